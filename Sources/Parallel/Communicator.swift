@@ -1,0 +1,146 @@
+import CMPI
+import Foundation
+
+/// The ranks of one training job and the collectives the trainer needs.
+///
+/// Started under `mpirun`, it initialises MPI (thread level *funneled*: only the main thread
+/// calls MPI, Dispatch workers never do) and wraps `MPI_COMM_WORLD`. Started as a plain
+/// process, it is a communicator of size 1 whose collectives are identities, so the
+/// single-process trainer runs the very same code path without touching MPI.
+/// Every MPI call is checked; a failure throws an `MPIError` naming the call, file and line.
+public final class Communicator: @unchecked Sendable {
+    /// This process's rank in the job, 0 ..< `size`.
+    public let rank: Int
+    /// Number of ranks in the job.
+    public let size: Int
+    /// Number of ranks of this job on this node (shared-memory neighbours), at least 1.
+    public let ranksOnNode: Int
+    /// Whether MPI was initialised (false in single-process mode).
+    public let usesMPI: Bool
+    private var finalized = false
+
+    /// Rank 0, the one that prints and writes files.
+    public var isRoot: Bool { rank == 0 }
+
+    /// Whether this process was started by an MPI launcher (`mpirun`, `srun`, ...).
+    public static var launchedByMPI: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"].contains { environment[$0] != nil }
+    }
+
+    /// Starts the communicator: MPI under a launcher, size 1 otherwise.
+    public static func start() throws -> Communicator {
+        guard launchedByMPI else { return Communicator(rank: 0, size: 1, ranksOnNode: 1, usesMPI: false) }
+        var provided: Int32 = 0
+        try mpiCheck("MPI_Init_thread") { MPI_Init_thread(nil, nil, cmpi_thread_funneled(), &provided) }
+        try mpiCheck("MPI_Comm_set_errhandler") { MPI_Comm_set_errhandler(cmpi_comm_world(), cmpi_errors_return()) }
+        var rank: Int32 = 0, size: Int32 = 0
+        try mpiCheck("MPI_Comm_rank") { MPI_Comm_rank(cmpi_comm_world(), &rank) }
+        try mpiCheck("MPI_Comm_size") { MPI_Comm_size(cmpi_comm_world(), &size) }
+        var node = cmpi_comm_null()
+        try mpiCheck("MPI_Comm_split_type") {
+            MPI_Comm_split_type(cmpi_comm_world(), cmpi_comm_type_shared(), rank, cmpi_info_null(), &node)
+        }
+        var onNode: Int32 = 1
+        try mpiCheck("MPI_Comm_size") { MPI_Comm_size(node, &onNode) }
+        try mpiCheck("MPI_Comm_free") { MPI_Comm_free(&node) }
+        return Communicator(rank: Int(rank), size: Int(size), ranksOnNode: Int(max(onNode, 1)), usesMPI: true)
+    }
+
+    private init(rank: Int, size: Int, ranksOnNode: Int, usesMPI: Bool) {
+        self.rank = rank
+        self.size = size
+        self.ranksOnNode = ranksOnNode
+        self.usesMPI = usesMPI
+    }
+
+    /// Threads each rank should use by default: cores on this node ÷ ranks on this node, at least 1.
+    public var defaultThreads: Int {
+        max(1, ProcessInfo.processInfo.activeProcessorCount / ranksOnNode)
+    }
+
+    // MARK: - Collectives
+
+    /// Sums `buffer` element-wise over all ranks, in place (`MPI_Allreduce` with `MPI_IN_PLACE`).
+    public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard usesMPI, buffer.count > 0 else { return }
+        try mpiCheck("MPI_Allreduce") {
+            MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count), cmpi_float(), cmpi_op_sum(), cmpi_comm_world())
+        }
+    }
+
+    /// Sums `values` element-wise over all ranks, in place.
+    public func allreduceSum(_ values: inout [Float]) throws {
+        try values.withUnsafeMutableBufferPointer { try allreduceSum($0) }
+    }
+
+    /// Sums `values` element-wise over all ranks, in place (loss sums, counts, timings).
+    public func allreduceSum(_ values: inout [Double]) throws {
+        try allreduce(&values, cmpi_double(), cmpi_op_sum())
+    }
+
+    /// Element-wise maximum of `values` over all ranks, in place.
+    public func allreduceMax(_ values: inout [Double]) throws {
+        try allreduce(&values, cmpi_double(), cmpi_op_max())
+    }
+
+    /// Element-wise minimum of `values` over all ranks, in place.
+    public func allreduceMin(_ values: inout [Double]) throws {
+        try allreduce(&values, cmpi_double(), cmpi_op_min())
+    }
+
+    private func allreduce(_ values: inout [Double], _ type: MPI_Datatype, _ op: MPI_Op) throws {
+        guard usesMPI, !values.isEmpty else { return }
+        let count = Int32(values.count)
+        try values.withUnsafeMutableBufferPointer { buffer in
+            try mpiCheck("MPI_Allreduce") {
+                MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, count, type, op, cmpi_comm_world())
+            }
+        }
+    }
+
+    /// Copies `buffer` from rank `root` to every rank.
+    public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int = 0) throws {
+        guard usesMPI, buffer.count > 0 else { return }
+        try mpiCheck("MPI_Bcast") {
+            MPI_Bcast(buffer.baseAddress, Int32(buffer.count), cmpi_float(), Int32(root), cmpi_comm_world())
+        }
+    }
+
+    /// Copies `values` from rank `root` to every rank.
+    public func broadcast(_ values: inout [Float], root: Int = 0) throws {
+        try values.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
+    }
+
+    /// Copies rank `root`'s bytes to every rank; the result has rank `root`'s length.
+    public func broadcast(_ bytes: [UInt8], root: Int = 0) throws -> [UInt8] {
+        guard usesMPI else { return bytes }
+        var length = [rank == root ? Double(bytes.count) : 0]
+        try allreduce(&length, cmpi_double(), cmpi_op_max())
+        var result = rank == root ? bytes : [UInt8](repeating: 0, count: Int(length[0]))
+        let count = Int32(result.count)
+        try result.withUnsafeMutableBytes { raw in
+            try mpiCheck("MPI_Bcast") { MPI_Bcast(raw.baseAddress, count, cmpi_byte(), Int32(root), cmpi_comm_world()) }
+        }
+        return result
+    }
+
+    /// Waits until every rank has arrived.
+    public func barrier() throws {
+        guard usesMPI else { return }
+        try mpiCheck("MPI_Barrier") { MPI_Barrier(cmpi_comm_world()) }
+    }
+
+    /// Ends every rank of the job at once with `code` (`MPI_Abort`); in single-process mode, `exit`.
+    public func abort(code: Int32) -> Never {
+        if usesMPI { MPI_Abort(cmpi_comm_world(), code) }
+        exit(code)
+    }
+
+    /// Finalises MPI; safe to call more than once and in single-process mode.
+    public func finalize() {
+        guard usesMPI, !finalized else { return }
+        finalized = true
+        MPI_Finalize()
+    }
+}
