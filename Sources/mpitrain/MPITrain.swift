@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `mpitrain`: data-parallel training of the MNIST lab's networks on OpenMPI.
 @main
@@ -13,4 +14,22 @@ struct MPITrain: ParsableCommand {
         subcommands: [Train.self, SelfTest.self],
         defaultSubcommand: Train.self
     )
+
+    /// Parses and runs the command. Under mpirun every rank parses the same arguments, so a usage
+    /// error or `--help` is printed by rank 0 alone and every rank exits with the same status.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if launchRank == 0 { exit(withError: error) }
+            Foundation.exit(exitCode(for: error).rawValue)
+        }
+    }
+
+    /// This process's rank as the MPI launcher announced it (0 without a launcher), known before MPI starts.
+    static var launchRank: Int {
+        let environment = ProcessInfo.processInfo.environment
+        return ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"].lazy.compactMap { environment[$0].flatMap(Int.init) }.first ?? 0
+    }
 }

@@ -1,0 +1,19 @@
+import Foundation
+import Parallel
+
+/// Where the trainer speaks: only rank 0 writes to standard output (llm.c's `printf0`).
+struct Console {
+    let communicator: Communicator
+
+    /// Prints `text` on rank 0; other ranks stay silent.
+    func print(_ text: String) {
+        guard communicator.isRoot else { return }
+        Swift.print(text)
+        fflush(stdout)
+    }
+}
+
+/// Writes one line to standard error (errors are printed by the rank that decides to print them).
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data("mpitrain: error: \(line)\n".utf8))
+}

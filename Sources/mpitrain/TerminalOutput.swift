@@ -1,0 +1,83 @@
+import Foundation
+import NetCore
+
+/// The first line of a run: what is trained, how, and where.
+struct RunDescription {
+    let configuration: TrainingConfiguration
+    let ranks: Int
+    let threads: Int
+
+    var text: String {
+        let model = configuration.model
+        let layers = model.layerWidths.map(String.init).joined(separator: "→")
+        let target = model.isBinary ? ", target: is it a \(model.digit)?" : ""
+        let activation = model.layerWidths.count > 2 ? ", \(model.activation.rawValue) hidden" : ""
+        return "mpitrain: \(model.kind.rawValue) \(layers)\(activation)\(target) | \(configuration.epochs) epochs, "
+            + "batch \(configuration.batchSize), lr \(configuration.learningRate), momentum \(configuration.momentum), "
+            + "seed \(configuration.seed) | \(ranks) rank\(ranks == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s")"
+    }
+}
+
+/// One line per epoch: epoch, train loss and accuracy, test loss and accuracy, seconds.
+struct EpochLine {
+    let metrics: EpochMetrics
+
+    init(_ metrics: EpochMetrics) {
+        self.metrics = metrics
+    }
+
+    var text: String {
+        let width = String(metrics.epochs).count
+        let epoch = String(metrics.epoch).leftPadded(to: width)
+        return "epoch \(epoch)/\(metrics.epochs)  train loss \(fixed(metrics.trainLoss, 4))  acc \(percent(metrics.trainAccuracy))"
+            + "  test loss \(fixed(metrics.testLoss, 4))  acc \(percent(metrics.testAccuracy))  \(fixed(metrics.seconds, 3)) s"
+    }
+}
+
+/// The end of a run: final losses and accuracy, then per-digit accuracy and (multiclass) the confusion matrix.
+struct Summary {
+    let configuration: TrainingConfiguration
+    let evaluation: Evaluation
+    let seconds: Double
+
+    var text: String {
+        let model = configuration.model
+        var lines = [
+            "final: \(model.kind.rawValue) after \(configuration.epochs) epochs: test loss \(fixed(evaluation.loss, 4)), "
+                + "test accuracy \(percent(evaluation.accuracy)) (\(evaluation.examples) images), "
+                + "\(fixed(seconds, 2)) s (\(fixed(seconds / Double(configuration.epochs), 3)) s/epoch)",
+        ]
+        let title = model.isBinary ? "accuracy of the \"is it a \(model.digit)?\" detector on each digit's images:"
+                                   : "per-class accuracy:"
+        lines.append(title)
+        lines.append("  digit    " + (0..<10).map { String($0).leftPadded(to: 7) }.joined())
+        lines.append("  accuracy " + evaluation.digitAccuracy.map { percent($0).leftPadded(to: 7) }.joined())
+        if !model.isBinary {
+            lines.append("confusion matrix (rows: true digit, columns: predicted):")
+            lines.append("       " + (0..<10).map { String($0).leftPadded(to: 6) }.joined())
+            for (digit, row) in evaluation.confusion.enumerated() {
+                lines.append("  \(digit)    " + row.map { String($0).leftPadded(to: 6) }.joined())
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+// MARK: - Number formatting
+
+/// `value` with `digits` decimals.
+func fixed(_ value: Double, _ digits: Int) -> String {
+    String(format: "%.\(digits)f", value)
+}
+
+/// A fraction as a percentage with two decimals, e.g. "98.12%".
+func percent(_ fraction: Double) -> String {
+    String(format: "%.2f%%", fraction * 100)
+}
+
+extension String {
+    /// The string right-aligned in a field of `width` characters.
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

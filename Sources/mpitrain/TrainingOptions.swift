@@ -1,0 +1,74 @@
+import ArgumentParser
+import NetCore
+
+extension ModelKind: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}
+
+/// The options that define a training run, shared by `train` and `report`.
+struct TrainingOptions: ParsableArguments {
+    @Option(help: "Model: single (784→1 sigmoid neuron), hidden (784→H→1) or multiclass (784→H→10 softmax).")
+    var model: ModelKind = .multiclass
+
+    @Option(help: "The binary models' positive digit: they answer \"is this a <digit>?\" (0–9).")
+    var digit: Int = 5
+
+    @Option(help: "Hidden units (hidden: default 64; multiclass: default 64, 0 = softmax regression).")
+    var hidden: Int = 64
+
+    @Option(help: "Hidden activation: sigmoid, relu or tanh (default: sigmoid, as in the lab).")
+    var activation: Activation = .sigmoid
+
+    @Option(help: "Passes over the 60,000 training images.")
+    var epochs: Int = 100
+
+    @Option(name: .customLong("batch-size"), help: "Global minibatch size, split across the ranks.")
+    var batchSize: Int = 64
+
+    @Option(name: .customLong("lr"), help: "Learning rate (default: 0.1; multiclass 0.05 with momentum).")
+    var learningRate: Float?
+
+    @Option(help: "Momentum (default: 0 for the binary models, 0.9 for multiclass).")
+    var momentum: Float?
+
+    @Option(help: "Seed for the initial weights and the shuffled order of every epoch.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Worker threads per rank (default: cores on this node ÷ ranks on this node).")
+    var threads: Int?
+
+    @Option(help: "Folder with the four MNIST IDX files (default: $MPITRAIN_DATA, then the project's data/).")
+    var data: String?
+
+    mutating func validate() throws {
+        guard (0...9).contains(digit) else {
+            throw ValidationError("--digit \(digit) is not a digit; use 0–9")
+        }
+        guard hidden >= 0, hidden <= 65_536 else {
+            throw ValidationError("--hidden \(hidden) is out of range; use 1–65536 (or 0 for multiclass without a hidden layer)")
+        }
+        if model == .hidden, hidden == 0 {
+            throw ValidationError("--hidden 0 leaves the hidden model without its hidden layer; use --model single, or --hidden ≥ 1")
+        }
+        guard epochs >= 1 else { throw ValidationError("--epochs \(epochs) must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size \(batchSize) must be at least 1") }
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+            throw ValidationError("--lr \(learningRate) must be a positive number, e.g. 0.1")
+        }
+        if let momentum, !(momentum >= 0 && momentum < 1) {
+            throw ValidationError("--momentum \(momentum) must be in [0, 1), e.g. 0.9")
+        }
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads \(threads) must be between 1 and 256")
+        }
+    }
+
+    /// The run these options describe, with each model's defaults filled in.
+    var configuration: TrainingConfiguration {
+        let modelConfiguration = ModelConfiguration(
+            kind: model, hidden: model == .single ? 0 : hidden, activation: activation, digit: digit)
+        let defaults = model == .multiclass ? (rate: Float(0.05), momentum: Float(0.9)) : (rate: 0.1, momentum: 0)
+        return TrainingConfiguration(
+            model: modelConfiguration, epochs: epochs, batchSize: batchSize,
+            learningRate: learningRate ?? defaults.rate, momentum: momentum ?? defaults.momentum, seed: seed)
+    }
+}
