@@ -45,9 +45,19 @@ func linearTicksAreNice(range: (Double, Double)) {
     let wide = NiceScale.logarithmic(0.0004, 2.3)
     #expect(wide.ticks == [0.0001, 0.001, 0.01, 0.1, 1, 10])
     #expect(abs(wide.fraction(of: 0.01) - 0.4) < 1e-12)
+    let justOverOne = NiceScale.logarithmic(0.0045, 1.003)
+    #expect(justOverOne.ticks == [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2])
+    #expect(justOverOne.ticks.map(justOverOne.label) == ["0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "0.5",
+                                                         "1", "2"])
 }
 
 @Test func labelsNeverPrintNegativeZero() {
     let scale = NiceScale.linear(-1, 1)
     #expect(scale.label(-1e-17) == "0.0")
+}
+
+@Test func groupsThousandsWithThinSpaces() {
+    #expect(ReportTables.grouped(850_000) == "850\u{2009}000")
+    #expect(ReportTables.grouped(1_234_567) == "1\u{2009}234\u{2009}567")
+    #expect(ReportTables.grouped(999) == "999")
 }

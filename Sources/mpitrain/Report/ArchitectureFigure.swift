@@ -57,7 +57,7 @@ struct ArchitectureFigure {
                              stroke: "#b9b9b9", width: 0.6)
                 }
             }
-            let subscriptIndex = widths.count > 2 ? String(layer) : ""
+            let subscriptIndex = widths.count > 2 ? Self.subscriptDigits(layer) : ""
             svg.text("W\(subscriptIndex) [\(widths[layer])×\(widths[layer - 1])], b\(subscriptIndex) [\(widths[layer])]",
                      x: (columnXs[layer - 1] + columnXs[layer]) / 2, y: top + 68, size: 12, anchor: .middle,
                      fill: "#555555")

@@ -11,7 +11,7 @@ struct NiceScale: Equatable {
     let ticks: [Double]
     /// True when positions are proportional to log₁₀ of the value.
     let isLogarithmic: Bool
-    /// Decimals needed to print every tick distinctly.
+    /// Decimals needed to print every tick of a linear scale distinctly (the smallest tick's, when logarithmic).
     let decimals: Int
 
     /// A linear scale covering `minimum…maximum` with about `targetTicks` ticks;
@@ -34,12 +34,12 @@ struct NiceScale: Equatable {
     }
 
     /// A logarithmic scale covering `minimum…maximum` (both > 0): ticks at powers of ten, and
-    /// also at 2 and 5 times them when the range spans fewer than three decades.
+    /// also at 2 and 5 times them when the data span at most three decades.
     static func logarithmic(_ minimum: Double, _ maximum: Double) -> NiceScale {
         let low = max(min(minimum, maximum), 1e-12), high = max(max(minimum, maximum), low * 1.0001)
         var lowerExponent = Int(log10(low).rounded(.down)), upperExponent = Int(log10(high).rounded(.up))
         if upperExponent == lowerExponent { upperExponent += 1 }
-        let multipliers: [Double] = upperExponent - lowerExponent < 3 ? [1, 2, 5] : [1]
+        let multipliers: [Double] = log10(high / low) <= 3 ? [1, 2, 5] : [1]
         var candidates: [Double] = []
         for exponent in lowerExponent...upperExponent {
             for multiplier in multipliers { candidates.append(cleaned(multiplier * pow(10, Double(exponent)))) }
@@ -62,9 +62,11 @@ struct NiceScale: Equatable {
         return (value - lower) / (upper - lower)
     }
 
-    /// `value` printed with this scale's decimals (never as "-0").
+    /// `value` printed with this scale's decimals (never as "-0"); on a log scale each tick gets
+    /// just the decimals it needs ("1", "0.2", "0.01").
     func label(_ value: Double) -> String {
-        let text = String(format: "%.\(decimals)f", value)
+        let places = isLogarithmic && value > 0 ? max(0, -Int(log10(value * (1 + 1e-9)).rounded(.down))) : decimals
+        let text = String(format: "%.\(places)f", value)
         return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
     }
 

@@ -48,14 +48,14 @@ enum ReportFigures {
         guard selection.hasDigitData else { return nil }
         var series: [BarChart.Series] = []
         if !selection.detectors.isEmpty {
-            series.append(.init(name: "detector \"is it a d?\": test accuracy", color: "#56B4E9",
+            series.append(.init(name: "detector \"is it a d?\" — test accuracy on all images", color: "#56B4E9",
                                 values: selection.detectors.map { $0.map { $0.last.testAccuracy * 100 } }))
         }
         let colors = RunStyle.colors(for: selection.main)
         for (run, color) in zip(selection.main, colors) {
             let values = run.isBinary ? run.last.digitAccuracy : run.last.perClassAccuracy
             guard let values else { continue }
-            series.append(.init(name: "\(RunStyle.label(run)): correct on images of d", color: color,
+            series.append(.init(name: "\(RunStyle.label(run)) — accuracy on images of d", color: color,
                                 values: (0..<10).map { $0 < values.count ? values[$0] * 100 : nil }))
         }
         return BarChart(title: "Accuracy per digit d (test set, last epoch)", categories: (0..<10).map(String.init),

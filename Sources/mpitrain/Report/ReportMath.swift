@@ -19,9 +19,6 @@ struct Formula {
         Formula(caption: "Its gradient with respect to the weights and the bias (the sigmoid's derivative cancels):",
                 tex: #"\frac{\partial L}{\partial w} = (\hat{y} - y)\, x, \qquad \frac{\partial L}{\partial b} = \hat{y} - y"#,
                 html: "∂<i>L</i>/∂<i>w</i> = (<i>ŷ</i> − <i>y</i>) <i>x</i>,&emsp; ∂<i>L</i>/∂<i>b</i> = <i>ŷ</i> − <i>y</i>"),
-        Formula(caption: "With a hidden layer h = f(W₁x + b₁), the error flows back through the output weights and f′:",
-                tex: #"\delta_1 = \left(w_2\, (\hat{y} - y)\right) \odot f'(W_1 x + b_1), \qquad \frac{\partial L}{\partial W_1} = \delta_1\, x^\top"#,
-                html: "<i>δ</i><sub>1</sub> = (<i>w</i><sub>2</sub> (<i>ŷ</i> − <i>y</i>)) ⊙ <i>f</i>′(<i>W</i><sub>1</sub><i>x</i> + <i>b</i><sub>1</sub>),&emsp; ∂<i>L</i>/∂<i>W</i><sub>1</sub> = <i>δ</i><sub>1</sub> <i>x</i><sup>T</sup>"),
         Formula(caption: "Softmax turns the ten logits z into probabilities:",
                 tex: #"p_k = \frac{e^{z_k}}{\sum_{j} e^{z_j}}"#,
                 html: "<i>p</i><sub><i>k</i></sub> = <i>e</i><sup><i>z</i><sub><i>k</i></sub></sup> / Σ<sub><i>j</i></sub> <i>e</i><sup><i>z</i><sub><i>j</i></sub></sup>"),
@@ -31,5 +28,8 @@ struct Formula {
         Formula(caption: "Its gradient with respect to the logits:",
                 tex: #"\frac{\partial L}{\partial z} = p - \operatorname{onehot}(y)"#,
                 html: "∂<i>L</i>/∂<i>z</i> = <i>p</i> − onehot(<i>y</i>)"),
+        Formula(caption: "With a hidden layer h = f(W₁x + b₁), the output error δ₂ (ŷ − y, or p − onehot(y)) flows back through W₂ and f′:",
+                tex: #"\delta_1 = \left(W_2^\top \delta_2\right) \odot f'(W_1 x + b_1), \qquad \frac{\partial L}{\partial W_1} = \delta_1\, x^\top, \qquad \frac{\partial L}{\partial b_1} = \delta_1"#,
+                html: "<i>δ</i><sub>1</sub> = (<i>W</i><sub>2</sub><sup>T</sup> <i>δ</i><sub>2</sub>) ⊙ <i>f</i>′(<i>W</i><sub>1</sub><i>x</i> + <i>b</i><sub>1</sub>),&emsp; ∂<i>L</i>/∂<i>W</i><sub>1</sub> = <i>δ</i><sub>1</sub> <i>x</i><sup>T</sup>,&emsp; ∂<i>L</i>/∂<i>b</i><sub>1</sub> = <i>δ</i><sub>1</sub>"),
     ]
 }

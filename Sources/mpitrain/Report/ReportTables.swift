@@ -8,6 +8,16 @@ enum ReportTables {
     /// A loss with four decimals.
     static func loss(_ value: Double) -> String { String(format: "%.4f", value) }
 
+    /// A whole number with thin spaces between groups of three digits, e.g. "850 000".
+    static func grouped(_ value: Int) -> String {
+        var digits = String(value.magnitude), groups: [String] = []
+        while digits.count > 3 {
+            groups.insert(String(digits.suffix(3)), at: 0)
+            digits.removeLast(3)
+        }
+        return (value < 0 ? "-" : "") + ([digits] + groups).joined(separator: "\u{2009}")
+    }
+
     /// Per main run: what it is, epochs, total seconds, and the last epoch's losses and accuracies.
     static func results(_ runs: [RunMetrics]) -> ReportTable {
         ReportTable(
@@ -29,7 +39,7 @@ enum ReportTables {
                       "Images/s (mean)"],
             rows: runs.map { run in
                 let rates = run.epochs.compactMap(\.samplesPerSecond)
-                let meanRate = rates.isEmpty ? "–" : String(format: "%.0f", rates.reduce(0, +) / Double(rates.count))
+                let meanRate = rates.isEmpty ? "–" : grouped(Int((rates.reduce(0, +) / Double(rates.count)).rounded()))
                 let last = run.last
                 return [RunStyle.label(run), run.layerWidths.map(String.init).joined(separator: "→"),
                         text(last.ranks), text(last.threads), text(last.batchSize), text(last.learningRate),
@@ -62,12 +72,12 @@ enum ReportTables {
         var headers = ["Digit d"]
         var columns: [[String]] = []
         if !selection.detectors.isEmpty {
-            headers.append("Detector \"is it a d?\": test accuracy")
+            headers.append("Detector \"is it a d?\" — test accuracy")
             columns.append(selection.detectors.map { $0.map { percent($0.last.testAccuracy) } ?? "–" })
         }
         for run in selection.main {
             guard let values = run.isBinary ? run.last.digitAccuracy : run.last.perClassAccuracy else { continue }
-            headers.append("\(RunStyle.label(run)): correct on images of d")
+            headers.append("\(RunStyle.label(run)) — accuracy on images of d")
             columns.append((0..<10).map { $0 < values.count ? percent(values[$0]) : "–" })
         }
         let rows = (0..<10).map { digit in [String(digit)] + columns.map { $0[digit] } }

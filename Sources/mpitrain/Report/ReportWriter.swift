@@ -40,7 +40,7 @@ enum ReportWriter {
                             heatMap))
         }
         if let chart = ReportFigures.digits(selection) {
-            figures.append(("digits.svg", "Accuracy per digit: each digit's own detector, and each model on that digit's images.",
+            figures.append(("digits.svg", "Accuracy per digit: each digit's own detector, and each model on that digit's images (the axis starts above 0 %).",
                             chart))
         }
         return figures

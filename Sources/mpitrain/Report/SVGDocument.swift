@@ -66,7 +66,7 @@ struct SVGDocument {
     /// Opens a group `<g …>`; close it with `endGroup()`.
     mutating func beginGroup(_ attributes: KeyValuePairs<String, String> = [:]) {
         var tag = "<g"
-        for (key, value) in attributes { tag += " \(key)=\"\(Self.escape(value))\"" }
+        for (key, value) in attributes where !value.isEmpty { tag += " \(key)=\"\(Self.escape(value))\"" }
         body.append(tag + ">")
     }
 
@@ -123,9 +123,9 @@ struct SVGDocument {
                 content: content)
     }
 
-    /// An estimate of the width of `content` in pixels at font size `size` (DejaVu Sans averages ≈ 0.62 em).
+    /// An estimate of the width of `content` in pixels at font size `size` (DejaVu Sans averages ≈ 0.58 em).
     static func textWidth(_ content: String, size: Double) -> Double {
-        Double(content.count) * size * 0.62
+        Double(content.count) * size * 0.58
     }
 
     // MARK: - Output
