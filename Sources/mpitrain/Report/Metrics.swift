@@ -1,0 +1,175 @@
+import Foundation
+
+/// One line of a metrics file: what one model measured after one epoch.
+///
+/// The trainer writes these as JSON lines (one object per line, one line per epoch); the schema is
+/// documented in `docs/metrics-schema.md`. Accuracies are fractions in [0, 1].
+struct EpochMetrics: Codable, Equatable, Sendable {
+    /// The model: `single` (one sigmoid neuron), `hidden` (one hidden layer, one sigmoid output)
+    /// or `multiclass` (softmax over the ten digits).
+    var model: String
+    /// The epoch this line describes, counted from 1.
+    var epoch: Int
+    /// The number of epochs the run was asked to train.
+    var epochs: Int
+    /// Mean loss over the training set during this epoch.
+    var trainLoss: Double
+    /// Mean loss over the test set after this epoch.
+    var testLoss: Double
+    /// Fraction of training images classified correctly.
+    var trainAccuracy: Double
+    /// Fraction of test images classified correctly.
+    var testAccuracy: Double
+    /// Wall-clock seconds this epoch took.
+    var seconds: Double
+    /// Training throughput of this epoch, in images per second over all ranks.
+    var samplesPerSecond: Double?
+    /// Number of MPI ranks.
+    var ranks: Int?
+    /// Number of threads per rank.
+    var threads: Int?
+    /// Seed of the weights and the sampler.
+    var seed: Int?
+    /// Global minibatch size.
+    var batchSize: Int?
+    /// SGD learning rate.
+    var learningRate: Double?
+    /// SGD momentum.
+    var momentum: Double?
+    /// Width of the hidden layer, or `nil` for a model without one.
+    var hidden: Int?
+    /// Activation of the hidden layer (`sigmoid`, `relu`, `tanh`…), or `nil` without one.
+    var activation: String?
+    /// The digit a binary model detects ("is it a `digit`?"), `nil` for multiclass.
+    var digit: Int?
+    /// Widths of the layers from input to output, e.g. `[784, 64, 10]`.
+    var layerWidths: [Int]?
+    /// Multiclass only: fraction of test images of each digit 0…9 classified correctly.
+    var perClassAccuracy: [Double]?
+    /// Multiclass only: `confusion[true digit][predicted digit]` counts over the test set.
+    var confusion: [[Int]]?
+    /// Binary models only: fraction of test images of each digit 0…9 the detector classifies correctly.
+    var digitAccuracy: [Double]?
+
+    enum CodingKeys: String, CodingKey {
+        case model, epoch, epochs, seconds, ranks, threads, seed, momentum, hidden, activation, digit, confusion
+        case trainLoss = "train_loss"
+        case testLoss = "test_loss"
+        case trainAccuracy = "train_accuracy"
+        case testAccuracy = "test_accuracy"
+        case samplesPerSecond = "samples_per_second"
+        case batchSize = "batch_size"
+        case learningRate = "learning_rate"
+        case layerWidths = "layer_widths"
+        case perClassAccuracy = "per_class_accuracy"
+        case digitAccuracy = "digit_accuracy"
+    }
+}
+
+/// Everything recorded about one training run: its epochs in order, and where they came from.
+///
+/// A run is identified by (model, digit, hidden, activation) within one file; the same
+/// identity in two files makes two runs.
+struct RunMetrics: Equatable, Sendable {
+    /// The model: `single`, `hidden` or `multiclass`.
+    let model: String
+    /// The detected digit of a binary model, `nil` for multiclass.
+    let digit: Int?
+    /// Hidden-layer width, `nil` without a hidden layer.
+    let hidden: Int?
+    /// Hidden-layer activation, `nil` without a hidden layer.
+    let activation: String?
+    /// Name of the file the run was read from (empty when built in memory).
+    let source: String
+    /// The run's epochs sorted by `epoch`; never empty.
+    let epochs: [EpochMetrics]
+
+    /// Groups `lines` into runs, keeping the order in which each run first appears.
+    /// Later lines for the same epoch replace earlier ones (a resumed run).
+    static func runs(from lines: [EpochMetrics], source: String = "") -> [RunMetrics] {
+        struct Identity: Hashable {
+            let model: String, digit: Int?, hidden: Int?, activation: String?
+        }
+        var order: [Identity] = []
+        var byIdentity: [Identity: [Int: EpochMetrics]] = [:]
+        for line in lines {
+            let identity = Identity(model: line.model, digit: line.digit, hidden: line.hidden,
+                                    activation: line.activation)
+            if byIdentity[identity] == nil { order.append(identity) }
+            byIdentity[identity, default: [:]][line.epoch] = line
+        }
+        return order.map { identity in
+            let epochs = byIdentity[identity, default: [:]].values.sorted { $0.epoch < $1.epoch }
+            return RunMetrics(model: identity.model, digit: identity.digit, hidden: identity.hidden,
+                              activation: identity.activation, source: source, epochs: epochs)
+        }
+    }
+
+    /// Decodes a JSON-lines metrics text; blank lines are skipped.
+    static func decode(jsonLines text: String, source: String = "") throws -> [RunMetrics] {
+        let decoder = JSONDecoder()
+        var lines: [EpochMetrics] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            do {
+                lines.append(try decoder.decode(EpochMetrics.self, from: Data(trimmed.utf8)))
+            } catch {
+                throw MetricsError.malformedLine(source: source, line: index + 1, reason: "\(error)")
+            }
+        }
+        return runs(from: lines, source: source)
+    }
+
+    /// Reads and decodes every file in `urls`, in order.
+    static func load(_ urls: [URL]) throws -> [RunMetrics] {
+        var runs: [RunMetrics] = []
+        for url in urls {
+            let text: String
+            do {
+                text = try String(contentsOf: url, encoding: .utf8)
+            } catch {
+                throw MetricsError.unreadable(path: url.path, reason: error.localizedDescription)
+            }
+            runs += try decode(jsonLines: text, source: url.lastPathComponent)
+        }
+        return runs
+    }
+
+    // MARK: - Derived values
+
+    /// The last epoch recorded.
+    var last: EpochMetrics { epochs[epochs.count - 1] }
+
+    /// Total wall-clock seconds over all recorded epochs.
+    var totalSeconds: Double { epochs.reduce(0) { $0 + $1.seconds } }
+
+    /// Layer widths from input to output, falling back to what the model implies.
+    var layerWidths: [Int] {
+        if let widths = epochs.lazy.compactMap(\.layerWidths).last, widths.count >= 2 { return widths }
+        let output = model == "multiclass" ? 10 : 1
+        if let hidden { return [784, hidden, output] }
+        return [784, output]
+    }
+
+    /// True for the models with one sigmoid output ("is it a digit?").
+    var isBinary: Bool { model != "multiclass" }
+}
+
+/// Why a metrics file could not be used.
+enum MetricsError: Error, CustomStringConvertible {
+    /// A file could not be read.
+    case unreadable(path: String, reason: String)
+    /// A line is not a JSON object of the metrics schema.
+    case malformedLine(source: String, line: Int, reason: String)
+    /// No line in any file.
+    case empty
+
+    var description: String {
+        switch self {
+        case let .unreadable(path, reason): "cannot read metrics file \(path): \(reason)"
+        case let .malformedLine(source, line, reason): "\(source):\(line): not a metrics line: \(reason)"
+        case .empty: "the metrics files hold no epochs"
+        }
+    }
+}

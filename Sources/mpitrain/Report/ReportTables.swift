@@ -1,0 +1,86 @@
+import Foundation
+
+/// The report's tables; numbers are printed by `ReportTables.percent` and `ReportTables.loss`.
+enum ReportTables {
+    /// An accuracy fraction as a percentage with two decimals, e.g. "95.10 %".
+    static func percent(_ fraction: Double) -> String { String(format: "%.2f %%", fraction * 100) }
+
+    /// A loss with four decimals.
+    static func loss(_ value: Double) -> String { String(format: "%.4f", value) }
+
+    /// A whole number with thin spaces between groups of three digits, e.g. "850 000".
+    static func grouped(_ value: Int) -> String {
+        var digits = String(value.magnitude), groups: [String] = []
+        while digits.count > 3 {
+            groups.insert(String(digits.suffix(3)), at: 0)
+            digits.removeLast(3)
+        }
+        return (value < 0 ? "-" : "") + ([digits] + groups).joined(separator: "\u{2009}")
+    }
+
+    /// Per main run: what it is, epochs, total seconds, and the last epoch's losses and accuracies.
+    static func results(_ runs: [RunMetrics]) -> ReportTable {
+        ReportTable(
+            headers: ["Model", "What it is", "Epochs", "Seconds", "Train loss", "Test loss", "Train accuracy",
+                      "Test accuracy"],
+            rows: runs.map { run in
+                [RunStyle.label(run), RunStyle.description(run), String(run.last.epoch),
+                 String(format: "%.2f", run.totalSeconds), loss(run.last.trainLoss), loss(run.last.testLoss),
+                 percent(run.last.trainAccuracy), percent(run.last.testAccuracy)]
+            },
+            numericColumns: [2, 3, 4, 5, 6, 7])
+    }
+
+    /// Per main run: how it was trained.
+    static func settings(_ runs: [RunMetrics]) -> ReportTable {
+        func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "–" }
+        return ReportTable(
+            headers: ["Model", "Layers", "Ranks", "Threads", "Batch", "Learning rate", "Momentum", "Seed",
+                      "Images/s (mean)"],
+            rows: runs.map { run in
+                let rates = run.epochs.compactMap(\.samplesPerSecond)
+                let meanRate = rates.isEmpty ? "–" : grouped(Int((rates.reduce(0, +) / Double(rates.count)).rounded()))
+                let last = run.last
+                return [RunStyle.label(run), run.layerWidths.map(String.init).joined(separator: "→"),
+                        text(last.ranks), text(last.threads), text(last.batchSize), text(last.learningRate),
+                        text(last.momentum), text(last.seed), meanRate]
+            },
+            numericColumns: [2, 3, 4, 5, 6, 7, 8])
+    }
+
+    /// Per digit for a multiclass run: test images, correct answers, accuracy and the most common mistake;
+    /// `nil` without per-class data.
+    static func perClass(_ run: RunMetrics) -> ReportTable? {
+        let confusion = run.last.confusion
+        guard let accuracies = run.last.perClassAccuracy ?? confusion.map({ rows in
+            rows.enumerated().map { digit, row in Double(row[digit]) / Double(max(row.reduce(0, +), 1)) }
+        }) else { return nil }
+        let rows = accuracies.enumerated().map { digit, accuracy -> [String] in
+            guard let row = confusion?[digit] else { return [String(digit), "–", "–", percent(accuracy), "–"] }
+            let mistakes = row.enumerated().filter { $0.offset != digit }
+            let worst = mistakes.max { $0.element < $1.element }
+            let mistake = worst.map { $0.element > 0 ? "\($0.offset) (\($0.element)×)" : "–" } ?? "–"
+            return [String(digit), String(row.reduce(0, +)), String(row[digit]), percent(accuracy), mistake]
+        }
+        return ReportTable(headers: ["Digit", "Test images", "Correct", "Accuracy", "Most often predicted instead"],
+                           rows: rows, numericColumns: [1, 2, 3])
+    }
+
+    /// Per digit d: the test accuracy of the "is it a d?" detector, and each main model's accuracy on
+    /// the images of d.
+    static func digits(_ selection: ReportSelection) -> ReportTable {
+        var headers = ["Digit d"]
+        var columns: [[String]] = []
+        if !selection.detectors.isEmpty {
+            headers.append("Detector \"is it a d?\" — test accuracy")
+            columns.append(selection.detectors.map { $0.map { percent($0.last.testAccuracy) } ?? "–" })
+        }
+        for run in selection.main {
+            guard let values = run.isBinary ? run.last.digitAccuracy : run.last.perClassAccuracy else { continue }
+            headers.append("\(RunStyle.label(run)) — accuracy on images of d")
+            columns.append((0..<10).map { $0 < values.count ? percent(values[$0]) : "–" })
+        }
+        let rows = (0..<10).map { digit in [String(digit)] + columns.map { $0[digit] } }
+        return ReportTable(headers: headers, rows: rows, numericColumns: Set(1..<headers.count))
+    }
+}

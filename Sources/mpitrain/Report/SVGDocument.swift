@@ -1,0 +1,144 @@
+import Foundation
+
+/// A tiny builder for standalone SVG documents: elements are appended as escaped markup.
+///
+/// Coordinates are user units (pixels at 100 %); numbers are written with at most two decimals.
+struct SVGDocument {
+    /// Width of the drawing in pixels.
+    let width: Double
+    /// Height of the drawing in pixels.
+    let height: Double
+    /// A short description for screen readers and the `<title>` element.
+    let title: String
+    private var body: [String] = []
+
+    /// The font stack used for every text element.
+    static let fontFamily = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+    /// Starts an empty drawing of `width` × `height` pixels.
+    init(width: Double, height: Double, title: String) {
+        self.width = width
+        self.height = height
+        self.title = title
+    }
+
+    // MARK: - Escaping and number formatting
+
+    /// Escapes `&`, `<`, `>`, `"` and `'` so `text` is safe in character data and attribute values.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&apos;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// Formats a coordinate with at most two decimals and without a trailing `.0`.
+    static func number(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        return String(format: "%.2f", rounded)
+            .replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+    }
+
+    // MARK: - Elements
+
+    /// Appends an element `<name attributes…/>` or, with `content`, `<name …>content</name>`;
+    /// attributes with an empty value are left out, values and `content` are escaped.
+    mutating func element(_ name: String, _ attributes: KeyValuePairs<String, String>, content: String? = nil) {
+        var tag = "<" + name
+        for (key, value) in attributes where !value.isEmpty { tag += " \(key)=\"\(Self.escape(value))\"" }
+        if let content {
+            body.append(tag + ">" + Self.escape(content) + "</\(name)>")
+        } else {
+            body.append(tag + "/>")
+        }
+    }
+
+    /// Opens a group `<g …>`; close it with `endGroup()`.
+    mutating func beginGroup(_ attributes: KeyValuePairs<String, String> = [:]) {
+        var tag = "<g"
+        for (key, value) in attributes where !value.isEmpty { tag += " \(key)=\"\(Self.escape(value))\"" }
+        body.append(tag + ">")
+    }
+
+    /// Closes the group opened last.
+    mutating func endGroup() {
+        body.append("</g>")
+    }
+
+    /// A straight line from (`x1`, `y1`) to (`x2`, `y2`).
+    mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String,
+                       width: Double = 1, dash: String? = nil) {
+        element("line", ["x1": Self.number(x1), "y1": Self.number(y1), "x2": Self.number(x2),
+                         "y2": Self.number(y2), "stroke": stroke, "stroke-width": Self.number(width),
+                         "stroke-dasharray": dash ?? ""])
+    }
+
+    /// A rectangle with its top-left corner at (`x`, `y`).
+    mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String,
+                       stroke: String = "none", radius: Double = 0) {
+        element("rect", ["x": Self.number(x), "y": Self.number(y), "width": Self.number(width),
+                         "height": Self.number(height), "rx": Self.number(radius), "fill": fill,
+                         "stroke": stroke])
+    }
+
+    /// A circle centred on (`cx`, `cy`).
+    mutating func circle(cx: Double, cy: Double, radius: Double, fill: String, stroke: String = "none",
+                         strokeWidth: Double = 1) {
+        element("circle", ["cx": Self.number(cx), "cy": Self.number(cy), "r": Self.number(radius),
+                           "fill": fill, "stroke": stroke, "stroke-width": Self.number(strokeWidth)])
+    }
+
+    /// An open polyline through `points`; `seriesName` is recorded in `data-series` for tests and tools.
+    mutating func polyline(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 2,
+                           dash: String? = nil, seriesName: String) {
+        let list = points.map { "\(Self.number($0.x)),\(Self.number($0.y))" }.joined(separator: " ")
+        element("polyline", ["class": "series", "data-series": seriesName, "points": list, "fill": "none",
+                             "stroke": stroke, "stroke-width": Self.number(width),
+                             "stroke-dasharray": dash ?? "", "stroke-linejoin": "round"])
+    }
+
+    /// Horizontal alignment of a text element relative to its anchor point.
+    enum Anchor: String {
+        case start, middle, end
+    }
+
+    /// A single line of text whose baseline starts, centres or ends at (`x`, `y`).
+    /// `rotation` turns it (degrees, clockwise) about its anchor point.
+    mutating func text(_ content: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start,
+                       fill: String = "#222222", weight: String = "normal", rotation: Double = 0) {
+        let position = "\(Self.number(x)),\(Self.number(y))"
+        element("text", ["x": Self.number(x), "y": Self.number(y), "font-size": Self.number(size),
+                         "text-anchor": anchor.rawValue, "fill": fill, "font-weight": weight,
+                         "transform": rotation == 0 ? "" : "rotate(\(Self.number(rotation)) \(position))"],
+                content: content)
+    }
+
+    /// An estimate of the width of `content` in pixels at font size `size` (DejaVu Sans averages ≈ 0.58 em).
+    static func textWidth(_ content: String, size: Double) -> Double {
+        Double(content.count) * size * 0.58
+    }
+
+    // MARK: - Output
+
+    /// The complete SVG markup, without an XML declaration so it can also be inlined in HTML.
+    var markup: String {
+        let header = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Self.number(width))" \
+            height="\(Self.number(height))" viewBox="0 0 \(Self.number(width)) \(Self.number(height))" \
+            font-family="\(Self.escape(Self.fontFamily))" role="img">
+            """
+        let background = "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
+        return ([header, "<title>\(Self.escape(title))</title>", background] + body + ["</svg>"])
+            .joined(separator: "\n") + "\n"
+    }
+}
