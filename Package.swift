@@ -34,6 +34,6 @@ let package = Package(
         ),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: nativeCPU),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Parallel"], swiftSettings: nativeCPU),
-        .testTarget(name: "MPITrainTests", dependencies: ["mpitrain"], swiftSettings: nativeCPU),
+        .testTarget(name: "MPITrainTests", dependencies: ["mpitrain", "NetCore"], swiftSettings: nativeCPU),
     ]
 )

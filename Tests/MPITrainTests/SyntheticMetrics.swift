@@ -1,4 +1,5 @@
 import Foundation
+import NetCore
 @testable import mpitrain
 
 /// Deterministic, plausible metrics files for the report tests (no trainer needed).

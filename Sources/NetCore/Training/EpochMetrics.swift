@@ -1,39 +1,115 @@
-/// One epoch of one run, as written to the `--metrics` JSON-lines file (one object per line,
-/// keys in snake_case; see docs/metrics-schema.md).
-public struct EpochMetrics: Codable, Sendable, Equatable {
+/// One line of a metrics file: what one model measured after one epoch.
+///
+/// The trainer writes these as JSON lines (one object per line, one line per epoch); the schema is
+/// documented in `docs/metrics-schema.md`. Accuracies are fractions in [0, 1].
+public struct EpochMetrics: Codable, Equatable, Sendable {
+    /// The model: `single` (one sigmoid neuron), `hidden` (one hidden layer, one sigmoid output)
+    /// or `multiclass` (softmax over the ten digits).
     public var model: String
+    /// The epoch this line describes, counted from 1.
     public var epoch: Int
+    /// The number of epochs the run was asked to train.
     public var epochs: Int
+    /// Mean loss over the training set during this epoch.
     public var trainLoss: Double
+    /// Mean loss over the test set after this epoch.
     public var testLoss: Double
+    /// Fraction of training images classified correctly.
     public var trainAccuracy: Double
+    /// Fraction of test images classified correctly.
     public var testAccuracy: Double
+    /// Wall-clock seconds this epoch took.
     public var seconds: Double
-    public var samplesPerSecond: Double
-    public var ranks: Int
-    public var threads: Int
-    public var seed: UInt64
-    public var batchSize: Int
-    public var learningRate: Double
-    public var momentum: Double
-    public var hidden: Int
-    public var activation: String
-    /// The binary models' positive digit; nil for multiclass.
+    /// Training throughput of this epoch, in images per second over all ranks.
+    public var samplesPerSecond: Double?
+    /// Number of MPI ranks.
+    public var ranks: Int?
+    /// Number of threads per rank.
+    public var threads: Int?
+    /// Seed of the weights and the sampler.
+    public var seed: UInt64?
+    /// Global minibatch size.
+    public var batchSize: Int?
+    /// SGD learning rate.
+    public var learningRate: Double?
+    /// SGD momentum.
+    public var momentum: Double?
+    /// Width of the hidden layer, or `nil` for a model without one.
+    public var hidden: Int?
+    /// Activation of the hidden layer (`sigmoid`, `relu`, `tanh`…), or `nil` without one.
+    public var activation: String?
+    /// The digit a binary model detects ("is it a `digit`?"), `nil` for multiclass.
     public var digit: Int?
-    public var layerWidths: [Int]
-    /// Multiclass only: accuracy on each digit's test images.
+    /// Widths of the layers from input to output, e.g. `[784, 64, 10]`.
+    public var layerWidths: [Int]?
+    /// Multiclass only: fraction of test images of each digit 0…9 classified correctly.
     public var perClassAccuracy: [Double]?
-    /// Multiclass only: `confusion[true][predicted]` on the test set.
+    /// Multiclass only: `confusion[true digit][predicted digit]` counts over the test set.
     public var confusion: [[Int]]?
-    /// Binary models only: fraction of each digit's test images the detector gets right.
+    /// Binary models only: fraction of test images of each digit 0…9 the detector classifies correctly.
     public var digitAccuracy: [Double]?
 
     enum CodingKeys: String, CodingKey {
         case model, epoch, epochs, seconds, ranks, threads, seed, momentum, hidden, activation, digit, confusion
-        case trainLoss = "train_loss", testLoss = "test_loss"
-        case trainAccuracy = "train_accuracy", testAccuracy = "test_accuracy"
-        case samplesPerSecond = "samples_per_second", batchSize = "batch_size", learningRate = "learning_rate"
-        case layerWidths = "layer_widths", perClassAccuracy = "per_class_accuracy", digitAccuracy = "digit_accuracy"
+        case trainLoss = "train_loss"
+        case testLoss = "test_loss"
+        case trainAccuracy = "train_accuracy"
+        case testAccuracy = "test_accuracy"
+        case samplesPerSecond = "samples_per_second"
+        case batchSize = "batch_size"
+        case learningRate = "learning_rate"
+        case layerWidths = "layer_widths"
+        case perClassAccuracy = "per_class_accuracy"
+        case digitAccuracy = "digit_accuracy"
+    }
+
+    /// A record from its fields; the optional ones default to absent.
+    public init(
+        model: String,
+        epoch: Int,
+        epochs: Int,
+        trainLoss: Double,
+        testLoss: Double,
+        trainAccuracy: Double,
+        testAccuracy: Double,
+        seconds: Double,
+        samplesPerSecond: Double? = nil,
+        ranks: Int? = nil,
+        threads: Int? = nil,
+        seed: UInt64? = nil,
+        batchSize: Int? = nil,
+        learningRate: Double? = nil,
+        momentum: Double? = nil,
+        hidden: Int? = nil,
+        activation: String? = nil,
+        digit: Int? = nil,
+        layerWidths: [Int]? = nil,
+        perClassAccuracy: [Double]? = nil,
+        confusion: [[Int]]? = nil,
+        digitAccuracy: [Double]? = nil
+    ) {
+        self.model = model
+        self.epoch = epoch
+        self.epochs = epochs
+        self.trainLoss = trainLoss
+        self.testLoss = testLoss
+        self.trainAccuracy = trainAccuracy
+        self.testAccuracy = testAccuracy
+        self.seconds = seconds
+        self.samplesPerSecond = samplesPerSecond
+        self.ranks = ranks
+        self.threads = threads
+        self.seed = seed
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.hidden = hidden
+        self.activation = activation
+        self.digit = digit
+        self.layerWidths = layerWidths
+        self.perClassAccuracy = perClassAccuracy
+        self.confusion = confusion
+        self.digitAccuracy = digitAccuracy
     }
 }
 
@@ -49,7 +125,8 @@ extension EpochMetrics {
             seconds: seconds, samplesPerSecond: Double(training.examples) / seconds,
             ranks: ranks, threads: threads, seed: configuration.seed, batchSize: configuration.batchSize,
             learningRate: Double(configuration.learningRate), momentum: Double(configuration.momentum),
-            hidden: model.hidden, activation: model.activation.rawValue,
+            hidden: model.layerWidths.count > 2 ? model.hidden : nil,
+            activation: model.layerWidths.count > 2 ? model.activation.rawValue : nil,
             digit: model.isBinary ? model.digit : nil, layerWidths: model.layerWidths,
             perClassAccuracy: model.isBinary ? nil : test.digitAccuracy,
             confusion: model.isBinary ? nil : test.confusion,
