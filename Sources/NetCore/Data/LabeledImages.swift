@@ -1,0 +1,55 @@
+import Foundation
+
+/// One IDX image/label pair, e.g. the 60,000 training images.
+public struct LabeledImages: Sendable {
+    public let count: Int
+    public let rows: Int, columns: Int
+    public var pixelsPerImage: Int { rows * columns }
+    /// Each image's pixels, row by row, as byte / 255.
+    public let pixels: [Float]   // [count, rows*columns], in [0, 1]
+    public let labels: [UInt8]   // [count]
+
+    /// A set made in memory (e.g. a small synthetic one for a test).
+    public init(rows: Int, columns: Int, pixels: [Float], labels: [UInt8]) {
+        precondition(pixels.count == labels.count * rows * columns, "pixels must be [count, rows*columns]")
+        self.count = labels.count
+        self.rows = rows
+        self.columns = columns
+        self.pixels = pixels
+        self.labels = labels
+    }
+
+    /// Reads an IDX images file and its IDX labels file (each gzip-compressed or not), checks them
+    /// and that they agree in count, and that every label is a digit 0–9.
+    public static func load(images imagesURL: URL, labels labelsURL: URL) throws(DataError) -> LabeledImages {
+        let images = try IDXFile(imagesURL, kind: .images)
+        let labels = try IDXFile(labelsURL, kind: .labels)
+        guard labels.count == images.count else {
+            throw DataError(
+                path: labels.path,
+                problem: "holds \(labels.count) labels but \(imagesURL.lastPathComponent) holds \(images.count) images",
+                remedy: "run scripts/fetch-mnist to restore them")
+        }
+        let labelValues = Array(labels.contents[labels.headerSize...])
+        if let index = labelValues.firstIndex(where: { $0 > 9 }) {
+            throw DataError(path: labels.path, problem: "label \(labelValues[index]) at index \(index) is not a digit 0–9")
+        }
+        return LabeledImages(
+            rows: images.dimensions[1], columns: images.dimensions[2],
+            pixels: unitFloats(images.contents, from: images.headerSize), labels: labelValues)
+    }
+
+    /// `bytes[start...]` as Float byte / 255, in one loop over raw pointers.
+    private static func unitFloats(_ bytes: [UInt8], from start: Int) -> [Float] {
+        let count = bytes.count - start
+        guard count > 0 else { return [] }
+        return [Float](unsafeUninitializedCapacity: count) { floats, initialized in
+            bytes.withUnsafeBufferPointer { source in
+                let input = source.baseAddress! + start
+                let output = floats.baseAddress!
+                for i in 0..<count { output[i] = Float(input[i]) / 255 }
+            }
+            initialized = count
+        }
+    }
+}

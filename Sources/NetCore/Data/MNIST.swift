@@ -1,0 +1,67 @@
+import Foundation
+
+/// MNIST, or any data set laid out like it (Fashion-MNIST, KMNIST...): four IDX files with the
+/// standard names in one folder.
+public struct MNIST: Sendable {
+    public let train: LabeledImages
+    public let test: LabeledImages
+
+    /// The standard file names, without ".gz".
+    public static let trainImages = "train-images-idx3-ubyte"
+    public static let trainLabels = "train-labels-idx1-ubyte"
+    public static let testImages = "t10k-images-idx3-ubyte"
+    public static let testLabels = "t10k-labels-idx1-ubyte"
+
+    /// The four standard file names, each found with or without ".gz" (the uncompressed one is
+    /// preferred: it loads several times faster).
+    public static func load(from directory: URL) throws(DataError) -> MNIST {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
+              isDirectory.boolValue
+        else {
+            throw DataError(path: directory.path, problem: "no such folder", remedy: DataError.fetch)
+        }
+        func file(_ name: String) throws(DataError) -> URL {
+            for candidate in [name, name + ".gz"] {
+                let url = directory.appendingPathComponent(candidate)
+                if FileManager.default.fileExists(atPath: url.path) { return url }
+            }
+            throw DataError(
+                path: directory.appendingPathComponent(name).path,
+                problem: "not found (nor \(name).gz)", remedy: DataError.fetch)
+        }
+        let train = try LabeledImages.load(images: try file(trainImages), labels: try file(trainLabels))
+        let testImagesURL = try file(testImages)
+        let test = try LabeledImages.load(images: testImagesURL, labels: try file(testLabels))
+        guard (test.rows, test.columns) == (train.rows, train.columns) else {
+            throw DataError(
+                path: testImagesURL.path,
+                problem: "images are \(test.rows)×\(test.columns) but the training images are \(train.rows)×\(train.columns)",
+                remedy: "put the test and training files of one data set together")
+        }
+        return MNIST(train: train, test: test)
+    }
+
+    /// Where the data lives: `option` (--data DIR) if given, else $MPITRAIN_DATA, else the
+    /// project's data folder.
+    public static func locate(option: String?) -> URL {
+        locate(option: option, environment: ProcessInfo.processInfo.environment)
+    }
+
+    static func locate(option: String?, environment: [String: String]) -> URL {
+        if let option, !option.isEmpty { return URL(fileURLWithPath: option, isDirectory: true) }
+        if let variable = environment["MPITRAIN_DATA"], !variable.isEmpty {
+            return URL(fileURLWithPath: variable, isDirectory: true)
+        }
+        return projectDataDirectory
+    }
+
+    /// `<package root>/data`, where scripts/fetch-mnist puts the files. The root is found from
+    /// this source file's path (Sources/NetCore/Data/MNIST.swift), right for a clone built in place.
+    public static let projectDataDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // Data
+        .deletingLastPathComponent()  // NetCore
+        .deletingLastPathComponent()  // Sources
+        .deletingLastPathComponent()  // the package root
+        .appendingPathComponent("data", isDirectory: true)
+}
