@@ -1,35 +1,27 @@
 /// An element-wise activation y = f(x) whose derivative can be written in terms of its output y
 /// (true of sigmoid, tanh and ReLU), so backward needs only the stored activations.
+///
+/// `value` and `derivative` are branch-free scalar code without library calls, so that the
+/// loops below vectorize.
 public protocol ActivationFunction {
-    /// f on 16 lanes.
-    static func value(_ x: SIMD16<Float>) -> SIMD16<Float>
-    /// f′(x) expressed through y = f(x), on 16 lanes.
-    static func derivative(output y: SIMD16<Float>) -> SIMD16<Float>
+    /// f(x).
+    static func value(_ x: Float) -> Float
+    /// f′(x) expressed through y = f(x).
+    static func derivative(output y: Float) -> Float
 }
 
 extension ActivationFunction {
     /// y = f(x), element-wise over `count` values; `outputs` may alias `inputs`.
     public static func forward(outputs y: UnsafeMutablePointer<Float>,
                                inputs x: UnsafePointer<Float>, count: Int) {
-        var start = 0
-        while start < count {
-            let lanes = min(16, count - start)
-            storeLanes(value(loadLanes(x + start, count: lanes)), to: y + start, count: lanes)
-            start += lanes
-        }
+        for index in 0..<count { y[index] = value(x[index]) }
     }
 
     /// dL/dx = dL/dy · f′(x), from the outputs y; `inputGradients` may alias `outputGradients`.
     public static func backward(inputGradients dx: UnsafeMutablePointer<Float>,
                                 outputGradients dy: UnsafePointer<Float>,
                                 outputs y: UnsafePointer<Float>, count: Int) {
-        var start = 0
-        while start < count {
-            let lanes = min(16, count - start)
-            let slope = derivative(output: loadLanes(y + start, count: lanes))
-            storeLanes(loadLanes(dy + start, count: lanes) * slope, to: dx + start, count: lanes)
-            start += lanes
-        }
+        for index in 0..<count { dx[index] = dy[index] * derivative(output: y[index]) }
     }
 
     /// values = f(values + bias), row by row, in place: the dense layer's bias add fused with
@@ -39,21 +31,13 @@ extension ActivationFunction {
                                    batch: Int, width: Int) {
         for row in 0..<batch {
             let rowValues = values + row * width
-            var start = 0
-            while start < width {
-                let lanes = min(16, width - start)
-                let z = loadLanes(rowValues + start, count: lanes) + loadLanes(bias + start, count: lanes)
-                storeLanes(value(z), to: rowValues + start, count: lanes)
-                start += lanes
-            }
+            for column in 0..<width { rowValues[column] = value(rowValues[column] + bias[column]) }
         }
     }
 }
 
 /// The identity, for dense layers with no activation (the logits).
 public enum Identity: ActivationFunction {
-    @inline(__always) public static func value(_ x: SIMD16<Float>) -> SIMD16<Float> { x }
-    @inline(__always) public static func derivative(output y: SIMD16<Float>) -> SIMD16<Float> {
-        SIMD16(repeating: 1)
-    }
+    @inline(__always) public static func value(_ x: Float) -> Float { x }
+    @inline(__always) public static func derivative(output y: Float) -> Float { 1 }
 }
