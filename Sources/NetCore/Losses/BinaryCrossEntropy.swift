@@ -19,9 +19,9 @@ public enum BinaryCrossEntropy {
     }
 
     /// Over a batch of single logits: returns the summed loss and the number of correct answers
-    /// ((z > 0) == t); writes, when given, dLoss/dz = σ(z) − t to `logitGradients` and the answer
+    /// ((z > 0) == t); writes dLoss/dz = σ(z) − t to `logitGradients` and, when given, the answer
     /// (1 = "is the positive class") to `predictions`.
-    public static func evaluate(logitGradients: UnsafeMutablePointer<Float>?,  // [batch]
+    public static func evaluate(logitGradients: UnsafeMutablePointer<Float>,   // [batch]
                                 predictions: UnsafeMutablePointer<UInt8>?,     // [batch]
                                 logits: UnsafePointer<Float>,                  // [batch]
                                 labels: UnsafePointer<UInt8>,                  // [batch]
@@ -34,7 +34,7 @@ public enum BinaryCrossEntropy {
             let t: Float = isPositive ? 1 : 0
             total += Double(loss(logit: z, target: t))
             if (z > 0) == isPositive { correct += 1 }
-            logitGradients?[example] = sigmoid(z) - t
+            logitGradients[example] = sigmoid(z) - t
             predictions?[example] = z > 0 ? 1 : 0
         }
         return (total, correct)

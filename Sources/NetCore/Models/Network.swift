@@ -95,8 +95,7 @@ public final class Network {
             return
         }
         forward(images: images, count: count)
-        let (loss, correct) = evaluateLoss(logitGradients: workspace.logitGradients, predictions: nil,
-                                           labels: labels, count: count)
+        let (loss, correct) = evaluateLoss(predictions: nil, labels: labels, count: count)
         gradients[parameterCount] = Float(loss)
         gradients[parameterCount + 1] = Float(correct)
 
@@ -129,7 +128,7 @@ public final class Network {
                          predictions: UnsafeMutablePointer<UInt8>) -> Double {
         guard count > 0 else { return 0 }
         forward(images: images, count: count)
-        return evaluateLoss(logitGradients: nil, predictions: predictions, labels: labels, count: count).loss
+        return evaluateLoss(predictions: predictions, labels: labels, count: count).loss
     }
 
     // MARK: - Steps
@@ -151,15 +150,15 @@ public final class Network {
                           batch: count, threads: threads)
     }
 
-    /// The loss of the logits in the workspace.
-    private func evaluateLoss(logitGradients: UnsafeMutablePointer<Float>?, predictions: UnsafeMutablePointer<UInt8>?,
+    /// The loss of the logits in the workspace, leaving their gradients beside them.
+    private func evaluateLoss(predictions: UnsafeMutablePointer<UInt8>?,
                               labels: UnsafePointer<UInt8>, count: Int) -> (loss: Double, correct: Int) {
         if configuration.isBinary {
-            BinaryCrossEntropy.evaluate(logitGradients: logitGradients, predictions: predictions,
+            BinaryCrossEntropy.evaluate(logitGradients: workspace.logitGradients, predictions: predictions,
                                         logits: workspace.logits, labels: labels,
                                         positiveLabel: configuration.digit, batch: count)
         } else {
-            CategoricalCrossEntropy.evaluate(logitGradients: logitGradients, predictions: predictions,
+            CategoricalCrossEntropy.evaluate(logitGradients: workspace.logitGradients, predictions: predictions,
                                              logits: workspace.logits, labels: labels,
                                              batch: count, classes: configuration.outputs)
         }
