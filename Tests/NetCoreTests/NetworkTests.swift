@@ -1,0 +1,124 @@
+import Testing
+import NetCore
+
+@Suite struct NetworkTests {
+    @Test func configurationShapes() throws {
+        let single = ModelConfiguration(kind: .single)
+        #expect(single.hidden == 0 && single.outputs == 1 && single.isBinary && single.digit == 5)
+        #expect(single.layerWidths == [784, 1])
+        #expect(ModelConfiguration(kind: .hidden).layerWidths == [784, 64, 1])
+        #expect(ModelConfiguration(kind: .multiclass).layerWidths == [784, 64, 10])
+        #expect(ModelConfiguration(kind: .multiclass, hidden: 0).layerWidths == [784, 10])
+        #expect(!ModelConfiguration(kind: .multiclass).isBinary)
+        #expect(Network(ModelConfiguration(kind: .multiclass), seed: 1).parameterCount == 784 * 64 + 64 + 64 * 10 + 10)
+    }
+
+    @Test func invalidConfigurationsAreRejected() throws {
+        #expect(throws: ModelConfigurationError.hiddenModelWithoutHiddenLayer) {
+            try ModelConfiguration(kind: .hidden, hidden: 0).validate()
+        }
+        #expect(throws: ModelConfigurationError.digitOutOfRange(10)) {
+            try ModelConfiguration(kind: .single, digit: 10).validate()
+        }
+        #expect(throws: ModelConfigurationError.inputsNotPositive(0)) {
+            try ModelConfiguration(kind: .multiclass, inputs: 0).validate()
+        }
+        #expect(throws: ModelConfigurationError.hiddenNegative(-1)) {
+            try ModelConfiguration(kind: .multiclass, hidden: -1).validate()
+        }
+        try ModelConfiguration(kind: .multiclass, hidden: 0, digit: 42).validate()
+    }
+
+    @Test(arguments: smallConfigurations + [ModelConfiguration(kind: .multiclass)])
+    func tensorsTileTheBufferExactly(configuration: ModelConfiguration) throws {
+        let network = Network(configuration, seed: 1)
+        var offset = 0
+        for tensor in network.tensors {
+            #expect(tensor.offset == offset)
+            offset += tensor.count
+        }
+        #expect(offset == network.parameterCount)
+        #expect(network.parameters.count == network.parameterCount)
+        #expect(network.gradientBuffer.count == network.parameterCount + Network.statisticsSlots)
+        let widths = configuration.layerWidths
+        let expectedNames = (1..<widths.count).flatMap { ["dense\($0).weights", "dense\($0).bias"] }
+        #expect(network.tensors.map(\.name) == expectedNames)
+        #expect(network.tensors[0].shape == [widths[0], widths[1]])
+    }
+
+    @Test func initializationIsSeededAndScaledPerActivation() throws {
+        for activation in Activation.allCases {
+            let configuration = ModelConfiguration(kind: .multiclass, activation: activation)
+            let first = Network(configuration, seed: 42), again = Network(configuration, seed: 42)
+            let other = Network(configuration, seed: 43)
+            #expect(Array(first.parameters) == Array(again.parameters))
+            #expect(Array(first.parameters) != Array(other.parameters))
+            for tensor in first.tensors {
+                let values = first.parameters[tensor.offset..<(tensor.offset + tensor.count)]
+                let largest = values.map(abs).max()!
+                if tensor.name.hasSuffix("bias") {
+                    #expect(largest == 0)
+                    continue
+                }
+                let (fanIn, fanOut) = (Float(tensor.shape[0]), Float(tensor.shape[1]))
+                let isHeLayer = activation == .relu && tensor.name == "dense1.weights"
+                let limit = isHeLayer ? (6 / fanIn).squareRoot() : (6 / (fanIn + fanOut)).squareRoot()
+                #expect(largest <= limit && largest > 0.95 * limit, "\(tensor.name) \(activation)")
+            }
+        }
+    }
+
+    @Test(arguments: smallConfigurations)
+    func evaluateAgreesWithComputeGradients(configuration: ModelConfiguration) throws {
+        let network = Network(configuration, seed: 3)
+        let (images, labels) = smallBatch(inputs: configuration.inputs)
+        var predictions = [UInt8](repeating: 99, count: labels.count)
+        let loss = network.evaluate(images: images, labels: labels, count: labels.count, predictions: &predictions)
+        network.computeGradients(images: images, labels: labels, count: labels.count)
+        #expect(Float(loss) == network.gradientBuffer[network.parameterCount])
+        let answers = configuration.isBinary ? labels.map { $0 == UInt8(configuration.digit) ? 1 : 0 } : labels
+        let correct = zip(predictions, answers).filter { $0 == $1 }.count
+        #expect(Float(correct) == network.gradientBuffer[network.parameterCount + 1])
+        #expect(predictions.allSatisfy { Int($0) < max(configuration.outputs, 2) })
+    }
+
+    @Test func gradientsAreBitIdenticalAcrossThreadCountsAndBatchGrowth() throws {
+        let configuration = ModelConfiguration(kind: .multiclass, inputs: 40, hidden: 24, activation: .tanh)
+        let (images, labels) = smallBatch(inputs: configuration.inputs)
+        let single = Network(configuration, seed: 9)
+        single.computeGradients(images: images, labels: labels, count: 5)
+        let expected = Array(single.gradientBuffer)
+
+        let threaded = Network(configuration, seed: 9)
+        threaded.threads = 2
+        threaded.computeGradients(images: images, labels: labels, count: 5)
+        #expect(Array(threaded.gradientBuffer) == expected)
+
+        single.computeGradients(images: images, labels: labels, count: 7)      // grows the workspace
+        #expect(Array(single.gradientBuffer) != expected)
+        single.computeGradients(images: images, labels: labels, count: 5)
+        #expect(Array(single.gradientBuffer) == expected)
+    }
+
+    @Test(arguments: ModelKind.allCases)
+    func emptyBatchGivesZeros(kind: ModelKind) throws {
+        let network = Network(ModelConfiguration(kind: kind, inputs: 12, hidden: 5), seed: 1)
+        let (images, labels) = smallBatch(inputs: 12)
+        network.computeGradients(images: images, labels: labels, count: 7)
+        #expect(network.gradientBuffer.contains { $0 != 0 })
+        network.computeGradients(images: images, labels: labels, count: 0)
+        #expect(network.gradientBuffer.allSatisfy { $0 == 0 })
+        var predictions: [UInt8] = []
+        #expect(network.evaluate(images: images, labels: labels, count: 0, predictions: &predictions) == 0)
+    }
+
+    @Test(arguments: smallConfigurations)
+    func hugeWeightsKeepLossAndGradientsFinite(configuration: ModelConfiguration) throws {
+        let network = Network(configuration, seed: 5)
+        for index in network.parameters.indices { network.parameters[index] *= 2000 }
+        let (images, labels) = smallBatch(inputs: configuration.inputs)
+        network.computeGradients(images: images, labels: labels, count: labels.count)
+        #expect(network.gradientBuffer.allSatisfy { $0.isFinite })
+        #expect(network.gradientBuffer[network.parameterCount] > 100)
+    }
+}
