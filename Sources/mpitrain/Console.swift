@@ -8,8 +8,7 @@ struct Console {
     /// Prints `text` on rank 0; other ranks stay silent.
     func print(_ text: String) {
         guard communicator.isRoot else { return }
-        Swift.print(text)
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 }
 

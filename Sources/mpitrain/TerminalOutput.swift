@@ -50,8 +50,8 @@ struct Summary {
         let title = model.isBinary ? "accuracy of the \"is it a \(model.digit)?\" detector on each digit's images:"
                                    : "per-class accuracy:"
         lines.append(title)
-        lines.append("  digit    " + (0..<10).map { String($0).leftPadded(to: 7) }.joined())
-        lines.append("  accuracy " + evaluation.digitAccuracy.map { percent($0).leftPadded(to: 7) }.joined())
+        lines.append("  digit    " + (0..<10).map { String($0).leftPadded(to: 8) }.joined())
+        lines.append("  accuracy " + evaluation.digitAccuracy.map { percent($0).leftPadded(to: 8) }.joined())
         if !model.isBinary {
             lines.append("confusion matrix (rows: true digit, columns: predicted):")
             lines.append("       " + (0..<10).map { String($0).leftPadded(to: 6) }.joined())
