@@ -2,7 +2,7 @@
 /// by ln 2, degree-6 polynomial, 2ⁿ through the exponent bits), within about 2 ulp.
 /// Inputs are clamped to [−87.3, 88], so the result is always a finite, normal Float:
 /// e^±1000 gives ≈1.2e-38 and ≈1.7e38 instead of 0 and ∞.
-@inline(__always)
+@inlinable @inline(__always)
 func fastExp(_ x: Float) -> Float {
     let clamped = min(max(x, -87.3), 88)
     // Adding 1.5·2²³ rounds to the nearest integer n and leaves n in the low mantissa bits.

@@ -15,6 +15,8 @@ public final class Network {
     /// What this network is.
     public let configuration: ModelConfiguration
     /// Worker threads for GEMM, default 1. Gradients are bit-identical for a given value.
+    /// The element-wise work (activations, loss, bias sums: ≈3–6 µs at batch 64) stays on the
+    /// caller's thread.
     public var threads = 1
     /// The dense layers, input side first.
     let layers: [Dense]
