@@ -81,3 +81,22 @@ extension String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }
+
+/// With `--profile`: where the epoch's time went, each phase's mean over the ranks (and its max).
+struct ProfileLine {
+    let breakdown: [String: PhaseSpread]
+
+    init(_ breakdown: [String: PhaseSpread]) {
+        self.breakdown = breakdown
+    }
+
+    var text: String {
+        let total = Phase.allCases.reduce(0) { $0 + (breakdown[$1.rawValue]?.mean ?? 0) }
+        let parts = Phase.allCases.compactMap { phase -> String? in
+            guard let spread = breakdown[phase.rawValue] else { return nil }
+            let share = total > 0 ? spread.mean / total * 100 : 0
+            return "\(phase.rawValue) \(fixed(spread.mean, 3)) s (\(Int(share.rounded()))%, max \(fixed(spread.max, 3)))"
+        }
+        return "  profile (mean over ranks): " + parts.joined(separator: ", ")
+    }
+}

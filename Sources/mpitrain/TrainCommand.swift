@@ -17,6 +17,12 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("check-sync"), help: "Compare a checksum of the parameters across ranks after every epoch.")
     var checkSync = false
 
+    @Flag(help: "Report where each epoch's time goes (forward, backward, allreduce, wait, update, evaluation, data), min/mean/max over ranks; adds a barrier per step.")
+    var profile = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
     func run() throws {
         let communicator = try Communicator.start()
         communicator.runJob { try train(on: communicator) }
@@ -39,28 +45,9 @@ struct Train: ParsableCommand {
             return data
         }
         let threads = options.threads ?? communicator.defaultThreads
-        let trainer = try Trainer(configuration: configuration, data: data, communicator: communicator, threads: threads)
-        console.print(RunDescription(configuration: configuration, ranks: communicator.size, threads: threads).text)
-
-        var evaluation = Evaluation(model: configuration.model)
-        let start = Date()
-        for epoch in 1...configuration.epochs {
-            let epochStart = Date()
-            let training = try trainer.trainEpoch(epoch)
-            evaluation = try trainer.evaluate(on: data.test)
-            let seconds = Date().timeIntervalSince(epochStart)
-            if !training.loss.isFinite {
-                throw TrainingError.diverged(epoch: epoch, learningRate: configuration.learningRate)
-            }
-            if checkSync { try trainer.checkParametersInSync() }
-            let record = EpochMetrics(
-                configuration: configuration, epoch: epoch, training: training, test: evaluation,
-                seconds: seconds, ranks: communicator.size, threads: threads)
-            console.print(EpochLine(record).text)
-            if communicator.isRoot { try metricsFile?.append(record) }
-        }
-        try trainer.checkParametersInSync()
-        console.print(Summary(configuration: configuration, evaluation: evaluation,
-                              seconds: Date().timeIntervalSince(start)).text)
+        var display = ProgressDisplay(console: console, quiet: quiet)
+        let run = TrainingRun(configuration: configuration, threads: threads, profile: profile, checkSync: checkSync)
+        let outcome = try run.run(data: data, communicator: communicator, display: &display, metricsFile: &metricsFile)
+        display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, seconds: outcome.seconds).text)
     }
 }

@@ -87,20 +87,39 @@ public final class Network {
 
     /// Forward and backward on `count` examples: overwrites `gradientBuffer` with the SUM over the
     /// examples (not the mean) of dLoss/dParameters, then the loss sum and the correct count.
-    /// `count` may be 0 (everything is then zero).
+    /// `count` may be 0 (everything is then zero). The same as `forwardLoss` then `backward`.
     public func computeGradients(images: UnsafePointer<Float>,    // [count, inputs]
                                  labels: UnsafePointer<UInt8>,    // [count]
                                  count: Int) {
-        let gradients = gradientStorage
+        forwardLoss(images: images, labels: labels, count: count)
+        backward(images: images, count: count)
+    }
+
+    /// The first half of `computeGradients`: runs the layers and the loss, writing the loss sum and
+    /// the correct count into the statistics slots and the logits' gradients into the workspace.
+    public func forwardLoss(images: UnsafePointer<Float>,    // [count, inputs]
+                            labels: UnsafePointer<UInt8>,    // [count]
+                            count: Int) {
+        let statistics = gradientStorage + parameterCount
         guard count > 0 else {
-            gradients.update(repeating: 0, count: parameterCount + Self.statisticsSlots)
+            statistics.update(repeating: 0, count: Self.statisticsSlots)
             return
         }
         forward(images: images, count: count)
         let (loss, correct) = evaluateLoss(predictions: nil, labels: labels, count: count)
-        gradients[parameterCount] = Float(loss)
-        gradients[parameterCount + 1] = Float(correct)
+        statistics[0] = Float(loss)
+        statistics[1] = Float(correct)
+    }
 
+    /// The second half of `computeGradients`: backpropagates the logits' gradients left by
+    /// `forwardLoss` on the same `images`, overwriting the parameter gradients.
+    public func backward(images: UnsafePointer<Float>,    // [count, inputs]
+                         count: Int) {
+        let gradients = gradientStorage
+        guard count > 0 else {
+            gradients.update(repeating: 0, count: parameterCount)
+            return
+        }
         let parameters = UnsafePointer(parameterStorage)
         let output = layers[layers.count - 1]
         if layers.count == 1 {

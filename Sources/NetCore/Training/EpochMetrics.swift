@@ -48,6 +48,9 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var confusion: [[Int]]?
     /// Binary models only: fraction of test images of each digit 0…9 the detector classifies correctly.
     public var digitAccuracy: [Double]?
+    /// With `--profile`: seconds per phase of this epoch ("forward", "backward", "allreduce",
+    /// "allreduce_wait", "update", "evaluation", "data"), as min/mean/max over the ranks.
+    public var profile: [String: PhaseSpread]?
 
     enum CodingKeys: String, CodingKey {
         case model, epoch, epochs, seconds, ranks, threads, seed, momentum, hidden, activation, digit, confusion
@@ -61,6 +64,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         case layerWidths = "layer_widths"
         case perClassAccuracy = "per_class_accuracy"
         case digitAccuracy = "digit_accuracy"
+        case profile
     }
 
     /// A record from its fields; the optional ones default to absent.
@@ -86,7 +90,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         layerWidths: [Int]? = nil,
         perClassAccuracy: [Double]? = nil,
         confusion: [[Int]]? = nil,
-        digitAccuracy: [Double]? = nil
+        digitAccuracy: [Double]? = nil,
+        profile: [String: PhaseSpread]? = nil
     ) {
         self.model = model
         self.epoch = epoch
@@ -110,13 +115,15 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         self.perClassAccuracy = perClassAccuracy
         self.confusion = confusion
         self.digitAccuracy = digitAccuracy
+        self.profile = profile
     }
 }
 
 extension EpochMetrics {
     /// The record of `epoch` of a run of `configuration`.
     public init(configuration: TrainingConfiguration, epoch: Int, training: Trainer.EpochResult,
-                test: Evaluation, seconds: Double, ranks: Int, threads: Int) {
+                test: Evaluation, seconds: Double, ranks: Int, threads: Int,
+                profile: [String: PhaseSpread]? = nil) {
         let model = configuration.model
         self.init(
             model: model.kind.rawValue, epoch: epoch, epochs: configuration.epochs,
@@ -130,6 +137,6 @@ extension EpochMetrics {
             digit: model.isBinary ? model.digit : nil, layerWidths: model.layerWidths,
             perClassAccuracy: model.isBinary ? nil : test.digitAccuracy,
             confusion: model.isBinary ? nil : test.confusion,
-            digitAccuracy: model.isBinary ? test.digitAccuracy : nil)
+            digitAccuracy: model.isBinary ? test.digitAccuracy : nil, profile: profile)
     }
 }

@@ -18,6 +18,10 @@ public final class Trainer {
     private var batchImages: [Float]
     /// Labels of `batchImages`. [maxPart]
     private var batchLabels: [UInt8]
+    /// Time per phase on this rank since the last `resetTimes()`.
+    public private(set) var times = PhaseTimes()
+    /// Measure the wait for the slowest rank apart from the allreduce (adds a barrier per step).
+    public var separatesAllreduceWait = false
 
     /// Builds the network from `configuration.seed` and makes every rank start from rank 0's parameters.
     public init(configuration: TrainingConfiguration, data: MNIST, communicator: Communicator, threads: Int) throws {
@@ -47,24 +51,38 @@ public final class Trainer {
     }
 
     /// Runs one epoch (1-based `epoch` picks the shuffled order) and returns its training loss and accuracy.
-    public func trainEpoch(_ epoch: Int) throws -> EpochResult {
+    /// `progress` is called after every step with the steps done, the steps in the epoch and the mean loss so far.
+    public func trainEpoch(_ epoch: Int, progress: (_ done: Int, _ steps: Int, _ loss: Double) -> Void = { _, _, _ in }) throws -> EpochResult {
+        var clock = PhaseTimes.now()
         let order = SeededRandom.epochOrder(count: data.train.count, seed: configuration.seed, epoch: epoch)
+        clock = times.record(.data, since: clock)
         let statistics = network.parameterCount
         var lossSum = 0.0, correct = 0.0
         for step in 0..<plan.steps {
             let part = plan.part(step, rank: communicator.rank)
             gather(order[part])
+            clock = times.record(.data, since: clock)
             batchImages.withUnsafeBufferPointer { images in
                 batchLabels.withUnsafeBufferPointer { labels in
-                    network.computeGradients(images: images.baseAddress!, labels: labels.baseAddress!, count: part.count)
+                    network.forwardLoss(images: images.baseAddress!, labels: labels.baseAddress!, count: part.count)
+                    clock = times.record(.forward, since: clock)
+                    network.backward(images: images.baseAddress!, count: part.count)
+                    clock = times.record(.backward, since: clock)
                 }
+            }
+            if separatesAllreduceWait {
+                try communicator.barrier()
+                clock = times.record(.allreduceWait, since: clock)
             }
             let gradients = network.gradientBuffer
             try communicator.allreduceSum(gradients)
+            clock = times.record(.allreduce, since: clock)
             lossSum += Double(gradients[statistics])
             correct += Double(gradients[statistics + 1])
             optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
                              examples: plan.batch(step).count)
+            clock = times.record(.update, since: clock)
+            progress(step + 1, plan.steps, lossSum / Double(plan.batch(step).upperBound))
         }
         let examples = data.train.count
         return EpochResult(loss: lossSum / Double(examples), accuracy: correct / Double(examples), examples: examples)
@@ -89,6 +107,8 @@ public final class Trainer {
     /// Evaluates the model on `set` across the ranks: each rank takes a contiguous share, and the
     /// loss sum and confusion counts are summed with one allreduce. Every rank gets the result.
     public func evaluate(on set: LabeledImages) throws -> Evaluation {
+        let start = PhaseTimes.now()
+        defer { times.record(.evaluation, since: start) }
         var evaluation = Evaluation(model: configuration.model)
         let share = BatchPlan(examples: set.count, batchSize: set.count, ranks: communicator.size)
             .part(0, rank: communicator.rank)
@@ -112,6 +132,27 @@ public final class Trainer {
         try communicator.allreduceSum(&totals)
         evaluation.unflatten(totals)
         return evaluation
+    }
+
+    // MARK: - Profile
+
+    /// Starts a new measurement of `times`.
+    public func resetTimes() {
+        times = PhaseTimes()
+    }
+
+    /// Each phase's time since the last reset, as min, mean and max over the ranks (keyed by `Phase` raw value).
+    public func gatherTimes() throws -> [String: PhaseSpread] {
+        var low = times.seconds, high = times.seconds, total = times.seconds
+        try communicator.allreduceMin(&low)
+        try communicator.allreduceMax(&high)
+        try communicator.allreduceSum(&total)
+        var spreads: [String: PhaseSpread] = [:]
+        for (index, phase) in Phase.allCases.enumerated() {
+            spreads[phase.rawValue] = PhaseSpread(min: low[index], mean: total[index] / Double(communicator.size),
+                                                  max: high[index])
+        }
+        return spreads
     }
 
     // MARK: - Synchronisation check

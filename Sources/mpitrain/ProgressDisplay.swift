@@ -1,0 +1,78 @@
+import Foundation
+import NetCore
+
+/// How a run reports progress on rank 0: a line per epoch, and on a terminal also a status line
+/// redrawn in place during the epoch (steps done, loss so far, samples per second, time left).
+/// `--quiet` prints nothing but errors.
+struct ProgressDisplay {
+    enum Style {
+        /// Nothing at all.
+        case quiet
+        /// Plain lines, one per epoch: for files and pipes.
+        case lines
+        /// Plain lines plus a status line redrawn in place with `\r`.
+        case terminal
+    }
+
+    let style: Style
+    let console: Console
+    private var lastRedraw: UInt64 = 0
+    private var runStart = Date()
+
+    /// A display for rank 0's standard output: `.terminal` when it is a terminal, `.lines` otherwise.
+    init(console: Console, quiet: Bool) {
+        self.console = console
+        style = quiet ? .quiet : (isatty(STDOUT_FILENO) == 1 ? .terminal : .lines)
+    }
+
+    /// Prints a line that stays (run header, summary), unless quiet.
+    func line(_ text: String) {
+        guard style != .quiet else { return }
+        console.print(text)
+    }
+
+    /// Starts timing the run, for the time-left estimates.
+    mutating func startRun() {
+        runStart = Date()
+    }
+
+    /// Redraws the in-place status line during an epoch, at most ten times a second.
+    mutating func step(epoch: Int, epochs: Int, done: Int, steps: Int, loss: Double, examplesPerStep: Int,
+                       epochStart: Date) {
+        guard style == .terminal, console.communicator.isRoot else { return }
+        let now = PhaseTimes.now()
+        guard now &- lastRedraw > 100_000_000 || done == steps else { return }
+        lastRedraw = now
+        let elapsed = Date().timeIntervalSince(epochStart)
+        let rate = Double(done * examplesPerStep) / max(elapsed, 1e-9)
+        let epochLeft = elapsed / Double(done) * Double(steps - done)
+        let runLeft = epochLeft + Date().timeIntervalSince(runStart) / (Double(epoch - 1) + Double(done) / Double(steps))
+            * Double(epochs - epoch)
+        let status = "epoch \(epoch)/\(epochs) \(percentBar(done, steps)) loss \(fixed(loss, 4))"
+            + "  \(Int(rate)) samples/s  \(duration(runLeft)) left"
+        FileHandle.standardOutput.write(Data("\r\u{1B}[2K\(status)".utf8))
+    }
+
+    /// Prints the epoch's line (replacing the status line on a terminal), with the time left.
+    func epoch(_ metrics: EpochMetrics, elapsed: Double) {
+        guard style != .quiet else { return }
+        let left = elapsed / Double(metrics.epoch) * Double(metrics.epochs - metrics.epoch)
+        let line = EpochLine(metrics).text + "  \(Int(metrics.samplesPerSecond ?? 0)) samples/s  \(duration(left)) left"
+        if style == .terminal, console.communicator.isRoot { FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8)) }
+        console.print(line)
+    }
+
+    private func percentBar(_ done: Int, _ total: Int) -> String {
+        let width = 20, filled = done * width / max(total, 1)
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
+    }
+}
+
+/// A duration as "1:02:03", "2:03" or "4.2s".
+func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0 else { return "?" }
+    if seconds < 10 { return String(format: "%.1fs", seconds) }
+    let total = Int(seconds.rounded())
+    let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
+    return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%d:%02d", minutes, secs)
+}
