@@ -18,6 +18,17 @@ public enum Gzip {
     /// The decompressed contents of a gzip file: every member, each checked against its
     /// CRC-32 and length. Anything after the last member is refused.
     public static func decompress(_ bytes: UnsafeRawBufferPointer) throws(GzipError) -> [UInt8] {
+        try decompressedSink(bytes).finish()
+    }
+
+    /// The decompressed contents of a gzip file (see above).
+    public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
+        let result = bytes.withUnsafeBytes { buffer in Result { () throws(GzipError) in try decompress(buffer) } }
+        return try result.get()
+    }
+
+    /// The same, in memory that the caller frees (`free(sink.base)`): saves a copy of the output.
+    static func decompressedSink(_ bytes: UnsafeRawBufferPointer) throws(GzipError) -> ByteSink {
         guard isCompressed(bytes) else { throw GzipError("not gzip data (no 1f 8b magic number)") }
         var output = ByteSink(capacity: expectedSize(bytes))
         do throws(GzipError) {
@@ -32,13 +43,7 @@ public enum Gzip {
             output.discard()
             throw error
         }
-        return output.finish()
-    }
-
-    /// The decompressed contents of a gzip file.
-    public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
-        let result = bytes.withUnsafeBytes { buffer in Result { () throws(GzipError) in try decompress(buffer) } }
-        return try result.get()
+        return output
     }
 
     // MARK: - Members

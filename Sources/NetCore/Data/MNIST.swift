@@ -16,10 +16,9 @@ public struct MNIST: Sendable {
     /// preferred: it loads several times faster).
     public static func load(from directory: URL) throws(DataError) -> MNIST {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
-              isDirectory.boolValue
-        else {
-            throw DataError(path: directory.path, problem: "no such folder", remedy: DataError.fetch)
+        let exists = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
+        guard exists && isDirectory.boolValue else {
+            throw DataError(path: directory.path, problem: exists ? "not a folder" : "no such folder", remedy: DataError.fetch)
         }
         func file(_ name: String) throws(DataError) -> URL {
             for candidate in [name, name + ".gz"] {
