@@ -1,5 +1,6 @@
 /// Why a gzip stream was refused, in one line (e.g. "CRC-32 mismatch: ...").
 public struct GzipError: Error, CustomStringConvertible, Equatable {
+    /// What is wrong with the data.
     public let description: String
 
     init(_ description: String) { self.description = description }

@@ -6,10 +6,13 @@ public struct MNIST: Sendable {
     public let train: LabeledImages
     public let test: LabeledImages
 
-    /// The standard file names, without ".gz".
+    /// The standard file name of the training images, without ".gz".
     public static let trainImages = "train-images-idx3-ubyte"
+    /// The standard file name of the training labels, without ".gz".
     public static let trainLabels = "train-labels-idx1-ubyte"
+    /// The standard file name of the test images, without ".gz".
     public static let testImages = "t10k-images-idx3-ubyte"
+    /// The standard file name of the test labels, without ".gz".
     public static let testLabels = "t10k-labels-idx1-ubyte"
 
     /// The four standard file names, each found with or without ".gz" (the uncompressed one is
