@@ -179,6 +179,13 @@ import Testing
             #expect(error.description == "\(folder.path): no such folder; run scripts/fetch-mnist or pass --data DIR")
         }
         try Self.writeSet(files)
+        let file = files.directory.appendingPathComponent(MNIST.trainLabels)
+        #expect(throws: DataError.self) { try MNIST.load(from: file) }
+        do {
+            _ = try MNIST.load(from: file)
+        } catch {
+            #expect(error.description == "\(file.path): not a folder; run scripts/fetch-mnist or pass --data DIR")
+        }
         try FileManager.default.removeItem(at: files.directory.appendingPathComponent(MNIST.testImages))
         #expect(Self.loadProblem(files) == """
             \(files.directory.appendingPathComponent(MNIST.testImages).path): not found (nor t10k-images-idx3-ubyte.gz); \

@@ -9,6 +9,7 @@ public struct DataError: Error, CustomStringConvertible {
     /// What to do about it.
     public let remedy: String
 
+    /// The one-line message: `path: problem; remedy`.
     public var description: String { "\(path): \(problem); \(remedy)" }
 
     init(path: String, problem: String, remedy: String = DataError.restore) {

@@ -1,5 +1,6 @@
 /// Why a gzip stream was refused, in one line (e.g. "CRC-32 mismatch: ...").
 public struct GzipError: Error, CustomStringConvertible, Equatable {
+    /// What is wrong with the data.
     public let description: String
 
     init(_ description: String) { self.description = description }
@@ -18,6 +19,17 @@ public enum Gzip {
     /// The decompressed contents of a gzip file: every member, each checked against its
     /// CRC-32 and length. Anything after the last member is refused.
     public static func decompress(_ bytes: UnsafeRawBufferPointer) throws(GzipError) -> [UInt8] {
+        try decompressedSink(bytes).finish()
+    }
+
+    /// The decompressed contents of a gzip file (see above).
+    public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
+        let result = bytes.withUnsafeBytes { buffer in Result { () throws(GzipError) in try decompress(buffer) } }
+        return try result.get()
+    }
+
+    /// The same, in memory that the caller frees (`free(sink.base)`): saves a copy of the output.
+    static func decompressedSink(_ bytes: UnsafeRawBufferPointer) throws(GzipError) -> ByteSink {
         guard isCompressed(bytes) else { throw GzipError("not gzip data (no 1f 8b magic number)") }
         var output = ByteSink(capacity: expectedSize(bytes))
         do throws(GzipError) {
@@ -32,13 +44,7 @@ public enum Gzip {
             output.discard()
             throw error
         }
-        return output.finish()
-    }
-
-    /// The decompressed contents of a gzip file.
-    public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
-        let result = bytes.withUnsafeBytes { buffer in Result { () throws(GzipError) in try decompress(buffer) } }
-        return try result.get()
+        return output
     }
 
     // MARK: - Members

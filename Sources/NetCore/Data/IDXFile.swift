@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One IDX file (the format of MNIST), read whole and checked: a big-endian header of two zero
 /// bytes, the element type (0x08 = unsigned byte) and the number of dimensions, then each
@@ -26,31 +21,31 @@ struct IDXFile {
     /// [count, rows, columns] for images, [count] for labels.
     let dimensions: [Int]
     /// The whole (decompressed) file; the elements start at `headerSize`.
-    let contents: [UInt8]
+    let contents: FileBytes
     var headerSize: Int { 4 + 4 * dimensions.count }
     var count: Int { dimensions[0] }
 
     /// Reads and checks the file at `url`: magic number, element type, dimensions and exact size.
     init(_ url: URL, kind: Kind) throws(DataError) {
-        path = url.path
-        let raw = try Self.readFile(path)
-        let compressed = raw.withUnsafeBytes { Gzip.isCompressed($0) }
-        if compressed {
-            do {
-                contents = try Gzip.decompress(raw)
-            } catch {
-                throw DataError(path: path, problem: "corrupt gzip file: \(error)")
-            }
-        } else {
-            contents = raw
+        let path = url.path, contents = try FileBytes(path: url.path)
+        dimensions = try contents.withBytes { bytes throws(DataError) in
+            try Self.checkedDimensions(bytes, kind: kind, path: path, compressed: contents.wasCompressed)
         }
-        dimensions = try Self.checkedDimensions(contents, kind: kind, path: path, compressed: compressed)
+        self.path = path
+        self.contents = contents
+    }
+
+    /// Calls `body` with the elements (after the header).
+    func withElements<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        contents.withBytes { bytes in
+            body(UnsafeRawBufferPointer(rebasing: bytes[headerSize...]).assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     // MARK: - Checks
 
     private static func checkedDimensions(
-        _ contents: [UInt8], kind: Kind, path: String, compressed: Bool
+        _ contents: UnsafeRawBufferPointer, kind: Kind, path: String, compressed: Bool
     ) throws(DataError) -> [Int] {
         let fileHas = compressed ? "it decompresses to \(contents.count) bytes" : "the file has \(contents.count) bytes"
         let headerSize = 4 + 4 * kind.dimensionCount
@@ -105,33 +100,5 @@ struct IDXFile {
     private static func hex(_ value: UInt32, digits: Int) -> String {
         let text = String(value, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, digits - text.count)) + text
-    }
-
-    /// The whole file, read with one `read` call per chunk into an uninitialised array.
-    private static func readFile(_ path: String) throws(DataError) -> [UInt8] {
-        func failure(_ what: String) -> DataError {
-            DataError(path: path, problem: "\(what): \(String(cString: strerror(errno)))", remedy: DataError.fetch)
-        }
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw failure("cannot open") }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw failure("cannot read") }
-        let size = Int(status.st_size)
-        guard size > 0 else { return [] }
-        var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            while initialized < size {
-                let count = read(descriptor, buffer.baseAddress! + initialized, size - initialized)
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 {
-                    failed = count < 0
-                    break
-                }
-                initialized += count
-            }
-        }
-        if failed { throw failure("cannot read") }
-        return bytes
     }
 }

@@ -30,25 +30,23 @@ public struct LabeledImages: Sendable {
                 problem: "holds \(labels.count) labels but \(imagesURL.lastPathComponent) holds \(images.count) images",
                 remedy: "run scripts/fetch-mnist to restore them")
         }
-        let labelValues = Array(labels.contents[labels.headerSize...])
+        let labelValues = labels.withElements { Array($0) }
         if let index = labelValues.firstIndex(where: { $0 > 9 }) {
             throw DataError(path: labels.path, problem: "label \(labelValues[index]) at index \(index) is not a digit 0–9")
         }
         return LabeledImages(
             rows: images.dimensions[1], columns: images.dimensions[2],
-            pixels: unitFloats(images.contents, from: images.headerSize), labels: labelValues)
+            pixels: images.withElements(unitFloats), labels: labelValues)
     }
 
-    /// `bytes[start...]` as Float byte / 255, in one loop over raw pointers.
-    private static func unitFloats(_ bytes: [UInt8], from start: Int) -> [Float] {
-        let count = bytes.count - start
+    /// `bytes` as Float byte / 255, in one loop over raw pointers.
+    private static func unitFloats(_ bytes: UnsafeBufferPointer<UInt8>) -> [Float] {
+        let count = bytes.count
         guard count > 0 else { return [] }
         return [Float](unsafeUninitializedCapacity: count) { floats, initialized in
-            bytes.withUnsafeBufferPointer { source in
-                let input = source.baseAddress! + start
-                let output = floats.baseAddress!
-                for i in 0..<count { output[i] = Float(input[i]) / 255 }
-            }
+            let input = bytes.baseAddress!
+            let output = floats.baseAddress!
+            for i in 0..<count { output[i] = Float(input[i]) / 255 }
             initialized = count
         }
     }

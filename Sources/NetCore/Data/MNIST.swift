@@ -6,20 +6,22 @@ public struct MNIST: Sendable {
     public let train: LabeledImages
     public let test: LabeledImages
 
-    /// The standard file names, without ".gz".
+    /// The standard file name of the training images, without ".gz".
     public static let trainImages = "train-images-idx3-ubyte"
+    /// The standard file name of the training labels, without ".gz".
     public static let trainLabels = "train-labels-idx1-ubyte"
+    /// The standard file name of the test images, without ".gz".
     public static let testImages = "t10k-images-idx3-ubyte"
+    /// The standard file name of the test labels, without ".gz".
     public static let testLabels = "t10k-labels-idx1-ubyte"
 
     /// The four standard file names, each found with or without ".gz" (the uncompressed one is
     /// preferred: it loads several times faster).
     public static func load(from directory: URL) throws(DataError) -> MNIST {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
-              isDirectory.boolValue
-        else {
-            throw DataError(path: directory.path, problem: "no such folder", remedy: DataError.fetch)
+        let exists = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
+        guard exists && isDirectory.boolValue else {
+            throw DataError(path: directory.path, problem: exists ? "not a folder" : "no such folder", remedy: DataError.fetch)
         }
         func file(_ name: String) throws(DataError) -> URL {
             for candidate in [name, name + ".gz"] {
