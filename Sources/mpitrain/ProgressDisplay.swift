@@ -20,9 +20,12 @@ struct ProgressDisplay {
     private var runStart = Date()
 
     /// A display for rank 0's standard output: `.terminal` when it is a terminal, `.lines` otherwise.
+    /// Under MPI the launcher relays output through a pseudo-terminal whatever the user's output
+    /// is, so ranks cannot tell and use `.lines`.
     init(console: Console, quiet: Bool) {
         self.console = console
-        style = quiet ? .quiet : (isatty(STDOUT_FILENO) == 1 ? .terminal : .lines)
+        let terminal = isatty(STDOUT_FILENO) == 1 && !console.communicator.usesMPI
+        style = quiet ? .quiet : (terminal ? .terminal : .lines)
     }
 
     /// Prints a line that stays (run header, summary), unless quiet.
