@@ -10,7 +10,7 @@ struct MPITrain: ParsableCommand {
             Run as a single process (`mpitrain --model single`) or under MPI \
             (`scripts/mpirun -np 4 mpitrain --model multiclass`).
             """,
-        subcommands: [Train.self, SelfTest.self],
+        subcommands: [Train.self, SelfTest.self, BenchGEMM.self],
         defaultSubcommand: Train.self
     )
 }
