@@ -45,9 +45,11 @@ func gemm(
     }
     let operands = GEMMOperands(a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB,
                                 alpha: alpha, beta: beta)
-    let split = GEMMSplit(m: m, n: n, k: k, threads: threads, minimumWorkPerThread: minimumWorkPerThread)
-    parallelFor(count: split.parts, threads: split.parts, minimumChunk: 1) { parts in
-        for part in parts {
+    let split = GEMMSplit(m: m, n: n, k: k, threads: threads, packsB: !operands.readsBInPlace,
+                          minimumWorkPerThread: minimumWorkPerThread)
+    let nextPart = WorkQueue(count: split.parts)
+    parallelFor(count: min(threads, split.parts), threads: threads, minimumChunk: 1) { _ in
+        while let part = nextPart.take() {
             let (rows, columns) = split.rectangle(part, m: m, n: n)
             blockedGEMM(c: c, ldc: ldc, operands, rows: rows, columns: columns, k: k)
         }
@@ -56,35 +58,37 @@ func gemm(
 
 // MARK: - Work split
 
-/// How C is cut into `parts` rectangles, one per thread: `rowParts × columnParts`, along
-/// micro-tile boundaries, with as few tiles as possible on the busiest thread.
+/// How C is cut into `parts` rectangles along micro-tile boundaries, `rowParts × columnParts`.
+///
+/// Several parts per thread: `concurrentPerform` hands them out as threads arrive, so a worker
+/// that wakes late still takes its share. When B must be packed, C is cut by columns (each part
+/// packs only its own columns of B); when B is read in place, by rows.
 struct GEMMSplit {
-    /// Fewest multiply-adds worth a thread of their own (≈ 20 µs at 100 GFLOP/s).
+    /// Fewest multiply-adds worth a second thread (≈ 20 µs at 100 GFLOP/s).
     static let minimumWorkPerThread = 1 << 20
+    /// Parts per thread, for load balancing.
+    static let partsPerThread = 4
 
     let rowParts: Int
     let columnParts: Int
     var parts: Int { rowParts * columnParts }
 
-    init(m: Int, n: Int, k: Int, threads: Int, minimumWorkPerThread: Int = Self.minimumWorkPerThread) {
+    init(m: Int, n: Int, k: Int, threads: Int, packsB: Bool,
+         minimumWorkPerThread: Int = Self.minimumWorkPerThread) {
         let rowPanels = (m + GEMMBlockSizes.microRows - 1) / GEMMBlockSizes.microRows
         let columnPanels = (n + GEMMBlockSizes.microColumns - 1) / GEMMBlockSizes.microColumns
-        let affordable = max(1, m * n * k / max(1, minimumWorkPerThread))
-        var best = (rows: 1, columns: 1)
-        // The most parts (≤ threads) that fit; among their shapes the fewest tiles on the busiest
-        // part, then the most column parts: each part packs only its own columns of B.
-        search: for total in stride(from: min(threads, affordable), to: 1, by: -1) {
-            var fewestTiles = Int.max
-            for columns in stride(from: total, through: 1, by: -1) where total % columns == 0 {
-                let rows = total / columns
-                guard rows <= rowPanels, columns <= columnPanels else { continue }
-                let tiles = ((rowPanels + rows - 1) / rows) * ((columnPanels + columns - 1) / columns)
-                if tiles < fewestTiles { (best, fewestTiles) = ((rows, columns), tiles) }
-            }
-            if fewestTiles < Int.max { break search }
+        let work = m * n * k, minimumWork = max(1, minimumWorkPerThread)
+        var wanted = 1
+        if threads > 1 && work >= 2 * minimumWork {
+            wanted = min(threads * Self.partsPerThread, max(threads, Self.partsPerThread * work / minimumWork))
         }
-        rowParts = best.rows
-        columnParts = best.columns
+        if packsB {
+            columnParts = min(wanted, columnPanels)
+            rowParts = min(max(1, wanted / columnParts), rowPanels)
+        } else {
+            rowParts = min(wanted, rowPanels)
+            columnParts = min(max(1, wanted / rowParts), columnPanels)
+        }
     }
 
     /// The rows and columns of C that part `index` computes.
@@ -110,10 +114,16 @@ struct GEMMOperands: @unchecked Sendable {
     let a: UnsafePointer<Float>, lda: Int, transA: Transpose
     let b: UnsafePointer<Float>, ldb: Int, transB: Transpose
     let alpha: Float, beta: Float
+
+    /// Whether the micro-kernel reads full 32-column panels of B where they are stored, unpacked:
+    /// B not transposed, and rows short enough and not a multiple of 1 KiB apart, so a panel
+    /// neither crosses many pages nor piles onto a few cache sets.
+    var readsBInPlace: Bool { transB == .none && ldb < 1024 && ldb % 256 != 0 }
 }
 
 /// Computes the rectangle `rows × columns` of C on the calling thread (loop structure in
-/// `GEMMBlockSizes`). A is read in place; B is packed block by block into a workspace.
+/// `GEMMBlockSizes`). A is read in place; B too when `readsBInPlace`, otherwise it is packed
+/// block by block into a workspace (edge panels narrower than 32 columns are always packed).
 func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOperands,
                  rows: Range<Int>, columns: Range<Int>, k: Int) {
     guard !rows.isEmpty, !columns.isEmpty else { return }
@@ -128,7 +138,15 @@ func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOpera
         let update: TileUpdate = sliceIndex > 0 ? .accumulate : (operands.beta == 0 ? .overwrite : .scale)
         for blockStart in stride(from: columns.lowerBound, to: columns.upperBound, by: GEMMBlockSizes.columns) {
             let block = blockStart..<min(blockStart + GEMMBlockSizes.columns, columns.upperBound)
-            packB(workspace.packedB, b: operands.b, ldb: operands.ldb, operands.transB, depth: depth, columns: block)
+            let inPlace = operands.readsBInPlace
+            if inPlace {
+                let edgeColumns = block.count % tileColumns
+                let edge = (block.upperBound - edgeColumns)..<block.upperBound
+                packB(workspace.packedB + (block.count / tileColumns) * depth.count * tileColumns,
+                      b: operands.b, ldb: operands.ldb, operands.transB, depth: depth, columns: edge)
+            } else {
+                packB(workspace.packedB, b: operands.b, ldb: operands.ldb, operands.transB, depth: depth, columns: block)
+            }
             for rowBlockStart in stride(from: rows.lowerBound, to: rows.upperBound, by: GEMMBlockSizes.rows) {
                 let rowBlock = rowBlockStart..<min(rowBlockStart + GEMMBlockSizes.rows, rows.upperBound)
                 if rowBlock.count % tileRows != 0 {
@@ -136,8 +154,13 @@ func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOpera
                     packEdgeRowsOfA(workspace.edgeRowsOfA, a: a, lda: lda, transA, rows: edge, depth: depth)
                 }
                 for (panelIndex, panelStart) in stride(from: block.lowerBound, to: block.upperBound, by: tileColumns).enumerated() {
-                    let panel = UnsafePointer(workspace.packedB + panelIndex * depth.count * tileColumns)
                     let panelColumns = min(tileColumns, block.upperBound - panelStart)
+                    let panel: UnsafePointer<Float>, panelStride: Int
+                    if inPlace && panelColumns == tileColumns {
+                        (panel, panelStride) = (operands.b + depth.lowerBound * operands.ldb + panelStart, operands.ldb)
+                    } else {
+                        (panel, panelStride) = (UnsafePointer(workspace.packedB + panelIndex * depth.count * tileColumns), tileColumns)
+                    }
                     for rowStart in stride(from: rowBlock.lowerBound, to: rowBlock.upperBound, by: tileRows) {
                         let panelRows = min(tileRows, rowBlock.upperBound - rowStart)
                         let aPanel: UnsafePointer<Float>, rowStride: Int, depthStride: Int
@@ -151,7 +174,7 @@ func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOpera
                         let cTile = c + rowStart * ldc + panelStart
                         if panelRows == tileRows && panelColumns == tileColumns {
                             microKernel(c: cTile, ldc: ldc, a: aPanel, aRowStride: rowStride, aDepthStride: depthStride,
-                                        b: panel, depth: depth.count, alpha: operands.alpha, beta: operands.beta,
+                                        b: panel, bRowStride: panelStride, depth: depth.count, alpha: operands.alpha, beta: operands.beta,
                                         update: update)
                         } else {
                             // Edge tile: run the same kernel on a full scratch tile, copy the valid part.
@@ -161,7 +184,7 @@ func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOpera
                                          rows: panelRows, columns: panelColumns)
                             }
                             microKernel(c: scratch, ldc: tileColumns, a: aPanel, aRowStride: rowStride,
-                                        aDepthStride: depthStride, b: panel, depth: depth.count,
+                                        aDepthStride: depthStride, b: panel, bRowStride: panelStride, depth: depth.count,
                                         alpha: operands.alpha, beta: operands.beta, update: update)
                             copyTile(cTile, ldDestination: ldc, scratch, ldSource: tileColumns,
                                      rows: panelRows, columns: panelColumns)

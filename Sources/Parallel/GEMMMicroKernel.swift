@@ -15,12 +15,12 @@ enum TileUpdate {
 ///
 /// - `c`: [8, 32] tile, row stride `ldc` (a full tile of C, or a scratch tile for edges).
 /// - `a`: element (r, p) of the A panel at `a[r * aRowStride + p * aDepthStride]`; read in place.
-/// - `b`: a packed B panel, [depth, 32] contiguous.
+/// - `b`: a B panel, [depth, 32] with row stride `bRowStride` (32 when packed, ldb when read in place).
 @inline(__always)
 func microKernel(
     c: UnsafeMutablePointer<Float>, ldc: Int,
     a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
-    b: UnsafePointer<Float>,
+    b: UnsafePointer<Float>, bRowStride: Int,
     depth: Int, alpha: Float, beta: Float, update: TileUpdate
 ) {
     var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()
@@ -34,9 +34,10 @@ func microKernel(
     let rs = aRowStride
     var aColumn = a
     var bRow = UnsafeRawPointer(b)
+    let bRowBytes = bRowStride &* 4
     for _ in 0..<depth {
-        let b0 = bRow.load(as: SIMD16<Float>.self)
-        let b1 = bRow.load(fromByteOffset: 64, as: SIMD16<Float>.self)
+        let b0 = bRow.loadUnaligned(as: SIMD16<Float>.self)
+        let b1 = bRow.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
         var broadcast = SIMD16<Float>(repeating: aColumn[0])
         c00.addProduct(broadcast, b0); c01.addProduct(broadcast, b1)
         broadcast = SIMD16<Float>(repeating: aColumn[rs])
@@ -54,7 +55,7 @@ func microKernel(
         broadcast = SIMD16<Float>(repeating: aColumn[7 * rs])
         c70.addProduct(broadcast, b0); c71.addProduct(broadcast, b1)
         aColumn += aDepthStride
-        bRow += 128
+        bRow += bRowBytes
     }
     let rows = UnsafeMutableRawPointer(c)
     let rowBytes = ldc &* 4

@@ -62,6 +62,7 @@ func largestError(_ test: GEMMCase, _ fast: [Float], _ reference: [Float]) -> Fl
 /// Small and awkward shapes: single elements, vectors, primes, exact and ragged tiles, several depth slices.
 let gemmShapes: [(m: Int, n: Int, k: Int)] = [
     (1, 1, 1), (1, 100, 17), (100, 1, 17), (67, 129, 31), (8, 32, 5), (9, 33, 3), (16, 64, 600), (7, 31, 1030),
+    (10, 256, 7),  // ldb = 256 without padding: B packed even when not transposed
 ]
 
 let allCases: [GEMMCase] = gemmShapes.flatMap { shape in
@@ -125,9 +126,15 @@ struct GEMMTests {
 
     @Test("the work split covers C exactly once", arguments: [(1, 1), (8, 32), (67, 129), (784, 64), (32, 784), (2048, 2048)], [1, 2, 3, 4, 7])
     func splitCoversC(_ size: (Int, Int), threads: Int) {
+        for packsB in [false, true] {
+            checkSplit(GEMMSplit(m: size.0, n: size.1, k: 1 << 20, threads: threads, packsB: packsB), size, threads)
+        }
+    }
+
+    private func checkSplit(_ split: GEMMSplit, _ size: (Int, Int), _ threads: Int) {
         let (m, n) = size
-        let split = GEMMSplit(m: m, n: n, k: 1 << 20, threads: threads)
-        #expect(split.parts >= 1 && split.parts <= threads)
+        #expect(split.parts >= 1 && split.parts <= threads * GEMMSplit.partsPerThread)
+        if threads == 1 { #expect(split.parts == 1) }
         var covered = [Int](repeating: 0, count: m * n)
         for part in 0..<split.parts {
             let (rows, columns) = split.rectangle(part, m: m, n: n)
