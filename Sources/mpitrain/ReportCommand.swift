@@ -97,6 +97,7 @@ struct Report: ParsableCommand {
             let name = model.isBinary ? "\(model.kind.rawValue)-digit\(model.digit)" : model.kind.rawValue
             var metricsFile: MetricsFile? = MetricsFile(path: folder.appendingPathComponent("\(name).jsonl").path)
             let run = TrainingRun(configuration: configuration, threads: threads ?? communicator.defaultThreads,
+                                  inputForm: option.inputForm,
                                   profile: false, checkSync: false)
             records += try run.run(data: data, communicator: communicator, display: &display,
                                    metricsFile: &metricsFile).records

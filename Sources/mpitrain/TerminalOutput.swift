@@ -6,6 +6,7 @@ struct RunDescription {
     let configuration: TrainingConfiguration
     let ranks: Int
     let threads: Int
+    let inputForm: InputForm
 
     var text: String {
         let model = configuration.model
@@ -14,7 +15,7 @@ struct RunDescription {
         let activation = model.layerWidths.count > 2 ? ", \(model.activation.rawValue) hidden" : ""
         return "mpitrain: \(model.kind.rawValue) \(layers)\(activation)\(target) | \(configuration.epochs) epochs, "
             + "batch \(configuration.batchSize), lr \(configuration.learningRate), momentum \(configuration.momentum), "
-            + "seed \(configuration.seed) | \(ranks) rank\(ranks == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s")"
+            + "seed \(configuration.seed), \(inputForm.rawValue) input | \(ranks) rank\(ranks == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s")"
     }
 }
 

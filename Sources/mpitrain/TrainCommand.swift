@@ -46,7 +46,7 @@ struct Train: ParsableCommand {
         }
         let threads = options.threads ?? communicator.defaultThreads
         var display = ProgressDisplay(console: console, quiet: quiet)
-        let run = TrainingRun(configuration: configuration, threads: threads, profile: profile, checkSync: checkSync)
+        let run = TrainingRun(configuration: configuration, threads: threads, inputForm: options.inputForm, profile: profile, checkSync: checkSync)
         let outcome = try run.run(data: data, communicator: communicator, display: &display, metricsFile: &metricsFile)
         display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, seconds: outcome.seconds).text)
     }

@@ -3,6 +3,7 @@ import NetCore
 
 extension ModelKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
+extension InputForm: ExpressibleByArgument {}
 
 /// The options that define a training run, shared by `train` and `report`.
 struct TrainingOptions: ParsableArguments {
@@ -35,6 +36,10 @@ struct TrainingOptions: ParsableArguments {
 
     @Option(help: "Worker threads per rank (default: cores on this node ÷ ranks on this node).")
     var threads: Int?
+
+    @Option(name: .customLong("input"),
+            help: "How images reach the first layer: sparse skips the zero pixels, dense copies each batch for GEMM (auto: sparse when under half the pixels are non-zero).")
+    var inputForm: InputForm = .auto
 
     @Option(help: "Folder with the four MNIST IDX files (default: $MPITRAIN_DATA, then the project's data/).")
     var data: String?

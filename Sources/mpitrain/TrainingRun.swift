@@ -8,6 +8,8 @@ struct TrainingRun {
     let configuration: TrainingConfiguration
     /// Worker threads per rank.
     let threads: Int
+    /// How images reach the first layer.
+    let inputForm: InputForm
     /// Gather the per-phase time breakdown each epoch (`--profile`).
     let profile: Bool
     /// Compare parameter checksums across ranks after every epoch (always done once at the end).
@@ -25,9 +27,11 @@ struct TrainingRun {
 
     func run(data: MNIST, communicator: Communicator, display: inout ProgressDisplay,
              metricsFile: inout MetricsFile?) throws -> Outcome {
-        let trainer = try Trainer(configuration: configuration, data: data, communicator: communicator, threads: threads)
+        let trainer = try Trainer(configuration: configuration, data: data, communicator: communicator, threads: threads,
+                                  inputForm: inputForm)
         trainer.separatesAllreduceWait = profile
-        display.line(RunDescription(configuration: configuration, ranks: communicator.size, threads: threads).text)
+        display.line(RunDescription(configuration: configuration, ranks: communicator.size, threads: threads,
+                                    inputForm: trainer.inputForm).text)
         display.startRun()
         var records: [EpochMetrics] = []
         var evaluation = Evaluation(model: configuration.model)
@@ -42,7 +46,7 @@ struct TrainingRun {
             if !training.loss.isFinite {
                 throw TrainingError.diverged(epoch: epoch, learningRate: configuration.learningRate)
             }
-            evaluation = try trainer.evaluate(on: data.test)
+            evaluation = try trainer.evaluateTestSet()
             let seconds = Date().timeIntervalSince(epochStart)
             if checkSync { try trainer.checkParametersInSync() }
             let record = EpochMetrics(

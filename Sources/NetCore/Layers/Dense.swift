@@ -25,14 +25,12 @@ public struct Dense: Sendable, Equatable {
 
     /// y = f(x·W + b), with f the identity when `activation` is nil (the logits).
     public func forward(outputs y: UnsafeMutablePointer<Float>,       // [batch, outputs]
-                        inputs x: UnsafePointer<Float>,               // [batch, inputs]
+                        inputs x: LayerInput,                         // [batch, inputs]
                         parameters: UnsafePointer<Float>,
                         batch: Int, activation: Activation? = nil, threads: Int = 1) {
         guard batch > 0 else { return }
-        gemm(c: y, ldc: outputs,
-             a: x, lda: inputs, .none,
-             b: parameters + weightsOffset, ldb: outputs, .none,
-             m: batch, n: outputs, k: inputs, threads: threads)
+        x.times(parameters + weightsOffset, ldb: outputs, into: y, ldc: outputs,
+                batch: batch, k: inputs, n: outputs, threads: threads)
         let bias = parameters + biasOffset
         if let activation {
             activation.addBiasAndActivate(values: y, bias: bias, batch: batch, width: outputs)
@@ -49,17 +47,15 @@ public struct Dense: Sendable, Equatable {
     public func backward(inputGradients dx: UnsafeMutablePointer<Float>?,   // [batch, inputs]
                          gradients: UnsafeMutablePointer<Float>,
                          outputGradients dz: UnsafePointer<Float>,          // [batch, outputs]
-                         inputs x: UnsafePointer<Float>,                    // [batch, inputs]
+                         inputs x: LayerInput,                              // [batch, inputs]
                          parameters: UnsafePointer<Float>,
                          batch: Int, threads: Int = 1) {
         guard batch > 0 else {
             (gradients + weightsOffset).update(repeating: 0, count: parameterCount)
             return
         }
-        gemm(c: gradients + weightsOffset, ldc: outputs,
-             a: x, lda: inputs, .transposed,
-             b: dz, ldb: outputs, .none,
-             m: inputs, n: outputs, k: batch, threads: threads)
+        x.transposedTimes(dz, ldb: outputs, into: gradients + weightsOffset, ldc: outputs,
+                          batch: batch, k: inputs, n: outputs, threads: threads)
         columnSums(gradients + biasOffset, matrix: dz, ld: outputs, rows: batch, columns: outputs,
                    accumulate: false, threads: 1)
         if let dx {

@@ -88,16 +88,23 @@ public final class Network {
     /// Forward and backward on `count` examples: overwrites `gradientBuffer` with the SUM over the
     /// examples (not the mean) of dLoss/dParameters, then the loss sum and the correct count.
     /// `count` may be 0 (everything is then zero). The same as `forwardLoss` then `backward`.
+    public func computeGradients(input: LayerInput,               // [count, inputs]
+                                 labels: UnsafePointer<UInt8>,    // [count]
+                                 count: Int) {
+        forwardLoss(input: input, labels: labels, count: count)
+        backward(input: input, count: count)
+    }
+
+    /// `computeGradients` on a dense batch of images.
     public func computeGradients(images: UnsafePointer<Float>,    // [count, inputs]
                                  labels: UnsafePointer<UInt8>,    // [count]
                                  count: Int) {
-        forwardLoss(images: images, labels: labels, count: count)
-        backward(images: images, count: count)
+        computeGradients(input: .dense(images), labels: labels, count: count)
     }
 
     /// The first half of `computeGradients`: runs the layers and the loss, writing the loss sum and
     /// the correct count into the statistics slots and the logits' gradients into the workspace.
-    public func forwardLoss(images: UnsafePointer<Float>,    // [count, inputs]
+    public func forwardLoss(input: LayerInput,               // [count, inputs]
                             labels: UnsafePointer<UInt8>,    // [count]
                             count: Int) {
         let statistics = gradientStorage + parameterCount
@@ -105,15 +112,15 @@ public final class Network {
             statistics.update(repeating: 0, count: Self.statisticsSlots)
             return
         }
-        forward(images: images, count: count)
+        forward(input: input, count: count)
         let (loss, correct) = evaluateLoss(predictions: nil, labels: labels, count: count)
         statistics[0] = Float(loss)
         statistics[1] = Float(correct)
     }
 
     /// The second half of `computeGradients`: backpropagates the logits' gradients left by
-    /// `forwardLoss` on the same `images`, overwriting the parameter gradients.
-    public func backward(images: UnsafePointer<Float>,    // [count, inputs]
+    /// `forwardLoss` on the same `input`, overwriting the parameter gradients.
+    public func backward(input: LayerInput,    // [count, inputs]
                          count: Int) {
         let gradients = gradientStorage
         guard count > 0 else {
@@ -124,50 +131,58 @@ public final class Network {
         let output = layers[layers.count - 1]
         if layers.count == 1 {
             output.backward(inputGradients: nil, gradients: gradients, outputGradients: workspace.logitGradients,
-                            inputs: images, parameters: parameters, batch: count, threads: threads)
+                            inputs: input, parameters: parameters, batch: count, threads: threads)
             return
         }
         let hidden = layers[0]
         let activations = workspace.hiddenActivations
         let activationGradients = workspace.hiddenGradients
         output.backward(inputGradients: activationGradients, gradients: gradients,
-                        outputGradients: workspace.logitGradients, inputs: activations,
+                        outputGradients: workspace.logitGradients, inputs: .dense(activations),
                         parameters: parameters, batch: count, threads: threads)
         configuration.activation.backward(inputGradients: activationGradients, outputGradients: activationGradients,
                                           outputs: activations, count: count * hidden.outputs)
         hidden.backward(inputGradients: nil, gradients: gradients, outputGradients: activationGradients,
-                        inputs: images, parameters: parameters, batch: count, threads: threads)
+                        inputs: input, parameters: parameters, batch: count, threads: threads)
     }
 
     // MARK: - Inference
 
     /// Forward only: writes each example's predicted class (binary models: 1 = "is `digit`",
     /// 0 = not) into `predictions` and returns the summed loss.
-    public func evaluate(images: UnsafePointer<Float>,                  // [count, inputs]
+    public func evaluate(input: LayerInput,                             // [count, inputs]
                          labels: UnsafePointer<UInt8>,                  // [count]
                          count: Int,
                          predictions: UnsafeMutablePointer<UInt8>) -> Double {
         guard count > 0 else { return 0 }
-        forward(images: images, count: count)
+        forward(input: input, count: count)
         return evaluateLoss(predictions: predictions, labels: labels, count: count).loss
+    }
+
+    /// `evaluate` on a dense batch of images.
+    public func evaluate(images: UnsafePointer<Float>,                  // [count, inputs]
+                         labels: UnsafePointer<UInt8>,                  // [count]
+                         count: Int,
+                         predictions: UnsafeMutablePointer<UInt8>) -> Double {
+        evaluate(input: .dense(images), labels: labels, count: count, predictions: predictions)
     }
 
     // MARK: - Steps
 
     /// Runs the layers, leaving hidden activations and logits in the workspace.
-    private func forward(images: UnsafePointer<Float>, count: Int) {
+    private func forward(input: LayerInput, count: Int) {
         workspace.reserve(batch: count)
         let parameters = UnsafePointer(parameterStorage)
         let logits = workspace.logits
         if layers.count == 1 {
-            layers[0].forward(outputs: logits, inputs: images, parameters: parameters,
+            layers[0].forward(outputs: logits, inputs: input, parameters: parameters,
                               batch: count, threads: threads)
             return
         }
         let activations = workspace.hiddenActivations
-        layers[0].forward(outputs: activations, inputs: images, parameters: parameters,
+        layers[0].forward(outputs: activations, inputs: input, parameters: parameters,
                           batch: count, activation: configuration.activation, threads: threads)
-        layers[1].forward(outputs: logits, inputs: activations, parameters: parameters,
+        layers[1].forward(outputs: logits, inputs: .dense(activations), parameters: parameters,
                           batch: count, threads: threads)
     }
 

@@ -14,17 +14,24 @@ public final class Trainer {
     public let data: MNIST
     public private(set) var optimizer: SGD
     private let plan: BatchPlan
-    /// The rank's part of the current minibatch, gathered contiguously. [maxPart, pixelsPerImage]
+    /// The training and test images in the form the first layer reads.
+    private let train: PreparedImages, test: PreparedImages
+    /// Dense form only: the rank's part of the current minibatch, gathered. [maxPart, pixelsPerImage]
     private var batchImages: [Float]
-    /// Labels of `batchImages`. [maxPart]
+    /// Labels of the rank's part of the current minibatch. [maxPart]
     private var batchLabels: [UInt8]
     /// Time per phase on this rank since the last `resetTimes()`.
     public private(set) var times = PhaseTimes()
     /// Measure the wait for the slowest rank apart from the allreduce (adds a barrier per step).
     public var separatesAllreduceWait = false
 
+    /// The form in which images reach the first layer (dense or sparse, never `.auto`).
+    public var inputForm: InputForm { train.form }
+
     /// Builds the network from `configuration.seed` and makes every rank start from rank 0's parameters.
-    public init(configuration: TrainingConfiguration, data: MNIST, communicator: Communicator, threads: Int) throws {
+    /// `inputForm` picks how images reach the first layer (the results agree up to float summation order).
+    public init(configuration: TrainingConfiguration, data: MNIST, communicator: Communicator, threads: Int,
+                inputForm: InputForm = .auto) throws {
         self.configuration = configuration
         self.data = data
         self.communicator = communicator
@@ -33,8 +40,10 @@ public final class Trainer {
         optimizer = SGD(learningRate: configuration.learningRate, momentum: configuration.momentum,
                         parameterCount: network.parameterCount)
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size)
+        train = PreparedImages(data.train, form: inputForm)
+        test = PreparedImages(data.test, form: train.form)
         let maxPart = (configuration.batchSize + communicator.size - 1) / communicator.size
-        batchImages = [Float](repeating: 0, count: maxPart * data.train.pixelsPerImage)
+        batchImages = [Float](repeating: 0, count: train.sparse == nil ? maxPart * data.train.pixelsPerImage : 1)
         batchLabels = [UInt8](repeating: 0, count: maxPart)
         try communicator.broadcast(network.parameters)
     }
@@ -58,55 +67,51 @@ public final class Trainer {
         clock = times.record(.data, since: clock)
         let statistics = network.parameterCount
         var lossSum = 0.0, correct = 0.0
-        for step in 0..<plan.steps {
-            let part = plan.part(step, rank: communicator.rank)
-            gather(order[part])
-            clock = times.record(.data, since: clock)
-            batchImages.withUnsafeBufferPointer { images in
-                batchLabels.withUnsafeBufferPointer { labels in
-                    network.forwardLoss(images: images.baseAddress!, labels: labels.baseAddress!, count: part.count)
-                    clock = times.record(.forward, since: clock)
-                    network.backward(images: images.baseAddress!, count: part.count)
-                    clock = times.record(.backward, since: clock)
+        try order.withUnsafeBufferPointer { order in
+            for step in 0..<plan.steps {
+                let part = plan.part(step, rank: communicator.rank)
+                let examples = UnsafeBufferPointer(rebasing: order[part])
+                for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
+                try batchImages.withUnsafeMutableBufferPointer { scratch in
+                    try train.withInput(examples: examples, scratch: scratch.baseAddress!) { input in
+                        clock = times.record(.data, since: clock)
+                        try batchLabels.withUnsafeBufferPointer { labels in
+                            network.forwardLoss(input: input, labels: labels.baseAddress!, count: part.count)
+                            clock = times.record(.forward, since: clock)
+                            network.backward(input: input, count: part.count)
+                            clock = times.record(.backward, since: clock)
+                        }
+                    }
                 }
+                if separatesAllreduceWait {
+                    try communicator.barrier()
+                    clock = times.record(.allreduceWait, since: clock)
+                }
+                let gradients = network.gradientBuffer
+                try communicator.allreduceSum(gradients)
+                clock = times.record(.allreduce, since: clock)
+                lossSum += Double(gradients[statistics])
+                correct += Double(gradients[statistics + 1])
+                optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
+                                 examples: plan.batch(step).count)
+                clock = times.record(.update, since: clock)
+                progress(step + 1, plan.steps, lossSum / Double(plan.batch(step).upperBound))
             }
-            if separatesAllreduceWait {
-                try communicator.barrier()
-                clock = times.record(.allreduceWait, since: clock)
-            }
-            let gradients = network.gradientBuffer
-            try communicator.allreduceSum(gradients)
-            clock = times.record(.allreduce, since: clock)
-            lossSum += Double(gradients[statistics])
-            correct += Double(gradients[statistics + 1])
-            optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
-                             examples: plan.batch(step).count)
-            clock = times.record(.update, since: clock)
-            progress(step + 1, plan.steps, lossSum / Double(plan.batch(step).upperBound))
         }
         let examples = data.train.count
         return EpochResult(loss: lossSum / Double(examples), accuracy: correct / Double(examples), examples: examples)
     }
 
-    /// Copies the images and labels at `positions` of the training set into the batch buffers.
-    private func gather(_ positions: ArraySlice<Int32>) {
-        let width = data.train.pixelsPerImage
-        data.train.pixels.withUnsafeBufferPointer { pixels in
-            batchImages.withUnsafeMutableBufferPointer { batch in
-                for (row, index) in positions.enumerated() {
-                    let source = pixels.baseAddress! + Int(index) * width
-                    (batch.baseAddress! + row * width).update(from: source, count: width)
-                    batchLabels[row] = data.train.labels[Int(index)]
-                }
-            }
-        }
-    }
-
     // MARK: - Evaluation
 
-    /// Evaluates the model on `set` across the ranks: each rank takes a contiguous share, and the
-    /// loss sum and confusion counts are summed with one allreduce. Every rank gets the result.
-    public func evaluate(on set: LabeledImages) throws -> Evaluation {
+    /// Evaluates the model on the test set across the ranks: each rank takes a contiguous share, and
+    /// the loss sum and confusion counts are summed with one allreduce. Every rank gets the result.
+    public func evaluateTestSet() throws -> Evaluation {
+        try evaluate(test)
+    }
+
+    private func evaluate(_ images: PreparedImages) throws -> Evaluation {
+        let set = images.set
         let start = PhaseTimes.now()
         defer { times.record(.evaluation, since: start) }
         var evaluation = Evaluation(model: configuration.model)
@@ -114,17 +119,15 @@ public final class Trainer {
             .part(0, rank: communicator.rank)
         let chunk = 1000
         var predictions = [UInt8](repeating: 0, count: chunk)
-        set.pixels.withUnsafeBufferPointer { pixels in
-            set.labels.withUnsafeBufferPointer { labels in
-                predictions.withUnsafeMutableBufferPointer { predicted in
-                    for start in stride(from: share.lowerBound, to: share.upperBound, by: chunk) {
-                        let count = min(chunk, share.upperBound - start)
-                        evaluation.lossSum += network.evaluate(
-                            images: pixels.baseAddress! + start * set.pixelsPerImage,
-                            labels: labels.baseAddress! + start, count: count,
-                            predictions: predicted.baseAddress!)
-                        for i in 0..<count { evaluation.record(label: labels[start + i], predicted: predicted[i]) }
+        set.labels.withUnsafeBufferPointer { labels in
+            predictions.withUnsafeMutableBufferPointer { predicted in
+                for start in stride(from: share.lowerBound, to: share.upperBound, by: chunk) {
+                    let range = start..<min(start + chunk, share.upperBound)
+                    evaluation.lossSum += images.withInput(range: range) { input in
+                        network.evaluate(input: input, labels: labels.baseAddress! + start, count: range.count,
+                                         predictions: predicted.baseAddress!)
                     }
+                    for i in 0..<range.count { evaluation.record(label: labels[start + i], predicted: predicted[i]) }
                 }
             }
         }

@@ -1,0 +1,58 @@
+import Parallel
+
+/// How images reach the network's first layer.
+public enum InputForm: String, CaseIterable, Sendable, Codable {
+    /// Sparse when under half of the pixels are non-zero (MNIST: 19 %), dense otherwise.
+    case auto
+    /// Each minibatch part is copied into a dense [batch, 784] block and multiplied by GEMM.
+    case dense
+    /// The set is kept in compressed-row form and the first layer skips the zero pixels;
+    /// a minibatch is only the list of its example indices.
+    case sparse
+}
+
+/// A labelled image set made ready for the network in the chosen `InputForm`.
+final class PreparedImages {
+    let set: LabeledImages
+    /// The pixels in compressed-row form, when sparse.
+    let sparse: CompressedRows?
+    /// 0 ..< count, so a contiguous range of examples can be named by index.
+    private let identity: [Int32]
+
+    init(_ set: LabeledImages, form: InputForm) {
+        self.set = set
+        identity = (0..<Int32(set.count)).map { $0 }
+        let compressed = set.pixels.withUnsafeBufferPointer {
+            CompressedRows(dense: $0.baseAddress!, rows: set.count, columns: set.pixelsPerImage)
+        }
+        let useSparse = form == .sparse || (form == .auto && compressed.density < 0.5)
+        sparse = useSparse ? compressed : nil
+    }
+
+    /// The form actually used.
+    var form: InputForm { sparse == nil ? .dense : .sparse }
+
+    /// Calls `body` with the input for the examples at `indices`; dense sets are gathered into
+    /// `scratch` [indices.count, pixelsPerImage] first.
+    func withInput<Result>(examples indices: UnsafeBufferPointer<Int32>, scratch: UnsafeMutablePointer<Float>,
+                           _ body: (LayerInput) throws -> Result) rethrows -> Result {
+        if let sparse { return try body(.sparse(sparse, rows: indices.baseAddress!)) }
+        let width = set.pixelsPerImage
+        return try set.pixels.withUnsafeBufferPointer { pixels in
+            for (row, index) in indices.enumerated() {
+                (scratch + row * width).update(from: pixels.baseAddress! + Int(index) * width, count: width)
+            }
+            return try body(.dense(scratch))
+        }
+    }
+
+    /// Calls `body` with the input for the contiguous examples `range`, read in place.
+    func withInput<Result>(range: Range<Int>, _ body: (LayerInput) throws -> Result) rethrows -> Result {
+        if let sparse {
+            return try identity.withUnsafeBufferPointer { try body(.sparse(sparse, rows: $0.baseAddress! + range.lowerBound)) }
+        }
+        return try set.pixels.withUnsafeBufferPointer {
+            try body(.dense($0.baseAddress! + range.lowerBound * set.pixelsPerImage))
+        }
+    }
+}

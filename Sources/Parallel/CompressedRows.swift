@@ -1,0 +1,43 @@
+/// A sparse matrix in compressed-row form (CSR): for row r, the entries
+/// `rowStarts[r] ..< rowStarts[r + 1]` of `columnIndices` and `values` are its non-zeros.
+///
+/// MNIST images are about 19 % non-zero, so the first layer's two products with the input
+/// (X·W forward, Xᵀ·dZ backward) do about a fifth of a dense GEMM's work on this form.
+public struct CompressedRows: Sendable {
+    /// Rows of the matrix.
+    public let rows: Int
+    /// Columns of the matrix.
+    public let columns: Int
+    /// Where each row's entries start, [rows + 1]; the last element is the number of non-zeros.
+    public let rowStarts: [Int]
+    /// Column of each non-zero, [nonZeros].
+    public let columnIndices: [Int32]
+    /// Value of each non-zero, [nonZeros].
+    public let values: [Float]
+
+    /// The non-zeros of a dense row-major matrix `dense` [rows, columns].
+    public init(dense: UnsafePointer<Float>, rows: Int, columns: Int) {
+        precondition(columns <= Int(Int32.max))
+        var rowStarts = [Int](), columnIndices = [Int32](), values = [Float]()
+        rowStarts.reserveCapacity(rows + 1)
+        rowStarts.append(0)
+        for row in 0..<rows {
+            let entries = dense + row * columns
+            for column in 0..<columns where entries[column] != 0 {
+                columnIndices.append(Int32(column))
+                values.append(entries[column])
+            }
+            rowStarts.append(values.count)
+        }
+        self.rows = rows
+        self.columns = columns
+        self.rowStarts = rowStarts
+        self.columnIndices = columnIndices
+        self.values = values
+    }
+
+    /// Non-zeros ÷ (rows × columns).
+    public var density: Double {
+        rows * columns == 0 ? 0 : Double(values.count) / Double(rows * columns)
+    }
+}

@@ -1,0 +1,98 @@
+import Testing
+import Parallel
+
+@Suite("Sparse-rows products")
+struct SparseProductTests {
+    /// A [rows, columns] matrix with about `density` of its entries non-zero.
+    private func sparseMatrix(rows: Int, columns: Int, density: Float, seed: UInt64) -> [Float] {
+        var values = TestValues(seed: seed)
+        return (0..<rows * columns).map { _ in
+            let keep = (values.next() + 1) / 2 < density
+            let value = values.next()
+            return keep ? value : 0
+        }
+    }
+
+    /// The selected rows of `dense` [·, columns] as their own dense matrix [rows.count, columns].
+    private func gather(_ dense: [Float], columns: Int, rows: [Int32]) -> [Float] {
+        rows.flatMap { dense[Int($0) * columns..<(Int($0) + 1) * columns] }
+    }
+
+    private func tolerance(_ k: Int) -> Float { 4 * Float.ulpOfOne * Float(k + 1) }
+
+    @Test("CSR keeps exactly the non-zeros, row by row")
+    func compressedRowsRoundTrip() {
+        let dense = sparseMatrix(rows: 7, columns: 13, density: 0.3, seed: 1)
+        let sparse = CompressedRows(dense: dense, rows: 7, columns: 13)
+        var rebuilt = [Float](repeating: 0, count: 7 * 13)
+        for row in 0..<7 {
+            for entry in sparse.rowStarts[row]..<sparse.rowStarts[row + 1] {
+                rebuilt[row * 13 + Int(sparse.columnIndices[entry])] = sparse.values[entry]
+            }
+        }
+        #expect(rebuilt == dense)
+        #expect(sparse.values.allSatisfy { $0 != 0 })
+        #expect(abs(sparse.density - Double(dense.filter { $0 != 0 }.count) / 91) < 1e-12)
+    }
+
+    @Test("A[rows]·B and A[rows]ᵀ·B match the reference GEMM on the gathered rows",
+          arguments: [(1, 1, 1), (5, 784, 64), (64, 784, 64), (33, 50, 10), (17, 31, 1), (9, 20, 81), (100, 300, 130)],
+          [1, 2, 3])
+    func matchesReference(_ shape: (Int, Int, Int), threads: Int) {
+        let (count, k, n) = shape
+        let total = count * 2 + 3
+        let denseA = sparseMatrix(rows: total, columns: k, density: 0.2, seed: 3)
+        let sparse = CompressedRows(dense: denseA, rows: total, columns: k)
+        // A shuffled selection with a repeat, as a minibatch of example indices.
+        let rows = (0..<count).map { Int32(($0 * 7 + 2) % total) }
+        let gathered = gather(denseA, columns: k, rows: rows)
+        var values = TestValues(seed: 11)
+        let ldb = n + 3, ldc = n + 2
+        let weights = values.array(k * ldb)          // [k, n], stride ldb
+        let upstream = values.array(count * ldb)     // [count, n], stride ldb
+
+        var product = [Float](repeating: .nan, count: count * ldc)
+        sparseRowsTimesDense(c: &product, ldc: ldc, a: sparse, rows: rows, count: count,
+                             b: weights, ldb: ldb, n: n, threads: threads)
+        var expected = [Float](repeating: 0, count: count * ldc)
+        referenceGEMM(c: &expected, ldc: ldc, a: gathered, lda: k, .none, b: weights, ldb: ldb, .none,
+                      m: count, n: n, k: k)
+        for i in 0..<count {
+            for j in 0..<n {
+                #expect(abs(product[i * ldc + j] - expected[i * ldc + j]) <= tolerance(k), "forward (\(i), \(j))")
+            }
+        }
+
+        var transposed = [Float](repeating: .nan, count: k * ldc)
+        sparseRowsTransposedTimesDense(c: &transposed, ldc: ldc, a: sparse, rows: rows, count: count,
+                                       b: upstream, ldb: ldb, n: n, threads: threads)
+        var expectedTransposed = [Float](repeating: 0, count: k * ldc)
+        referenceGEMM(c: &expectedTransposed, ldc: ldc, a: gathered, lda: k, .transposed, b: upstream, ldb: ldb, .none,
+                      m: k, n: n, k: count)
+        for p in 0..<k {
+            for j in 0..<n {
+                #expect(abs(transposed[p * ldc + j] - expectedTransposed[p * ldc + j]) <= tolerance(count),
+                        "backward (\(p), \(j))")
+            }
+        }
+    }
+
+    @Test("Results are bit-identical for every thread count")
+    func threadCountDoesNotChangeResults() {
+        let denseA = sparseMatrix(rows: 300, columns: 784, density: 0.19, seed: 5)
+        let sparse = CompressedRows(dense: denseA, rows: 300, columns: 784)
+        let rows = (0..<256).map { Int32(($0 * 37) % 300) }
+        var values = TestValues(seed: 2)
+        let weights = values.array(784 * 64), upstream = values.array(256 * 64)
+        func run(_ threads: Int) -> ([Float], [Float]) {
+            var forward = [Float](repeating: 0, count: 256 * 64), backward = [Float](repeating: 0, count: 784 * 64)
+            sparseRowsTimesDense(c: &forward, ldc: 64, a: sparse, rows: rows, count: 256, b: weights, ldb: 64,
+                                 n: 64, threads: threads)
+            sparseRowsTransposedTimesDense(c: &backward, ldc: 64, a: sparse, rows: rows, count: 256, b: upstream,
+                                           ldb: 64, n: 64, threads: threads)
+            return (forward, backward)
+        }
+        let one = run(1)
+        for threads in 2...4 { #expect(run(threads) == one) }
+    }
+}
