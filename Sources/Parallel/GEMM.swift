@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Whether a GEMM operand is used as stored or transposed.
 public enum Transpose: Sendable {
     /// op(X) = X
@@ -12,8 +14,11 @@ public enum Transpose: Sendable {
 /// - `c`: [m, n], row stride `ldc` ≥ n.
 /// - `a`: op(A) is [m, k]; A is stored [m, k] (stride `lda` ≥ k) or, transposed, [k, m] (stride `lda` ≥ m).
 /// - `b`: op(B) is [k, n]; B is stored [k, n] (stride `ldb` ≥ n) or, transposed, [n, k] (stride `ldb` ≥ k).
-/// - `threads`: worker threads to split C over (1 = run on the caller's thread).
-/// When β = 0, C is not read (it may hold NaN).
+/// - `threads`: worker threads to split C over (1 = run on the caller's thread). Small products
+///   use fewer threads than asked, since waking a thread costs more than they take.
+/// When β = 0, C is not read (it may hold NaN). Every element of C is computed by one thread,
+/// summing over k in an order that depends on k alone: the result is bit-identical for every
+/// thread count.
 public func gemm(
     c: UnsafeMutablePointer<Float>, ldc: Int,
     a: UnsafePointer<Float>, lda: Int, _ transA: Transpose,
@@ -22,6 +27,214 @@ public func gemm(
     alpha: Float = 1, beta: Float = 0,
     threads: Int = 1
 ) {
-    referenceGEMM(c: c, ldc: ldc, a: a, lda: lda, transA, b: b, ldb: ldb, transB,
-                  m: m, n: n, k: k, alpha: alpha, beta: beta)
+    gemm(c: c, ldc: ldc, a: a, lda: lda, transA, b: b, ldb: ldb, transB, m: m, n: n, k: k,
+         alpha: alpha, beta: beta, threads: threads, minimumWorkPerThread: GEMMSplit.minimumWorkPerThread)
+}
+
+/// `gemm` with the threshold of `GEMMSplit` exposed, so tests can split even tiny products.
+func gemm(
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    a: UnsafePointer<Float>, lda: Int, _ transA: Transpose,
+    b: UnsafePointer<Float>, ldb: Int, _ transB: Transpose,
+    m: Int, n: Int, k: Int, alpha: Float, beta: Float, threads: Int, minimumWorkPerThread: Int
+) {
+    guard m > 0, n > 0 else { return }
+    guard k > 0 else {
+        scaleMatrix(c, ldc: ldc, rows: m, columns: n, by: beta)
+        return
+    }
+    let operands = GEMMOperands(a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB,
+                                alpha: alpha, beta: beta)
+    let split = GEMMSplit(m: m, n: n, k: k, threads: threads, packsB: !operands.readsBInPlace,
+                          minimumWorkPerThread: minimumWorkPerThread)
+    let nextPart = WorkQueue(count: split.parts)
+    parallelFor(count: min(threads, split.parts), threads: threads, minimumChunk: 1) { _ in
+        while let part = nextPart.take() {
+            let (rows, columns) = split.rectangle(part, m: m, n: n)
+            blockedGEMM(c: c, ldc: ldc, operands, rows: rows, columns: columns, k: k)
+        }
+    }
+}
+
+// MARK: - Work split
+
+/// How C is cut into `parts` rectangles along micro-tile boundaries, `rowParts × columnParts`.
+///
+/// Several parts per thread: `concurrentPerform` hands them out as threads arrive, so a worker
+/// that wakes late still takes its share. When B must be packed, C is cut by columns (each part
+/// packs only its own columns of B); when B is read in place, by rows.
+struct GEMMSplit {
+    /// Fewest multiply-adds worth a second thread (≈ 20 µs at 100 GFLOP/s).
+    static let minimumWorkPerThread = 1 << 20
+    /// Parts per thread, for load balancing.
+    static let partsPerThread = 4
+
+    let rowParts: Int
+    let columnParts: Int
+    var parts: Int { rowParts * columnParts }
+
+    init(m: Int, n: Int, k: Int, threads: Int, packsB: Bool,
+         minimumWorkPerThread: Int = Self.minimumWorkPerThread) {
+        let rowPanels = (m + GEMMBlockSizes.microRows - 1) / GEMMBlockSizes.microRows
+        let columnPanels = (n + GEMMBlockSizes.microColumns - 1) / GEMMBlockSizes.microColumns
+        let work = m * n * k, minimumWork = max(1, minimumWorkPerThread)
+        var wanted = 1
+        if threads > 1 && work >= 2 * minimumWork {
+            wanted = min(threads * Self.partsPerThread, max(threads, Self.partsPerThread * work / minimumWork))
+        }
+        if packsB {
+            columnParts = min(wanted, columnPanels)
+            rowParts = min(max(1, wanted / columnParts), rowPanels)
+        } else {
+            rowParts = min(wanted, rowPanels)
+            columnParts = min(max(1, wanted / rowParts), columnPanels)
+        }
+    }
+
+    /// The rows and columns of C that part `index` computes.
+    func rectangle(_ index: Int, m: Int, n: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+        let rows = Self.share(index / columnParts, of: rowParts, extent: m, tile: GEMMBlockSizes.microRows)
+        let columns = Self.share(index % columnParts, of: columnParts, extent: n, tile: GEMMBlockSizes.microColumns)
+        return (rows, columns)
+    }
+
+    /// Share `index` of `count` nearly equal runs of whole tiles covering 0..<extent.
+    private static func share(_ index: Int, of count: Int, extent: Int, tile: Int) -> Range<Int> {
+        let tiles = (extent + tile - 1) / tile
+        let start = index * tiles / count * tile
+        let end = (index + 1) * tiles / count * tile
+        return min(start, extent)..<min(end, extent)
+    }
+}
+
+// MARK: - Blocked driver
+
+/// The inputs of one GEMM call, bundled for the per-thread driver.
+struct GEMMOperands: @unchecked Sendable {
+    let a: UnsafePointer<Float>, lda: Int, transA: Transpose
+    let b: UnsafePointer<Float>, ldb: Int, transB: Transpose
+    let alpha: Float, beta: Float
+
+    /// Whether the micro-kernel reads full 32-column panels of B where they are stored, unpacked:
+    /// B not transposed, and rows short enough and not a multiple of 1 KiB apart, so a panel
+    /// neither crosses many pages nor piles onto a few cache sets.
+    var readsBInPlace: Bool { transB == .none && ldb < 1024 && ldb % 256 != 0 }
+}
+
+/// Computes the rectangle `rows × columns` of C on the calling thread (loop structure in
+/// `GEMMBlockSizes`). A is read in place; B too when `readsBInPlace`, otherwise it is packed
+/// block by block into a workspace (edge panels narrower than 32 columns are always packed).
+func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOperands,
+                 rows: Range<Int>, columns: Range<Int>, k: Int) {
+    guard !rows.isEmpty, !columns.isEmpty else { return }
+    let slices = GEMMBlockSizes.depthSlices(k: k)
+    let tileRows = GEMMBlockSizes.microRows, tileColumns = GEMMBlockSizes.microColumns
+    let blockColumns = min(GEMMBlockSizes.columns, (columns.count + tileColumns - 1) / tileColumns * tileColumns)
+    let workspace = GEMMWorkspace(depth: slices[0].count, columns: blockColumns)
+    defer { workspace.deallocate() }
+    let (a, lda, transA) = (operands.a, operands.lda, operands.transA)
+
+    for (sliceIndex, depth) in slices.enumerated() {
+        let update: TileUpdate = sliceIndex > 0 ? .accumulate : (operands.beta == 0 ? .overwrite : .scale)
+        for blockStart in stride(from: columns.lowerBound, to: columns.upperBound, by: GEMMBlockSizes.columns) {
+            let block = blockStart..<min(blockStart + GEMMBlockSizes.columns, columns.upperBound)
+            let inPlace = operands.readsBInPlace
+            if inPlace {
+                let edgeColumns = block.count % tileColumns
+                let edge = (block.upperBound - edgeColumns)..<block.upperBound
+                packB(workspace.packedB + (block.count / tileColumns) * depth.count * tileColumns,
+                      b: operands.b, ldb: operands.ldb, operands.transB, depth: depth, columns: edge)
+            } else {
+                packB(workspace.packedB, b: operands.b, ldb: operands.ldb, operands.transB, depth: depth, columns: block)
+            }
+            for rowBlockStart in stride(from: rows.lowerBound, to: rows.upperBound, by: GEMMBlockSizes.rows) {
+                let rowBlock = rowBlockStart..<min(rowBlockStart + GEMMBlockSizes.rows, rows.upperBound)
+                if rowBlock.count % tileRows != 0 {
+                    let edge = (rowBlock.upperBound - rowBlock.count % tileRows)..<rowBlock.upperBound
+                    packEdgeRowsOfA(workspace.edgeRowsOfA, a: a, lda: lda, transA, rows: edge, depth: depth)
+                }
+                for (panelIndex, panelStart) in stride(from: block.lowerBound, to: block.upperBound, by: tileColumns).enumerated() {
+                    let panelColumns = min(tileColumns, block.upperBound - panelStart)
+                    let panel: UnsafePointer<Float>, panelStride: Int
+                    if inPlace && panelColumns == tileColumns {
+                        (panel, panelStride) = (operands.b + depth.lowerBound * operands.ldb + panelStart, operands.ldb)
+                    } else {
+                        (panel, panelStride) = (UnsafePointer(workspace.packedB + panelIndex * depth.count * tileColumns), tileColumns)
+                    }
+                    for rowStart in stride(from: rowBlock.lowerBound, to: rowBlock.upperBound, by: tileRows) {
+                        let panelRows = min(tileRows, rowBlock.upperBound - rowStart)
+                        let aPanel: UnsafePointer<Float>, rowStride: Int, depthStride: Int
+                        if panelRows < tileRows {
+                            (aPanel, rowStride, depthStride) = (UnsafePointer(workspace.edgeRowsOfA), 1, tileRows)
+                        } else if transA == .none {
+                            (aPanel, rowStride, depthStride) = (a + rowStart * lda + depth.lowerBound, lda, 1)
+                        } else {
+                            (aPanel, rowStride, depthStride) = (a + depth.lowerBound * lda + rowStart, 1, lda)
+                        }
+                        let cTile = c + rowStart * ldc + panelStart
+                        if panelRows == tileRows && panelColumns == tileColumns {
+                            microKernel(c: cTile, ldc: ldc, a: aPanel, aRowStride: rowStride, aDepthStride: depthStride,
+                                        b: panel, bRowStride: panelStride, depth: depth.count, alpha: operands.alpha, beta: operands.beta,
+                                        update: update)
+                        } else {
+                            // Edge tile: run the same kernel on a full scratch tile, copy the valid part.
+                            let scratch = workspace.edgeTile
+                            if update != .overwrite {
+                                copyTile(scratch, ldDestination: tileColumns, cTile, ldSource: ldc,
+                                         rows: panelRows, columns: panelColumns)
+                            }
+                            microKernel(c: scratch, ldc: tileColumns, a: aPanel, aRowStride: rowStride,
+                                        aDepthStride: depthStride, b: panel, bRowStride: panelStride, depth: depth.count,
+                                        alpha: operands.alpha, beta: operands.beta, update: update)
+                            copyTile(cTile, ldDestination: ldc, scratch, ldSource: tileColumns,
+                                     rows: panelRows, columns: panelColumns)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Scratch memory of one thread's share of a GEMM call.
+struct GEMMWorkspace {
+    /// One packed block of B: [depth, columns] as panels of `microColumns`.
+    let packedB: UnsafeMutablePointer<Float>
+    /// The partial last row panel of A, packed: [depth, microRows].
+    let edgeRowsOfA: UnsafeMutablePointer<Float>
+    /// A full register tile for edges: [microRows, microColumns].
+    let edgeTile: UnsafeMutablePointer<Float>
+    private let storage: UnsafeMutableRawPointer
+
+    init(depth: Int, columns: Int) {
+        let bCount = depth * columns
+        let aCount = depth * GEMMBlockSizes.microRows
+        let tileCount = GEMMBlockSizes.microRows * GEMMBlockSizes.microColumns
+        let aOffset = (bCount + 15) / 16 * 16, tileOffset = aOffset + (aCount + 15) / 16 * 16
+        storage = .allocate(byteCount: (tileOffset + tileCount) * 4, alignment: 64)
+        let floats = storage.bindMemory(to: Float.self, capacity: tileOffset + tileCount)
+        packedB = floats
+        edgeRowsOfA = floats + aOffset
+        edgeTile = floats + tileOffset
+    }
+
+    func deallocate() { storage.deallocate() }
+}
+
+// MARK: - Small helpers
+
+/// Copies `rows × columns` floats between two row-major matrices.
+private func copyTile(_ destination: UnsafeMutablePointer<Float>, ldDestination: Int,
+                      _ source: UnsafePointer<Float>, ldSource: Int, rows: Int, columns: Int) {
+    for row in 0..<rows {
+        (destination + row * ldDestination).update(from: source + row * ldSource, count: columns)
+    }
+}
+
+/// C = β·C for the degenerate k = 0 product (C is not read when β = 0).
+private func scaleMatrix(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, by beta: Float) {
+    for row in 0..<rows {
+        let line = c + row * ldc
+        for column in 0..<columns { line[column] = beta == 0 ? 0 : beta * line[column] }
+    }
 }

@@ -11,7 +11,7 @@ struct MPITrain: ParsableCommand {
             Run as a single process (`mpitrain --model single`) or under MPI \
             (`scripts/mpirun -np 4 mpitrain --model multiclass`).
             """,
-        subcommands: [Train.self, Report.self, SelfTest.self],
+        subcommands: [Train.self, Report.self, BenchGEMM.self, SelfTest.self],
         defaultSubcommand: Train.self
     )
 

@@ -1,27 +1,106 @@
 import ArgumentParser
 import Foundation
+import NetCore
+import Parallel
 
-/// `mpitrain report --from FILE... --out DIR`: writes the lab report from JSON-lines metrics files.
+/// `mpitrain report`: trains the lab's three models (or reads earlier runs' metrics) and writes
+/// the lab report: report.md, a self-contained report.html, and the SVG figures.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the lab report (report.md, report.html and SVG figures) from metrics files.",
-        discussion: "The metrics files are JSON lines, one object per epoch; see docs/metrics-schema.md."
+        abstract: "Train the three models and write the lab report (report.md, report.html, SVG figures).",
+        discussion: """
+            Without --from, trains single (is it a 5?), hidden and multiclass with their defaults \
+            (and, with --all-digits, a single-neuron detector for every digit), saving each run's \
+            metrics under DIR/metrics/. With --from, reuses JSON-lines metrics files instead \
+            (see docs/metrics-schema.md). Runs under mpirun too; rank 0 writes the files.
+            """
     )
 
     @Option(name: .customLong("from"), parsing: .upToNextOption,
-            help: ArgumentHelp("JSON-lines metrics files to read.", valueName: "file"))
-    var metricsFiles: [String]
+            help: ArgumentHelp("Reuse these JSON-lines metrics files instead of training.", valueName: "file"))
+    var metricsFiles: [String] = []
 
     @Option(help: ArgumentHelp("Directory to write the report into.", valueName: "dir"))
     var out: String = "report"
 
+    @Option(help: "Epochs for each model.")
+    var epochs: Int = 100
+
+    @Option(help: "Seed for every model.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Worker threads per rank (default: cores on this node ÷ ranks on this node).")
+    var threads: Int?
+
+    @Option(help: "Folder with the four MNIST IDX files.")
+    var data: String?
+
+    @Flag(name: .customLong("all-digits"), help: "Also train the single-neuron detector for every digit 0–9.")
+    var allDigits = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
     func validate() throws {
-        if metricsFiles.isEmpty { throw ValidationError("give at least one metrics file after --from") }
+        guard epochs >= 1 else { throw ValidationError("--epochs \(epochs) must be at least 1") }
     }
 
     func run() throws {
-        let runs = try RunMetrics.load(metricsFiles.map { URL(fileURLWithPath: $0) })
-        let written = try ReportWriter.write(runs: runs, to: URL(fileURLWithPath: out, isDirectory: true))
-        print("wrote \(written.map(\.path).joined(separator: ", "))")
+        let communicator = try Communicator.start()
+        communicator.runJob { try report(on: communicator) }
+    }
+
+    private func report(on communicator: Communicator) throws {
+        let directory = URL(fileURLWithPath: out, isDirectory: true)
+        let console = Console(communicator: communicator)
+        let start = Date()
+        let runs: [RunMetrics]
+        if metricsFiles.isEmpty {
+            runs = try train(into: directory.appendingPathComponent("metrics"), communicator: communicator)
+        } else {
+            runs = try communicator.agree { try RunMetrics.load(metricsFiles.map { URL(fileURLWithPath: $0) }) }
+        }
+        guard communicator.isRoot else { return }
+        let written = try ReportWriter.write(runs: runs, to: directory)
+        if !quiet {
+            console.print("report: wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) to \(directory.path) "
+                          + "in \(duration(Date().timeIntervalSince(start)))")
+        }
+    }
+
+    /// The runs the report trains: the three models, then the other digits' detectors.
+    private var plannedRuns: [[String]] {
+        var runs = [["--model", "single"], ["--model", "hidden"], ["--model", "multiclass"]]
+        if allDigits {
+            runs += (0...9).filter { $0 != 5 }.map { ["--model", "single", "--digit", String($0)] }
+        }
+        return runs
+    }
+
+    /// Trains every planned run, writing each one's metrics into `folder`, and returns them.
+    private func train(into folder: URL, communicator: Communicator) throws -> [RunMetrics] {
+        let common = ["--epochs", String(epochs), "--seed", String(seed)] + (threads.map { ["--threads", String($0)] } ?? [])
+        let options = try plannedRuns.map { try TrainingOptions.parse($0 + common) }
+        let data = try communicator.agree {
+            if communicator.isRoot {
+                do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+                    throw CLIError("cannot create the report folder \(folder.path): \(error.localizedDescription); choose another --out")
+                }
+            }
+            return try MNIST.load(from: MNIST.locate(option: self.data))
+        }
+        var display = ProgressDisplay(console: Console(communicator: communicator), quiet: quiet)
+        var records: [EpochMetrics] = []
+        for option in options {
+            let configuration = option.configuration
+            let model = configuration.model
+            let name = model.isBinary ? "\(model.kind.rawValue)-digit\(model.digit)" : model.kind.rawValue
+            var metricsFile: MetricsFile? = MetricsFile(path: folder.appendingPathComponent("\(name).jsonl").path)
+            let run = TrainingRun(configuration: configuration, threads: threads ?? communicator.defaultThreads,
+                                  profile: false, checkSync: false)
+            records += try run.run(data: data, communicator: communicator, display: &display,
+                                   metricsFile: &metricsFile).records
+        }
+        return RunMetrics.runs(from: records)
     }
 }

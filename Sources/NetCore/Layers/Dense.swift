@@ -60,7 +60,8 @@ public struct Dense: Sendable, Equatable {
              a: x, lda: inputs, .transposed,
              b: dz, ldb: outputs, .none,
              m: inputs, n: outputs, k: batch, threads: threads)
-        columnSums(gradients + biasOffset, of: dz, rows: batch, width: outputs)
+        columnSums(gradients + biasOffset, matrix: dz, ld: outputs, rows: batch, columns: outputs,
+                   accumulate: false, threads: 1)
         if let dx {
             gemm(c: dx, ldc: inputs,
                  a: dz, lda: outputs, .none,

@@ -1,0 +1,28 @@
+import Dispatch
+
+/// Runs `body` over `0..<count` cut into contiguous chunks, the chunks spread over up to
+/// `threads` threads with `DispatchQueue.concurrentPerform` (the caller's thread among them).
+///
+/// At most `threads` chunks, each at least `minimumChunk` long (except when `count` is smaller),
+/// so small loops stay on the caller's thread. Chunk boundaries depend only on `count`, `threads`
+/// and `minimumChunk`; `body` must only write what its own range owns.
+public func parallelFor(count: Int, threads: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let chunks = max(1, min(threads, count / max(1, minimumChunk)))
+    guard chunks > 1 else {
+        body(0..<count)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        let shared = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            shared.value((chunk * count / chunks)..<((chunk + 1) * count / chunks))
+        }
+    }
+}
+
+/// Carries a value the caller knows is safe to share across the threads of one `parallelFor`.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,17 @@
+import Foundation
+import NetCore
+
+/// Reads a `--metrics` JSON-lines file written by the trainer.
+func readMetrics(_ url: URL) throws -> [EpochMetrics] {
+    try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+        try JSONDecoder().decode(EpochMetrics.self, from: Data($0.utf8))
+    }
+}
+
+/// A fresh temporary folder for one test.
+func temporaryFolder(_ name: String = #function) throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("mpitrain-tests-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}

@@ -1,0 +1,145 @@
+import Testing
+@testable import Parallel
+
+/// One product to check: dimensions, operand layouts, scalars and padding of the leading dimensions.
+struct GEMMCase: CustomStringConvertible, Sendable {
+    let m: Int, n: Int, k: Int
+    let transA: Transpose, transB: Transpose
+    let alpha: Float, beta: Float
+    /// Extra elements at the end of every stored row (0 = packed rows).
+    let padding: Int
+
+    var description: String {
+        "\(m)×\(n)×\(k) \(transA == .none ? "N" : "T")\(transB == .none ? "N" : "T") α=\(alpha) β=\(beta) pad=\(padding)"
+    }
+
+    /// Stored shapes: A is [m, k] or [k, m]; B is [k, n] or [n, k]; C is [m, n].
+    var lda: Int { (transA == .none ? k : m) + padding }
+    var ldb: Int { (transB == .none ? n : k) + padding }
+    var ldc: Int { n + padding }
+    var aCount: Int { (transA == .none ? m : k) * lda }
+    var bCount: Int { (transB == .none ? k : n) * ldb }
+
+    /// Largest difference allowed from the Double-accumulated reference: Float rounding grows
+    /// with the number of terms k (values are in [-1, 1), so |Σ| ≤ k).
+    var tolerance: Float { 4 * Float.ulpOfOne * Float(k + 1) * max(1, abs(alpha)) + 2 * Float.ulpOfOne * abs(beta) }
+}
+
+/// Runs `gemm` and `referenceGEMM` on the same random operands; returns (fast C, reference C).
+/// With β = 0, the fast C starts as NaN, which must not leak into the result. Even tiny products
+/// are split over `threads` (the public `gemm` would keep them on one thread).
+func runBoth(_ test: GEMMCase, threads: Int, seed: UInt64 = 1) -> (fast: [Float], reference: [Float]) {
+    var values = TestValues(seed: seed)
+    let a = values.array(test.aCount), b = values.array(test.bCount)
+    let initialC = values.array(test.m * test.ldc)
+    var fast = test.beta == 0 ? [Float](repeating: .nan, count: initialC.count) : initialC
+    var reference = initialC
+    fast.withUnsafeMutableBufferPointer { c in
+        gemm(c: c.baseAddress!, ldc: test.ldc, a: a, lda: test.lda, test.transA, b: b, ldb: test.ldb, test.transB,
+             m: test.m, n: test.n, k: test.k, alpha: test.alpha, beta: test.beta, threads: threads,
+             minimumWorkPerThread: 1)
+    }
+    reference.withUnsafeMutableBufferPointer { c in
+        referenceGEMM(c: c.baseAddress!, ldc: test.ldc, a: a, lda: test.lda, test.transA, b: b, ldb: test.ldb, test.transB,
+                      m: test.m, n: test.n, k: test.k, alpha: test.alpha, beta: test.beta)
+    }
+    return (fast, reference)
+}
+
+/// Largest |fast − reference| over the m × n elements of C (padding excluded).
+func largestError(_ test: GEMMCase, _ fast: [Float], _ reference: [Float]) -> Float {
+    var largest: Float = 0
+    for row in 0..<test.m {
+        for column in 0..<test.n {
+            let index = row * test.ldc + column
+            let error = abs(fast[index] - reference[index])
+            largest = error.isNaN ? .infinity : max(largest, error)
+        }
+    }
+    return largest
+}
+
+/// Small and awkward shapes: single elements, vectors, primes, exact and ragged tiles, several depth slices.
+let gemmShapes: [(m: Int, n: Int, k: Int)] = [
+    (1, 1, 1), (1, 100, 17), (100, 1, 17), (67, 129, 31), (8, 32, 5), (9, 33, 3), (16, 64, 600), (7, 31, 1030),
+    (10, 256, 7),  // ldb = 256 without padding: B packed even when not transposed
+]
+
+let allCases: [GEMMCase] = gemmShapes.flatMap { shape in
+    [Transpose.none, .transposed].flatMap { transA in
+        [Transpose.none, .transposed].flatMap { transB in
+            [(Float(1), Float(0)), (Float(0.5), Float(-1.5))].flatMap { scalars in
+                [0, 3].map { padding in
+                    GEMMCase(m: shape.m, n: shape.n, k: shape.k, transA: transA, transB: transB,
+                             alpha: scalars.0, beta: scalars.1, padding: padding)
+                }
+            }
+        }
+    }
+}
+
+@Suite("GEMM")
+struct GEMMTests {
+    @Test("fast GEMM matches the reference", arguments: allCases, [1, 2, 3, 4])
+    func matchesReference(_ test: GEMMCase, threads: Int) {
+        let (fast, reference) = runBoth(test, threads: threads)
+        #expect(largestError(test, fast, reference) <= test.tolerance, "\(test), threads \(threads)")
+    }
+
+    @Test("the padding beyond n in each row of C is left alone")
+    func leavesPaddingAlone() {
+        let test = GEMMCase(m: 20, n: 40, k: 9, transA: .none, transB: .none, alpha: 1, beta: 0, padding: 5)
+        var c = [Float](repeating: 7, count: test.m * test.ldc)
+        var values = TestValues(seed: 3)
+        let a = values.array(test.aCount), b = values.array(test.bCount)
+        gemm(c: &c, ldc: test.ldc, a: a, lda: test.lda, .none, b: b, ldb: test.ldb, .none, m: test.m, n: test.n, k: test.k)
+        let padding = (0..<test.m).flatMap { row in (test.n..<test.ldc).map { c[row * test.ldc + $0] } }
+        #expect(padding.allSatisfy { $0 == 7 })
+    }
+
+    @Test("results are bit-identical for every thread count", arguments: [
+        GEMMCase(m: 130, n: 70, k: 1100, transA: .none, transB: .none, alpha: 1, beta: 0, padding: 0),
+        GEMMCase(m: 784, n: 64, k: 64, transA: .transposed, transB: .none, alpha: 1, beta: 1, padding: 0),
+        GEMMCase(m: 64, n: 784, k: 64, transA: .none, transB: .transposed, alpha: 1, beta: 0, padding: 2),
+    ])
+    func deterministicAcrossThreads(_ test: GEMMCase) {
+        let single = runBoth(test, threads: 1)
+        #expect(largestError(test, single.fast, single.reference) <= test.tolerance)
+        for threads in [2, 3, 4] {
+            let (fast, _) = runBoth(test, threads: threads)
+            let differing = (0..<test.m).flatMap { row in (0..<test.n).map { row * test.ldc + $0 } }
+                .filter { fast[$0].bitPattern != single.fast[$0].bitPattern }
+            #expect(differing.isEmpty, "threads \(threads): \(differing.count) elements differ")
+        }
+    }
+
+    @Test("k = 0 gives C = β·C, and zero for β = 0 even over NaN")
+    func emptyDepth() {
+        var c: [Float] = [1, 2, 3, 4]
+        let none: [Float] = [0]
+        gemm(c: &c, ldc: 2, a: none, lda: 1, .none, b: none, ldb: 2, .none, m: 2, n: 2, k: 0, beta: 2)
+        #expect(c == [2, 4, 6, 8])
+        c = [.nan, .nan, .nan, .nan]
+        gemm(c: &c, ldc: 2, a: none, lda: 1, .none, b: none, ldb: 2, .none, m: 2, n: 2, k: 0)
+        #expect(c == [0, 0, 0, 0])
+    }
+
+    @Test("the work split covers C exactly once", arguments: [(1, 1), (8, 32), (67, 129), (784, 64), (32, 784), (2048, 2048)], [1, 2, 3, 4, 7])
+    func splitCoversC(_ size: (Int, Int), threads: Int) {
+        for packsB in [false, true] {
+            checkSplit(GEMMSplit(m: size.0, n: size.1, k: 1 << 20, threads: threads, packsB: packsB), size, threads)
+        }
+    }
+
+    private func checkSplit(_ split: GEMMSplit, _ size: (Int, Int), _ threads: Int) {
+        let (m, n) = size
+        #expect(split.parts >= 1 && split.parts <= threads * GEMMSplit.partsPerThread)
+        if threads == 1 { #expect(split.parts == 1) }
+        var covered = [Int](repeating: 0, count: m * n)
+        for part in 0..<split.parts {
+            let (rows, columns) = split.rectangle(part, m: m, n: n)
+            for row in rows { for column in columns { covered[row * n + column] += 1 } }
+        }
+        #expect(covered.allSatisfy { $0 == 1 })
+    }
+}
