@@ -144,7 +144,7 @@ def _number(value: Optional[float], digits: int = 6) -> str:
 def write_csv(path: str, configurations: List[Configuration]) -> None:
     """One row per configuration; empty cells where a value is not known (no baseline, no profile)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for c in configurations:
             writer.writerow(
