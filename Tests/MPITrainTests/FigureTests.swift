@@ -56,5 +56,7 @@ import Testing
 @Test func reportCommandParsesFilesAndOutput() throws {
     let command = try Report.parse(["--from", "a.jsonl", "b.jsonl", "--out", "out"])
     #expect(command.metricsFiles == ["a.jsonl", "b.jsonl"] && command.out == "out")
-    #expect(throws: (any Error).self) { try Report.parse(["--out", "out"]) }
+    let training = try Report.parse(["--out", "out", "--epochs", "3", "--all-digits"])
+    #expect(training.metricsFiles.isEmpty && training.epochs == 3 && training.allDigits, "no --from: train first")
+    #expect(throws: (any Error).self) { try Report.parse(["--epochs", "0"]) }
 }

@@ -27,14 +27,19 @@ import NetCore
         var dz = [Float](repeating: .nan, count: batch * outputs)
         var gradients = [Float](repeating: .nan, count: parameters.count)
         var dx = [Float](repeating: .nan, count: batch * inputs)
-        layer.forward(outputs: &y, inputs: x, parameters: parameters, batch: batch, activation: activation)
+        x.withUnsafeBufferPointer { x in
+            layer.forward(outputs: &y, inputs: .dense(x.baseAddress!), parameters: parameters, batch: batch,
+                          activation: activation)
+        }
         if let activation {
             activation.backward(inputGradients: &dz, outputGradients: upstream, outputs: y, count: dz.count)
         } else {
             dz = upstream
         }
-        layer.backward(inputGradients: &dx, gradients: &gradients, outputGradients: dz, inputs: x,
-                       parameters: parameters, batch: batch)
+        x.withUnsafeBufferPointer { x in
+            layer.backward(inputGradients: &dx, gradients: &gradients, outputGradients: dz, inputs: .dense(x.baseAddress!),
+                           parameters: parameters, batch: batch)
+        }
 
         let weightCount = inputs * outputs
         func loss(_ point: [Double]) -> Double {     // point = weights, bias, x

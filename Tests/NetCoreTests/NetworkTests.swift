@@ -1,5 +1,6 @@
 import Testing
 import NetCore
+import Parallel
 
 @Suite struct NetworkTests {
     @Test func configurationShapes() throws {
@@ -120,5 +121,27 @@ import NetCore
         network.computeGradients(images: images, labels: labels, count: labels.count)
         #expect(network.gradientBuffer.allSatisfy { $0.isFinite })
         #expect(network.gradientBuffer[network.parameterCount] > 100)
+    }
+
+    @Test(arguments: [ModelKind.single, .hidden, .multiclass], [5, 70])
+    func sparseInputGivesTheDenseGradients(kind: ModelKind, hidden: Int) throws {
+        let configuration = ModelConfiguration(kind: kind, inputs: 40, hidden: hidden, activation: .sigmoid)
+        // Ten examples about 70 % zeros, like MNIST; the batch names seven of them, one twice.
+        let examples = uniformValues(10 * 40, in: -1...1, seed: 31).map { $0 < 0.4 ? 0 : $0 }
+        let sparse = examples.withUnsafeBufferPointer { CompressedRows(dense: $0.baseAddress!, rows: 10, columns: 40) }
+        let rows: [Int32] = [3, 0, 7, 9, 3, 5, 1]
+        let labels: [UInt8] = [5, 3, 5, 0, 9, 1, 5]
+        let gathered = rows.flatMap { examples[Int($0) * 40..<(Int($0) + 1) * 40] }
+
+        let dense = Network(configuration, seed: 4)
+        dense.computeGradients(images: gathered, labels: labels, count: rows.count)
+        let fromSparse = Network(configuration, seed: 4)
+        rows.withUnsafeBufferPointer { rows in
+            fromSparse.computeGradients(input: .sparse(sparse, rows: rows.baseAddress!), labels: labels, count: rows.count)
+        }
+        let scale = dense.gradientBuffer.map(abs).max()!
+        for (a, b) in zip(fromSparse.gradientBuffer, dense.gradientBuffer) {
+            #expect(abs(a - b) <= 1e-5 * max(scale, 1), "sparse \(a) vs dense \(b)")
+        }
     }
 }
