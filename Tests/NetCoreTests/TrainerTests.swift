@@ -1,0 +1,45 @@
+import Foundation
+import NetCore
+import Parallel
+import Testing
+
+/// The trainer on the real MNIST files, single process (a communicator of size 1).
+@Suite struct TrainerTests {
+    @Test func oneEpochLowersTheTestLoss() throws {
+        let folder = MNIST.locate(option: nil)
+        try #require(FileManager.default.fileExists(atPath: folder.path), "run scripts/fetch-mnist first")
+        let data = try MNIST.load(from: folder)
+        let configuration = TrainingConfiguration(
+            model: ModelConfiguration(kind: .single), epochs: 1, batchSize: 64, learningRate: 0.1, momentum: 0, seed: 1)
+        let trainer = try Trainer(configuration: configuration, data: data, communicator: Communicator.start(), threads: 1)
+        let before = try trainer.evaluateTestSet()
+        let epoch = try trainer.trainEpoch(1)
+        let after = try trainer.evaluateTestSet()
+        #expect(before.examples == 10_000 && after.examples == 10_000)
+        #expect(after.loss < 0.5 * before.loss, "test loss \(before.loss) → \(after.loss)")
+        #expect(after.accuracy > 0.95, "the 'is it a 5?' neuron should pass 95 % after one epoch")
+        #expect(epoch.examples == 60_000 && epoch.loss.isFinite)
+    }
+
+    @Test func batchPlanCoversEveryExampleOnceAcrossRanks() {
+        for (examples, batch, ranks) in [(60_000, 64, 4), (60_000, 256, 3), (1_000, 7, 3), (10, 4, 4), (5, 5, 2)] {
+            let plan = BatchPlan(examples: examples, batchSize: batch, ranks: ranks)
+            var seen = [Int](repeating: 0, count: examples)
+            for step in 0..<plan.steps {
+                let parts = (0..<ranks).map { plan.part(step, rank: $0) }
+                #expect(parts.map(\.count).max()! - parts.map(\.count).min()! <= 1, "nearly equal parts")
+                #expect(parts.map(\.count).reduce(0, +) == plan.batch(step).count)
+                for part in parts { for position in part { seen[position] += 1 } }
+            }
+            #expect(seen.allSatisfy { $0 == 1 }, "\(examples) examples, batch \(batch), \(ranks) ranks")
+        }
+    }
+
+    @Test func epochOrderIsAPermutationThatDependsOnSeedAndEpoch() {
+        let order = SeededRandom.epochOrder(count: 1000, seed: 1, epoch: 1)
+        #expect(Set(order).count == 1000 && order.min() == 0 && order.max() == 999)
+        #expect(order == SeededRandom.epochOrder(count: 1000, seed: 1, epoch: 1))
+        #expect(order != SeededRandom.epochOrder(count: 1000, seed: 1, epoch: 2))
+        #expect(order != SeededRandom.epochOrder(count: 1000, seed: 2, epoch: 1))
+    }
+}
