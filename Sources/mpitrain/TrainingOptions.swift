@@ -4,6 +4,7 @@ import NetCore
 extension ModelKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension InputForm: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {}
 
 /// The options that define a training run, shared by `train` and `report`.
 struct TrainingOptions: ParsableArguments {
@@ -27,6 +28,9 @@ struct TrainingOptions: ParsableArguments {
 
     @Option(name: .customLong("lr"), help: "Learning rate (default: 0.1; multiclass 0.05 with momentum).")
     var learningRate: Float?
+
+    @Option(name: .customLong("lr-schedule"), help: "Learning-rate schedule: constant, or cosine (annealed towards 0 over the epochs).")
+    var schedule: LearningRateSchedule = .constant
 
     @Option(help: "Momentum (default: 0 for the binary models, 0.9 for multiclass).")
     var momentum: Float?
@@ -74,6 +78,6 @@ struct TrainingOptions: ParsableArguments {
         let defaults = model == .multiclass ? (rate: Float(0.05), momentum: Float(0.9)) : (rate: 0.1, momentum: 0)
         return TrainingConfiguration(
             model: modelConfiguration, epochs: epochs, batchSize: batchSize,
-            learningRate: learningRate ?? defaults.rate, momentum: momentum ?? defaults.momentum, seed: seed)
+            learningRate: learningRate ?? defaults.rate, schedule: schedule, momentum: momentum ?? defaults.momentum, seed: seed)
     }
 }

@@ -131,7 +131,7 @@ extension EpochMetrics {
             trainAccuracy: training.accuracy, testAccuracy: test.accuracy,
             seconds: seconds, samplesPerSecond: Double(training.examples) / seconds,
             ranks: ranks, threads: threads, seed: configuration.seed, batchSize: configuration.batchSize,
-            learningRate: Double(configuration.learningRate), momentum: Double(configuration.momentum),
+            learningRate: Double(configuration.learningRate(epoch: epoch)), momentum: Double(configuration.momentum),
             hidden: model.layerWidths.count > 2 ? model.hidden : nil,
             activation: model.layerWidths.count > 2 ? model.activation.rawValue : nil,
             digit: model.isBinary ? model.digit : nil, layerWidths: model.layerWidths,

@@ -63,6 +63,7 @@ public final class Trainer {
     /// `progress` is called after every step with the steps done, the steps in the epoch and the mean loss so far.
     public func trainEpoch(_ epoch: Int, progress: (_ done: Int, _ steps: Int, _ loss: Double) -> Void = { _, _, _ in }) throws -> EpochResult {
         var clock = PhaseTimes.now()
+        optimizer.learningRate = configuration.learningRate(epoch: epoch)
         let order = SeededRandom.epochOrder(count: data.train.count, seed: configuration.seed, epoch: epoch)
         clock = times.record(.data, since: clock)
         let statistics = network.parameterCount

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that determines a training run, identical on every rank.
 public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// The network to train.
@@ -6,20 +8,42 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var epochs: Int
     /// The global minibatch: split over the ranks, so it is the same for `-np 1` and `-np 4`.
     public var batchSize: Int
-    /// SGD step size.
+    /// SGD step size (at the first epoch, when a schedule lowers it).
     public var learningRate: Float
+    /// How the step size changes over the epochs.
+    public var schedule: LearningRateSchedule
     /// Heavy-ball momentum (0 = plain SGD).
     public var momentum: Float
     /// Seeds the initial weights and each epoch's order.
     public var seed: UInt64
 
     public init(model: ModelConfiguration, epochs: Int, batchSize: Int, learningRate: Float,
-                momentum: Float, seed: UInt64) {
+                schedule: LearningRateSchedule = .constant, momentum: Float, seed: UInt64) {
         self.model = model
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
+        self.schedule = schedule
         self.momentum = momentum
         self.seed = seed
     }
+
+    /// The step size used throughout epoch `epoch` (1-based).
+    public func learningRate(epoch: Int) -> Float {
+        switch schedule {
+        case .constant:
+            return learningRate
+        case .cosine:
+            let progress = Double(epoch - 1) / Double(max(epochs, 1))
+            return Float(Double(learningRate) * 0.5 * (1 + cos(Double.pi * progress)))
+        }
+    }
+}
+
+/// How the learning rate changes from epoch to epoch.
+public enum LearningRateSchedule: String, CaseIterable, Codable, Sendable {
+    /// The same step size in every epoch.
+    case constant
+    /// Cosine annealing: η·½(1 + cos(π·(epoch − 1)/epochs)), from η in the first epoch towards 0 in the last.
+    case cosine
 }
