@@ -12,7 +12,12 @@ public final class Trainer {
     public let network: Network
     public let communicator: Communicator
     public let data: MNIST
-    public private(set) var optimizer: SGD
+    public internal(set) var optimizer: SGD
+    /// How far training has come; `restore(_:)` sets it from a checkpoint.
+    public internal(set) var position = TrainingPosition(epochsCompleted: 0)
+    /// Asked once per step on each rank; when it returns true on any rank, every rank finishes that
+    /// step and `trainEpoch` throws `TrainingInterrupted`.
+    public var stopRequested: () -> Bool = { false }
     private let plan: BatchPlan
     /// The rank's part of the current minibatch, gathered contiguously. [maxPart, pixelsPerImage]
     private var batchImages: [Float]
@@ -46,12 +51,15 @@ public final class Trainer {
         public var examples: Int
     }
 
-    /// Runs one epoch (1-based `epoch` picks the shuffled order) and returns its training loss and accuracy.
+    /// Runs one epoch (1-based `epoch` picks the shuffled order) and returns its training loss and
+    /// accuracy; continues from `position` when it is inside this epoch (a resumed run).
+    /// Throws `TrainingError.diverged` at the first step whose loss is not finite (before its update)
+    /// and `TrainingInterrupted` after a step in which a rank's `stopRequested` returned true.
     public func trainEpoch(_ epoch: Int) throws -> EpochResult {
         let order = SeededRandom.epochOrder(count: data.train.count, seed: configuration.seed, epoch: epoch)
         let statistics = network.parameterCount
-        var lossSum = 0.0, correct = 0.0
-        for step in 0..<plan.steps {
+        if position.epoch != epoch { position = TrainingPosition(epochsCompleted: epoch - 1) }
+        for step in position.stepsCompleted..<plan.steps {
             let part = plan.part(step, rank: communicator.rank)
             gather(order[part])
             batchImages.withUnsafeBufferPointer { images in
@@ -60,15 +68,25 @@ public final class Trainer {
                 }
             }
             let gradients = network.gradientBuffer
+            gradients[statistics + 2] = stopRequested() ? 1 : 0
             try communicator.allreduceSum(gradients)
-            lossSum += Double(gradients[statistics])
-            correct += Double(gradients[statistics + 1])
+            guard gradients[statistics].isFinite else {
+                throw TrainingError.diverged(epoch: epoch, step: step + 1, learningRate: configuration.learningRate)
+            }
             optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
                              examples: plan.batch(step).count)
+            position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
+            if gradients[statistics + 2] > 0 { throw TrainingInterrupted(position: position) }
         }
         let examples = data.train.count
-        return EpochResult(loss: lossSum / Double(examples), accuracy: correct / Double(examples), examples: examples)
+        let result = EpochResult(loss: position.lossSum / Double(examples), accuracy: position.correct / Double(examples),
+                                 examples: examples)
+        position = TrainingPosition(epochsCompleted: epoch)
+        return result
     }
+
+    /// Steps (global minibatches) per epoch.
+    public var stepsPerEpoch: Int { plan.steps }
 
     /// Copies the images and labels at `positions` of the training set into the batch buffers.
     private func gather(_ positions: ArraySlice<Int32>) {

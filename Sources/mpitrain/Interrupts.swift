@@ -1,0 +1,35 @@
+import Dispatch
+import Foundation
+
+/// Ctrl-C (SIGINT), SIGTERM and SIGUSR1 as a request to stop at the next step boundary.
+///
+/// Under `scripts/mpirun`, Ctrl-C reaches the wrapper, which asks mpirun to forward SIGUSR1 to
+/// every rank (mpirun itself would kill the ranks one second after a SIGTERM). A second signal
+/// ends the process at once with status 128 + signal.
+final class StopRequest: @unchecked Sendable {
+    private static let signals = [SIGINT, SIGTERM, SIGUSR1]
+    private let lock = NSLock()
+    private var requested = false
+    private var sources: [any DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "mpitrain.signals")
+
+    /// Starts listening; `announce` runs (on a background queue) when the first signal arrives.
+    init(announce: @escaping @Sendable () -> Void) {
+        for number in Self.signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [unowned self] in
+                let first = lock.withLock { () -> Bool in
+                    defer { requested = true }
+                    return !requested
+                }
+                if first { announce() } else { _exit(128 + number) }
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Whether a stop was requested on this rank.
+    var isRequested: Bool { lock.withLock { requested } }
+}
