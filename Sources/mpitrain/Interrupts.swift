@@ -19,11 +19,10 @@ final class StopRequest: @unchecked Sendable {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [unowned self] in
-                let first = lock.withLock { () -> Bool in
-                    defer { requested = true }
-                    return !requested
-                }
-                if first { announce() } else { _exit(128 + number) }
+                // Signals are handled one at a time on `queue`: announce first, then let the trainer see it.
+                guard !isRequested else { _exit(128 + number) }
+                announce()
+                lock.withLock { requested = true }
             }
             source.resume()
             sources.append(source)

@@ -24,10 +24,12 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Global minibatch size, split across the ranks.")
     var batchSize: Int = 64
 
-    @Option(name: .customLong("lr"), help: "Learning rate (default: 0.1; multiclass 0.05 with momentum).")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (default: 0.1; multiclass 0.05 with momentum).",
+            transform: { try number($0, example: "0.1") })
     var learningRate: Float?
 
-    @Option(help: "Momentum (default: 0 for the binary models, 0.9 for multiclass).")
+    @Option(parsing: .unconditional, help: "Momentum (default: 0 for the binary models, 0.9 for multiclass).",
+            transform: { try number($0, example: "0.9") })
     var momentum: Float?
 
     @Option(help: "Seed for the initial weights and the shuffled order of every epoch.")
@@ -71,4 +73,12 @@ struct TrainingOptions: ParsableArguments {
             model: modelConfiguration, epochs: epochs, batchSize: batchSize,
             learningRate: learningRate ?? defaults.rate, momentum: momentum ?? defaults.momentum, seed: seed)
     }
+}
+
+/// `text` as a finite Float, or an error that says what a valid value looks like.
+private func number(_ text: String, example: String) throws -> Float {
+    guard let value = Float(text), value.isFinite else {
+        throw ValidationError("not a number; give a decimal number such as \(example)")
+    }
+    return value
 }
