@@ -10,7 +10,7 @@ enum OutputFolder {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {
-                throw CLIError("cannot create the \(option) folder \(folder.path): \(reason(error)); choose another \(option) folder")
+                throw CLIError("cannot create the \(option) folder \(folder.path): \(reason(creating: folder)); choose another \(option) folder")
             }
             isFolder = true
         }
@@ -45,8 +45,13 @@ enum OutputFolder {
         unlink(probe.path)
     }
 
-    private static func reason(_ error: any Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        return underlying.map { String(cString: strerror(Int32($0.code))) } ?? (error as NSError).localizedDescription
+    /// Why `folder` cannot be created, in the system's words: retries `mkdir` along the path.
+    private static func reason(creating folder: URL) -> String {
+        var path = ""
+        for component in folder.standardizedFileURL.pathComponents.dropFirst() {
+            path += "/" + component
+            if mkdir(path, 0o755) != 0, errno != EEXIST { return "\(path): \(String(cString: strerror(errno)))" }
+        }
+        return "unknown error"
     }
 }

@@ -68,6 +68,10 @@ struct Train: ParsableCommand {
                 throw CLIError("--batch-size \(configuration.batchSize) is larger than the \(data.train.count) training images; use at most \(data.train.count)")
             }
             let saved = try resume.map { try Checkpoint.read(from: URL(fileURLWithPath: $0)) }
+            if let saved, saved.configuration.model != configuration.model {
+                throw CheckpointError(path: resume!, problem: "holds a \(Checkpoint.describe(saved.configuration.model)) model, not the \(Checkpoint.describe(configuration.model)) this run trains",
+                                      remedy: "resume with the model options of the run that wrote it, or start without --resume")
+            }
             if let saved, saved.position.epochsCompleted >= configuration.epochs {
                 throw CLIError("checkpoint \(resume!) has already completed \(saved.position.epochsCompleted) epochs; pass --epochs greater than \(saved.position.epochsCompleted) to train further")
             }

@@ -77,7 +77,7 @@ public struct Checkpoint: Sendable, Equatable {
     private func floats(_ name: String, shape: [Int]) throws(CheckpointError) -> [Float] {
         guard let tensor = tensors[name] else { throw CheckpointError(problem: "has no tensor \"\(name)\"") }
         guard tensor.shape == shape, let values = tensor.floats else {
-            throw CheckpointError(problem: "tensor \"\(name)\" is \(tensor.dtype.rawValue) \(tensor.shape), expected F32 \(shape)")
+            throw CheckpointError(problem: "has tensor \"\(name)\" as \(tensor.dtype.rawValue) \(tensor.shape), expected F32 \(shape)")
         }
         return values
     }
@@ -143,17 +143,15 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// Reads and checks the checkpoint at `url`.
     public static func read(from url: URL) throws(CheckpointError) -> Checkpoint {
-        let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try Data(contentsOf: url))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? "cannot read it"
-            throw CheckpointError(path: url.path, problem: "cannot read: \(reason)", remedy: "check the path")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let reason = FileManager.default.fileExists(atPath: url.path) ? "is not readable" : "does not exist"
+            throw CheckpointError(path: url.path, problem: reason, remedy: "check the path")
         }
+        let bytes = [UInt8](data)
         do {
             return try Checkpoint(try SafeTensors(decoding: bytes))
         } catch let error as SafeTensorsError {
-            throw CheckpointError(path: url.path, problem: "not a valid safetensors checkpoint: \(error)")
+            throw CheckpointError(path: url.path, problem: "is not a valid safetensors file: \(error)")
         } catch let error as CheckpointError {
             throw error.at(url.path)
         } catch {
