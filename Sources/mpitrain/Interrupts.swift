@@ -1,13 +1,17 @@
 import Dispatch
 import Foundation
+import Parallel
 
 /// Ctrl-C (SIGINT), SIGTERM and SIGUSR1 as a request to stop at the next step boundary.
 ///
 /// Under `scripts/mpirun`, Ctrl-C reaches the wrapper, which asks mpirun to forward SIGUSR1 to
-/// every rank (mpirun itself would kill the ranks one second after a SIGTERM). A second signal
-/// ends the process at once with status 128 + signal.
+/// every rank. Under an MPI launcher SIGTERM keeps its default action: it is how mpirun ends the
+/// other ranks after one failed (and it would SIGKILL them a second later anyway). A second
+/// signal ends the process at once with status 128 + signal.
 final class StopRequest: @unchecked Sendable {
-    private static let signals = [SIGINT, SIGTERM, SIGUSR1]
+    private static var signals: [Int32] {
+        Communicator.launchedByMPI ? [SIGINT, SIGUSR1] : [SIGINT, SIGTERM, SIGUSR1]
+    }
     private let lock = NSLock()
     private var requested = false
     private var sources: [any DispatchSourceSignal] = []

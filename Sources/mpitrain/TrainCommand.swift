@@ -110,7 +110,7 @@ struct Train: ParsableCommand {
                 configuration: configuration, epoch: epoch, training: training, test: evaluation,
                 seconds: seconds, ranks: communicator.size, threads: threads)
             console.print(EpochLine(record).text)
-            if communicator.isRoot { try metricsFile?.append(record) }
+            if communicator.isRoot, let metrics { try Self.append(record, to: &metricsFile, path: metrics) }
             if folder != nil, epoch % checkpointEvery == 0 || epoch == configuration.epochs {
                 try run.save(trainer.checkpoint())
             }
@@ -134,6 +134,17 @@ struct Train: ParsableCommand {
             guard rootSettings == mine else {
                 throw CLIError("rank \(communicator.rank) was started with other training settings than rank 0 (\(String(decoding: mine, as: UTF8.self)) vs \(String(decoding: rootSettings, as: UTF8.self))); give every rank the same model and training options")
             }
+        }
+    }
+
+    /// Appends to the metrics file, turning Foundation's error into one line.
+    private static func append(_ record: EpochMetrics, to file: inout MetricsFile?, path: String) throws {
+        do {
+            try file?.append(record)
+        } catch {
+            let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            let reason = posix.map { String(cString: strerror(Int32($0.code))) } ?? (error as NSError).localizedDescription
+            throw CLIError("cannot write the metrics file \(path): \(reason); check that its folder still exists and has space")
         }
     }
 

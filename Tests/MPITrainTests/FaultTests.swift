@@ -43,6 +43,8 @@ struct FaultTests {
         let result = job.finish(timeout: 30)
         #expect(!result.timedOut)
         #expect(result.status != 0)
+        #expect(result.stderr.contains("scripts/mpirun: the job was ended because a process died from signal 9 (KILL)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("stopping after the current step"), "\(result.stderr)")
         #expect(job.waitFor(timeout: 10) { mpitrainProcesses(marked: marker).isEmpty }, "processes left: \(mpitrainProcesses(marked: marker))")
     }
 
@@ -62,7 +64,7 @@ struct FaultTests {
         #expect(result.status == 1)
         let lines = errorLines(result)
         #expect(lines.count == 1, "\(result.stderr)")
-        #expect(lines.first?.hasPrefix("mpitrain: error: rank 0: ") == true, "\(result.stderr)")
+        #expect(lines.first?.hasPrefix("mpitrain: error: rank 0: cannot write the metrics file \(metrics.path): ") == true, "\(result.stderr)")
         #expect(job.waitFor(timeout: 10) { mpitrainProcesses(marked: metrics.path).isEmpty })
     }
 
