@@ -132,7 +132,7 @@ struct Train: ParsableCommand {
         let rootSettings = try communicator.broadcast(mine)
         try communicator.agreeing {
             guard rootSettings == mine else {
-                throw CLIError("rank \(communicator.rank) was started with other training settings than rank 0 (\(String(decoding: mine, as: UTF8.self)) vs \(String(decoding: rootSettings, as: UTF8.self))); give every rank the same model and training options")
+                throw CLIError("this rank was started with other training settings than rank 0 (\(String(decoding: mine, as: UTF8.self)) vs \(String(decoding: rootSettings, as: UTF8.self))); give every rank the same model and training options")
             }
         }
     }
@@ -142,8 +142,10 @@ struct Train: ParsableCommand {
         do {
             try file?.append(record)
         } catch {
-            let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-            let reason = posix.map { String(cString: strerror(Int32($0.code))) } ?? (error as NSError).localizedDescription
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            let reason = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
+                ? (error as NSError).localizedDescription : "its folder \(folder) is gone"
             throw CLIError("cannot write the metrics file \(path): \(reason); check that its folder still exists and has space")
         }
     }
