@@ -10,6 +10,13 @@ struct Console {
         guard communicator.isRoot else { return }
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
+
+    /// Prints `text` to standard error on rank 0, for what the user must see even when standard
+    /// output goes to a file (an interrupted run and how to resume it).
+    func note(_ text: String) {
+        guard communicator.isRoot else { return }
+        FileHandle.standardError.write(Data("mpitrain: \(text)\n".utf8))
+    }
 }
 
 /// Writes one line to standard error (errors are printed by the rank that decides to print them).

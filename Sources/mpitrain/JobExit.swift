@@ -2,9 +2,20 @@ import Foundation
 import NetCore
 import Parallel
 
+/// A failure every rank knows about, already worded for the user: rank 0 prints it once.
+struct JobFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The run stopped on request and said so; every rank exits with `status` (130, as after Ctrl-C).
+struct JobStopped: Error {
+    var status: Int32 = 130
+}
+
 extension Communicator {
     /// Runs the body of a command on every rank and ends the job the right way when it throws.
     ///
+    /// - `JobStopped`: every rank finalises MPI and exits with its status (the message was printed).
     /// - An error every rank knows about (agreed in a collective, or found in all-reduced numbers)
     ///   is printed once, by rank 0, and every rank finalises MPI and exits with status 1.
     /// - Any other error happened on this rank alone: it prints it, naming its rank, and aborts the
@@ -14,6 +25,9 @@ extension Communicator {
             try body()
             finalize()
             exit(0)
+        } catch let stopped as JobStopped {
+            finalize()
+            exit(stopped.status)
         } catch let error where isAgreed(error) {
             if isRoot { printError(String(describing: error)) }
             finalize()
@@ -25,6 +39,25 @@ extension Communicator {
     }
 
     private func isAgreed(_ error: any Error) -> Bool {
-        error is AgreedFailure || error is TrainingError || size == 1
+        error is AgreedFailure || error is JobFailure || error is TrainingError || size == 1
+    }
+
+    /// `agree`, worded for the user: the failure names the failing rank only when some ranks
+    /// succeeded (a missing data folder on every rank is not "rank 0's" problem).
+    /// `body` must not run collectives: a rank that throws early would leave the others waiting.
+    func agreeing<T>(_ body: () throws -> T) throws -> T {
+        var failedHere = false
+        do {
+            return try agree {
+                do { return try body() } catch {
+                    failedHere = true
+                    throw error
+                }
+            }
+        } catch let failure as AgreedFailure {
+            var failed = [failedHere ? 1.0 : 0]
+            try allreduceSum(&failed)
+            throw JobFailure(description: Int(failed[0]) == size ? failure.message : failure.description)
+        }
     }
 }

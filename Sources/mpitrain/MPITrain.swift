@@ -11,19 +11,24 @@ struct MPITrain: ParsableCommand {
             Run as a single process (`mpitrain --model single`) or under MPI \
             (`scripts/mpirun -np 4 mpitrain --model multiclass`).
             """,
-        subcommands: [Train.self, Report.self, BenchGEMM.self, SelfTest.self],
+        subcommands: [Train.self, Evaluate.self, Report.self, BenchGEMM.self, SelfTest.self],
         defaultSubcommand: Train.self
     )
 
     /// Parses and runs the command. Under mpirun every rank parses the same arguments, so a usage
     /// error or `--help` is printed by rank 0 alone and every rank exits with the same status.
+    /// A usage error is one line (what is wrong and the fix), without the usage summary.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            if launchRank == 0 { exit(withError: error) }
-            Foundation.exit(exitCode(for: error).rawValue)
+            let code = exitCode(for: error)
+            guard launchRank == 0 else { Foundation.exit(code.rawValue) }
+            guard code != .success, code != .validationFailure || !message(for: error).isEmpty else { exit(withError: error) }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            printError(message + " (see mpitrain --help)")
+            Foundation.exit(code.rawValue)
         }
     }
 

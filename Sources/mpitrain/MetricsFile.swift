@@ -14,19 +14,19 @@ struct MetricsFile {
         url = URL(fileURLWithPath: path)
     }
 
-    /// Fails early, before training, when the file's folder is missing or not writable.
-    func checkWritable() throws {
-        let folder = url.deletingLastPathComponent().path
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw CLIError("cannot write the metrics file \(url.path): folder \(folder) does not exist or is not writable; choose another --metrics path")
-        }
-    }
-
-    /// Appends one epoch and rewrites the file atomically.
+    /// Appends one epoch and rewrites the file atomically; a failure is one line saying why.
     mutating func append(_ metrics: EpochMetrics) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         lines.append(String(decoding: try encoder.encode(metrics), as: UTF8.self))
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url, options: .atomic)
+        do {
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url, options: .atomic)
+        } catch {
+            let folder = url.deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            let reason = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
+                ? (error as NSError).localizedDescription : "its folder \(folder) is gone"
+            throw CLIError("cannot write the metrics file \(url.path): \(reason); check that its folder still exists and has space")
+        }
     }
 }

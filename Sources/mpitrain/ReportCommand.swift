@@ -58,7 +58,7 @@ struct Report: ParsableCommand {
         if metricsFiles.isEmpty {
             runs = try train(into: directory.appendingPathComponent("metrics"), communicator: communicator)
         } else {
-            runs = try communicator.agree { try RunMetrics.load(metricsFiles.map { URL(fileURLWithPath: $0) }) }
+            runs = try communicator.agreeing { try RunMetrics.load(metricsFiles.map { URL(fileURLWithPath: $0) }) }
         }
         guard communicator.isRoot else { return }
         let written = try ReportWriter.write(runs: runs, to: directory)
@@ -81,15 +81,13 @@ struct Report: ParsableCommand {
     private func train(into folder: URL, communicator: Communicator) throws -> [RunMetrics] {
         let common = ["--epochs", String(epochs), "--seed", String(seed)] + (threads.map { ["--threads", String($0)] } ?? [])
         let options = try plannedRuns.map { try TrainingOptions.parse($0 + common) }
-        let data = try communicator.agree {
-            if communicator.isRoot {
-                do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-                    throw CLIError("cannot create the report folder \(folder.path): \(error.localizedDescription); choose another --out")
-                }
-            }
-            return try MNIST.load(from: MNIST.locate(option: self.data))
+        let data = try communicator.agreeing {
+            if communicator.isRoot { try OutputFolder.prepare(folder, option: "--out") }
+            return try options[0].loadData(for: options[0].configuration, ranks: communicator.size)
         }
-        var display = ProgressDisplay(console: Console(communicator: communicator), quiet: quiet)
+        let console = Console(communicator: communicator)
+        var display = ProgressDisplay(console: console, quiet: quiet)
+        var noCheckpoints = CheckpointFiles(folder: nil, communicator: communicator, console: console)
         var records: [EpochMetrics] = []
         for option in options {
             let configuration = option.configuration
@@ -97,10 +95,9 @@ struct Report: ParsableCommand {
             let name = model.isBinary ? "\(model.kind.rawValue)-digit\(model.digit)" : model.kind.rawValue
             var metricsFile: MetricsFile? = MetricsFile(path: folder.appendingPathComponent("\(name).jsonl").path)
             let run = TrainingRun(configuration: configuration, threads: threads ?? communicator.defaultThreads,
-                                  inputForm: option.inputForm,
-                                  profile: false, checkSync: false)
+                                  inputForm: option.inputForm)
             records += try run.run(data: data, communicator: communicator, display: &display,
-                                   metricsFile: &metricsFile).records
+                                   metricsFile: &metricsFile, checkpoints: &noCheckpoints).records
         }
         return RunMetrics.runs(from: records)
     }

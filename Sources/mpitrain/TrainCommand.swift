@@ -7,12 +7,25 @@ import Parallel
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model on MNIST (the default command).",
-        discussion: "Under mpirun the global batch is split across the ranks; only rank 0 prints and writes files.")
+        discussion: """
+            Under mpirun the global batch is split across the ranks; only rank 0 prints and writes files. \
+            Ctrl-C (or SIGTERM) stops every rank at the next step, writes a checkpoint when --checkpoint \
+            is set and prints the command that resumes the run; a second Ctrl-C quits at once.
+            """)
 
     @OptionGroup var options: TrainingOptions
 
     @Option(help: "Write one JSON object per epoch to this file (JSON lines).")
     var metrics: String?
+
+    @Option(help: ArgumentHelp("Write checkpoints (safetensors) into this folder, created if missing.", valueName: "dir"))
+    var checkpoint: String?
+
+    @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every N epochs, and after the last.")
+    var checkpointEvery: Int = 1
+
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint file (same model, seed and batch size).", valueName: "file"))
+    var resume: String?
 
     @Flag(name: .customLong("check-sync"), help: "Compare a checksum of the parameters across ranks after every epoch.")
     var checkSync = false
@@ -23,31 +36,65 @@ struct Train: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
-    func run() throws {
-        let communicator = try Communicator.start()
-        communicator.runJob { try train(on: communicator) }
+    func validate() throws {
+        guard checkpointEvery >= 1 else {
+            throw ValidationError("--checkpoint-every \(checkpointEvery) must be at least 1 (epochs)")
+        }
     }
 
-    private func train(on communicator: Communicator) throws {
-        let console = Console(communicator: communicator)
-        let configuration = options.configuration
-        var metricsFile = metrics.map(MetricsFile.init(path:))
-
-        let data = try communicator.agree {
-            try metricsFile?.checkWritable()
-            guard configuration.batchSize >= communicator.size else {
-                throw CLIError("--batch-size \(configuration.batchSize) cannot be split over \(communicator.size) ranks; use a batch of at least \(communicator.size) or fewer ranks")
-            }
-            let data = try MNIST.load(from: MNIST.locate(option: options.data))
-            guard configuration.batchSize <= data.train.count else {
-                throw CLIError("--batch-size \(configuration.batchSize) is larger than the \(data.train.count) training images; use at most \(data.train.count)")
-            }
-            return data
+    func run() throws {
+        let stop = StopRequest {
+            guard MPITrain.launchRank == 0 else { return }
+            printLine("mpitrain: stopping after the current step (Ctrl-C again quits at once)")
         }
-        let threads = options.threads ?? communicator.defaultThreads
-        var display = ProgressDisplay(console: console, quiet: quiet)
-        let run = TrainingRun(configuration: configuration, threads: threads, inputForm: options.inputForm, profile: profile, checkSync: checkSync)
-        let outcome = try run.run(data: data, communicator: communicator, display: &display, metricsFile: &metricsFile)
+        let communicator = try Communicator.start()
+        communicator.runJob { try train(on: communicator, stop: stop) }
+    }
+
+    private func train(on communicator: Communicator, stop: StopRequest) throws {
+        let configuration = options.configuration
+        let folder = checkpoint.map { URL(fileURLWithPath: $0, isDirectory: true) }
+
+        try checkSameSettings(configuration, on: communicator)
+        let (data, saved) = try communicator.agreeing {
+            if communicator.isRoot {
+                if let metrics { try OutputFolder.checkFile(metrics, option: "--metrics") }
+                if let folder { try OutputFolder.prepare(folder, option: "--checkpoint") }
+            }
+            let data = try options.loadData(for: configuration, ranks: communicator.size)
+            let saved = try resume.map { try Checkpoint.read(from: URL(fileURLWithPath: $0)) }
+            if let saved, saved.configuration.model != configuration.model {
+                throw CheckpointError(path: resume!, problem: "holds a \(Checkpoint.describe(saved.configuration.model)) model, not the \(Checkpoint.describe(configuration.model)) this run trains",
+                                      remedy: "resume with the model options of the run that wrote it, or start without --resume")
+            }
+            if let saved, saved.position.epochsCompleted >= configuration.epochs {
+                throw CLIError("checkpoint \(resume!) has already completed \(saved.position.epochsCompleted) epochs; pass --epochs greater than \(saved.position.epochsCompleted) to train further")
+            }
+            return (data, saved)
+        }
+        var display = ProgressDisplay(console: Console(communicator: communicator), quiet: quiet)
+        var metricsFile = metrics.map(MetricsFile.init(path:))
+        var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator))
+        files.lastCheckpoint = resume
+        let run = TrainingRun(configuration: configuration, threads: options.threads ?? communicator.defaultThreads,
+                              inputForm: options.inputForm, profile: profile, checkSync: checkSync,
+                              checkpointEvery: checkpointEvery, resume: saved.map { ($0, resume!) }, stop: stop)
+        let outcome = try run.run(data: data, communicator: communicator, display: &display,
+                                  metricsFile: &metricsFile, checkpoints: &files)
         display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, seconds: outcome.seconds).text)
+    }
+
+    /// Fails on every rank when any rank was started with other training settings than rank 0
+    /// (possible with an MPMD launch): they would run different steps and wait for each other forever.
+    private func checkSameSettings(_ configuration: TrainingConfiguration, on communicator: Communicator) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let mine = Array(try encoder.encode(configuration))
+        let rootSettings = try communicator.broadcast(mine)
+        try communicator.agreeing {
+            guard rootSettings == mine else {
+                throw CLIError("this rank was started with other training settings than rank 0 (\(String(decoding: mine, as: UTF8.self)) vs \(String(decoding: rootSettings, as: UTF8.self))); give every rank the same model and training options")
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NetCore
 
 extension ModelKind: ExpressibleByArgument {}
@@ -26,13 +27,15 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Global minibatch size, split across the ranks.")
     var batchSize: Int = 64
 
-    @Option(name: .customLong("lr"), help: "Learning rate (default: 0.1; multiclass 0.05 with momentum).")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (default: 0.1; multiclass 0.05 with momentum).",
+            transform: { try number($0, example: "0.1") })
     var learningRate: Float?
 
     @Option(name: .customLong("lr-schedule"), help: "Learning-rate schedule: constant, or cosine (annealed towards 0 over the epochs).")
     var schedule: LearningRateSchedule = .constant
 
-    @Option(help: "Momentum (default: 0 for the binary models, 0.9 for multiclass).")
+    @Option(parsing: .unconditional, help: "Momentum (default: 0 for the binary models, 0.9 for multiclass).",
+            transform: { try number($0, example: "0.9") })
     var momentum: Float?
 
     @Option(help: "Seed for the initial weights and the shuffled order of every epoch.")
@@ -80,4 +83,31 @@ struct TrainingOptions: ParsableArguments {
             model: modelConfiguration, epochs: epochs, batchSize: batchSize,
             learningRate: learningRate ?? defaults.rate, schedule: schedule, momentum: momentum ?? defaults.momentum, seed: seed)
     }
+}
+
+extension TrainingOptions {
+    /// Loads the data set (`--data`) and checks it against the run: image size, and a global batch
+    /// that the ranks can split and the training set can fill.
+    func loadData(for configuration: TrainingConfiguration, ranks: Int) throws -> MNIST {
+        guard configuration.batchSize >= ranks else {
+            throw CLIError("--batch-size \(configuration.batchSize) cannot be split over \(ranks) ranks; use a batch of at least \(ranks) or fewer ranks")
+        }
+        let folder = MNIST.locate(option: data)
+        let data = try MNIST.load(from: folder)
+        guard data.train.pixelsPerImage == configuration.model.inputs else {
+            throw CLIError("the images in \(folder.path) are \(data.train.rows)×\(data.train.columns) (\(data.train.pixelsPerImage) pixels), but the model takes \(configuration.model.inputs) inputs (28×28); use MNIST-format data of 28×28 images")
+        }
+        guard configuration.batchSize <= data.train.count else {
+            throw CLIError("--batch-size \(configuration.batchSize) is larger than the \(data.train.count) training images; use at most \(data.train.count)")
+        }
+        return data
+    }
+}
+
+/// `text` as a finite Float, or an error that says what a valid value looks like.
+private func number(_ text: String, example: String) throws -> Float {
+    guard let value = Float(text), value.isFinite else {
+        throw ValidationError("not a number; give a decimal number such as \(example)")
+    }
+    return value
 }

@@ -3,7 +3,8 @@ import NetCore
 import Parallel
 
 /// One model trained on all ranks for its epochs: prints through the display, writes the metrics
-/// file on rank 0, checks that the ranks stay in sync. Used by `train` and by `report`.
+/// file on rank 0, takes checkpoints, honours a stop request, checks that the ranks stay in sync.
+/// Used by `train` and by `report`.
 struct TrainingRun {
     let configuration: TrainingConfiguration
     /// Worker threads per rank.
@@ -11,9 +12,15 @@ struct TrainingRun {
     /// How images reach the first layer.
     let inputForm: InputForm
     /// Gather the per-phase time breakdown each epoch (`--profile`).
-    let profile: Bool
+    var profile = false
     /// Compare parameter checksums across ranks after every epoch (always done once at the end).
-    let checkSync: Bool
+    var checkSync = false
+    /// With a checkpoint folder: write a checkpoint every this many epochs, and after the last.
+    var checkpointEvery = 1
+    /// The checkpoint to continue from, and its path.
+    var resume: (checkpoint: Checkpoint, path: String)?
+    /// Ctrl-C / SIGTERM: stop every rank at the next step boundary.
+    var stop: StopRequest?
 
     /// What the run produced.
     struct Outcome {
@@ -26,25 +33,39 @@ struct TrainingRun {
     }
 
     func run(data: MNIST, communicator: Communicator, display: inout ProgressDisplay,
-             metricsFile: inout MetricsFile?) throws -> Outcome {
-        let trainer = try Trainer(configuration: configuration, data: data, communicator: communicator, threads: threads,
-                                  inputForm: inputForm)
+             metricsFile: inout MetricsFile?, checkpoints: inout CheckpointFiles) throws -> Outcome {
+        let trainer = try Trainer(configuration: configuration, data: data, communicator: communicator,
+                                  threads: threads, inputForm: inputForm)
+        if let resume {
+            try communicator.agreeing { try trainer.restore(resume.checkpoint) }
+            try trainer.broadcastState()
+        }
+        if let stop { trainer.stopRequested = { stop.isRequested } }
         trainer.separatesAllreduceWait = profile
         display.line(RunDescription(configuration: configuration, ranks: communicator.size, threads: threads,
                                     inputForm: trainer.inputForm).text)
+        if let resume {
+            display.line("resuming from \(resume.path): epoch \(resume.checkpoint.position.epoch), "
+                         + "step \(resume.checkpoint.position.stepsCompleted) of \(trainer.stepsPerEpoch)")
+        }
         display.startRun()
         var records: [EpochMetrics] = []
         var evaluation = Evaluation(model: configuration.model)
         let start = Date()
-        for epoch in 1...configuration.epochs {
+        for epoch in trainer.position.epoch...configuration.epochs {
             let epochStart = Date()
             trainer.resetTimes()
-            let training = try trainer.trainEpoch(epoch) { done, steps, loss in
-                display.step(epoch: epoch, epochs: configuration.epochs, done: done, steps: steps, loss: loss,
-                             examplesPerStep: configuration.batchSize, epochStart: epochStart)
-            }
-            if !training.loss.isFinite {
-                throw TrainingError.diverged(epoch: epoch, learningRate: configuration.learningRate)
+            let training: Trainer.EpochResult
+            do {
+                training = try trainer.trainEpoch(epoch) { done, steps, loss in
+                    display.step(epoch: epoch, epochs: configuration.epochs, done: done, steps: steps, loss: loss,
+                                 examplesPerStep: configuration.batchSize, epochStart: epochStart)
+                }
+            } catch let interrupted as TrainingInterrupted {
+                try checkpoints.stop(trainer, at: interrupted.position)
+            } catch let error as TrainingError {
+                throw JobFailure(description: "\(error)"
+                                 + (checkpoints.lastCheckpoint.map { "; the last good checkpoint, \($0), is kept" } ?? ""))
             }
             evaluation = try trainer.evaluateTestSet()
             let seconds = Date().timeIntervalSince(epochStart)
@@ -57,8 +78,21 @@ struct TrainingRun {
             if let breakdown = record.profile { display.line(ProfileLine(breakdown).text) }
             if communicator.isRoot { try metricsFile?.append(record) }
             records.append(record)
+            if checkpoints.folder != nil, epoch % checkpointEvery == 0 || epoch == configuration.epochs {
+                try checkpoints.save(trainer.checkpoint())
+            }
+            if epoch < configuration.epochs, let stop, try stopAgreed(stop, on: communicator) {
+                try checkpoints.stop(trainer, at: trainer.position)
+            }
         }
         try trainer.checkParametersInSync()
         return Outcome(records: records, evaluation: evaluation, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Whether any rank has been asked to stop (one tiny allreduce, once per epoch).
+    private func stopAgreed(_ stop: StopRequest, on communicator: Communicator) throws -> Bool {
+        var requests = [stop.isRequested ? 1.0 : 0]
+        try communicator.allreduceSum(&requests)
+        return requests[0] > 0
     }
 }

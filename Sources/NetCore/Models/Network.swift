@@ -7,8 +7,9 @@ import Parallel
 /// or `dense1` alone (inputs → outputs) without a hidden layer. The outputs are logits: binary
 /// models use binary cross-entropy on one logit, `multiclass` softmax cross-entropy on ten.
 public final class Network {
-    /// Slots after the gradients in `gradientBuffer`: the batch's loss sum, then its correct count.
-    public static let statisticsSlots = 2
+    /// Slots after the gradients in `gradientBuffer`: the batch's loss sum, its correct count, and
+    /// the caller's stop request (the trainer's: any rank's request reaches all in the same allreduce).
+    public static let statisticsSlots = 3
     /// The stream of `SeededRandom` the initial weights are drawn from (epoch orders use others).
     static let initializationStream: UInt64 = 0x1417_1A11_5E17_0000
 
@@ -24,7 +25,7 @@ public final class Network {
     public let parameterCount: Int
 
     private let parameterStorage: UnsafeMutablePointer<Float>      // [parameterCount]
-    private let gradientStorage: UnsafeMutablePointer<Float>       // [parameterCount + 2]
+    private let gradientStorage: UnsafeMutablePointer<Float>       // [parameterCount + 3]
     private var workspace: Workspace
 
     /// A network for `configuration` with deterministic initial weights drawn from `seed`
@@ -66,9 +67,10 @@ public final class Network {
         UnsafeMutableBufferPointer(start: parameterStorage, count: parameterCount)
     }
 
-    /// Gradients plus the two statistics slots, contiguous: [parameterCount + 2]. Slot
+    /// Gradients plus the three statistics slots, contiguous: [parameterCount + 3]. Slot
     /// `parameterCount` holds the last batch's summed loss, slot `parameterCount + 1` its number
-    /// of correct predictions, so one allreduce sums gradients, loss and accuracy over the ranks.
+    /// of correct predictions, so one allreduce sums gradients, loss and accuracy over the ranks;
+    /// slot `parameterCount + 2` is left to the caller (the trainer's stop request).
     public var gradientBuffer: UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: gradientStorage, count: parameterCount + Self.statisticsSlots)
     }

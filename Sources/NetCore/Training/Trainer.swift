@@ -12,7 +12,12 @@ public final class Trainer {
     public let network: Network
     public let communicator: Communicator
     public let data: MNIST
-    public private(set) var optimizer: SGD
+    public internal(set) var optimizer: SGD
+    /// How far training has come; `restore(_:)` sets it from a checkpoint.
+    public internal(set) var position = TrainingPosition(epochsCompleted: 0)
+    /// Asked once per step on each rank; when it returns true on any rank, every rank finishes that
+    /// step and `trainEpoch` throws `TrainingInterrupted`.
+    public var stopRequested: () -> Bool = { false }
     private let plan: BatchPlan
     /// The training and test images in the form the first layer reads.
     private let train: PreparedImages, test: PreparedImages
@@ -59,17 +64,21 @@ public final class Trainer {
         public var examples: Int
     }
 
-    /// Runs one epoch (1-based `epoch` picks the shuffled order) and returns its training loss and accuracy.
+    /// Runs one epoch (1-based `epoch` picks the shuffled order) and returns its training loss and
+    /// accuracy; continues from `position` when it is inside this epoch (a resumed run).
     /// `progress` is called after every step with the steps done, the steps in the epoch and the mean loss so far.
-    public func trainEpoch(_ epoch: Int, progress: (_ done: Int, _ steps: Int, _ loss: Double) -> Void = { _, _, _ in }) throws -> EpochResult {
+    /// Throws `TrainingError.diverged` at the first step whose loss is not finite (before its update)
+    /// and `TrainingInterrupted` after a step in which a rank's `stopRequested` returned true.
+    public func trainEpoch(_ epoch: Int,
+                           progress: (_ done: Int, _ steps: Int, _ loss: Double) -> Void = { _, _, _ in }) throws -> EpochResult {
         var clock = PhaseTimes.now()
         optimizer.learningRate = configuration.learningRate(epoch: epoch)
         let order = SeededRandom.epochOrder(count: data.train.count, seed: configuration.seed, epoch: epoch)
         clock = times.record(.data, since: clock)
         let statistics = network.parameterCount
-        var lossSum = 0.0, correct = 0.0
+        if position.epoch != epoch { position = TrainingPosition(epochsCompleted: epoch - 1) }
         try order.withUnsafeBufferPointer { order in
-            for step in 0..<plan.steps {
+            for step in position.stepsCompleted..<plan.steps {
                 let part = plan.part(step, rank: communicator.rank)
                 let examples = UnsafeBufferPointer(rebasing: order[part])
                 for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
@@ -89,19 +98,29 @@ public final class Trainer {
                     clock = times.record(.allreduceWait, since: clock)
                 }
                 let gradients = network.gradientBuffer
+                gradients[statistics + 2] = stopRequested() ? 1 : 0
                 try communicator.allreduceSum(gradients)
                 clock = times.record(.allreduce, since: clock)
-                lossSum += Double(gradients[statistics])
-                correct += Double(gradients[statistics + 1])
+                guard gradients[statistics].isFinite else {
+                    throw TrainingError.diverged(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
+                }
                 optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
                                  examples: plan.batch(step).count)
+                position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
                 clock = times.record(.update, since: clock)
-                progress(step + 1, plan.steps, lossSum / Double(plan.batch(step).upperBound))
+                progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
+                if gradients[statistics + 2] > 0 { throw TrainingInterrupted(position: position) }
             }
         }
         let examples = data.train.count
-        return EpochResult(loss: lossSum / Double(examples), accuracy: correct / Double(examples), examples: examples)
+        let result = EpochResult(loss: position.lossSum / Double(examples), accuracy: position.correct / Double(examples),
+                                 examples: examples)
+        position = TrainingPosition(epochsCompleted: epoch)
+        return result
     }
+
+    /// Steps (global minibatches) per epoch.
+    public var stepsPerEpoch: Int { plan.steps }
 
     // MARK: - Evaluation
 

@@ -2,15 +2,25 @@
 public enum TrainingError: Error, CustomStringConvertible, Sendable {
     /// The ranks' parameters differ: data parallelism is broken (e.g. a rank ran a different step).
     case parametersOutOfSync(rank: Int)
-    /// The loss became NaN or infinite.
-    case diverged(epoch: Int, learningRate: Float)
+    /// The loss became NaN or infinite in `step` (1-based) of `epoch`; the update was not applied.
+    case diverged(epoch: Int, step: Int, learningRate: Float)
 
     public var description: String {
         switch self {
         case .parametersOutOfSync:
             return "parameters differ between ranks (checksums disagree): the ranks are no longer training the same model; rerun, and report this if it repeats"
-        case let .diverged(epoch, learningRate):
-            return "training diverged in epoch \(epoch): the loss is NaN or infinite; try a smaller --lr than \(learningRate)"
+        case let .diverged(epoch, step, learningRate):
+            return "training diverged in epoch \(epoch), step \(step): the loss is NaN or infinite; try a smaller --lr than \(learningRate)"
         }
+    }
+}
+
+/// Training stopped on request (Ctrl-C, SIGTERM) at a step boundary that every rank agreed on.
+public struct TrainingInterrupted: Error, CustomStringConvertible, Sendable {
+    /// Where the run stopped; the last step's update was applied.
+    public let position: TrainingPosition
+
+    public var description: String {
+        "interrupted in epoch \(position.epoch) after step \(position.stepsCompleted)"
     }
 }

@@ -56,7 +56,7 @@ func mpirun(ranks: Int, _ arguments: [String], environment: [String: String] = [
 }
 
 /// Reads a pipe to its end on a background thread, so a chatty child never blocks on a full pipe.
-private final class PipeCollector: @unchecked Sendable {
+final class PipeCollector: @unchecked Sendable {
     private var data = Data()
     private let done = DispatchSemaphore(value: 0)
 

@@ -1,0 +1,78 @@
+import Foundation
+import NetCore
+import Parallel
+
+/// The checkpoints of one run: where they go, the last one written, and the interrupted-run exit.
+struct CheckpointFiles {
+    let folder: URL?
+    let communicator: Communicator
+    let console: Console
+    var lastCheckpoint: String?
+    /// Where the last checkpoint of this run was taken.
+    private var savedPosition: TrainingPosition?
+
+    init(folder: URL?, communicator: Communicator, console: Console) {
+        self.folder = folder
+        self.communicator = communicator
+        self.console = console
+    }
+
+    /// `epoch-3.safetensors` after epoch 3; `epoch-4-step-412.safetensors` inside epoch 4.
+    static func name(_ position: TrainingPosition) -> String {
+        position.isEpochBoundary ? "epoch-\(position.epochsCompleted).safetensors"
+                                 : "epoch-\(position.epoch)-step-\(position.stepsCompleted).safetensors"
+    }
+
+    /// Rank 0 writes `checkpoint` atomically; a failure is agreed, so every rank stops with its message.
+    mutating func save(_ checkpoint: Checkpoint) throws {
+        guard let folder else { return }
+        let url = folder.appendingPathComponent(Self.name(checkpoint.position))
+        try communicator.agreeing {
+            if communicator.isRoot { try checkpoint.write(to: url) }
+        }
+        lastCheckpoint = url.path
+        savedPosition = checkpoint.position
+        console.print("checkpoint: \(url.path)")
+    }
+
+    /// Ends an interrupted run: saves where it stopped (with --checkpoint), says how to resume, exits 130.
+    mutating func stop(_ trainer: Trainer, at position: TrainingPosition) throws -> Never {
+        let place = position.isEpochBoundary
+            ? "after epoch \(position.epochsCompleted)"
+            : "in epoch \(position.epoch) after step \(position.stepsCompleted) of \(trainer.stepsPerEpoch)"
+        guard folder != nil else {
+            console.note("interrupted \(place); nothing saved (pass --checkpoint DIR to be able to resume)")
+            throw JobStopped()
+        }
+        if savedPosition != position { try save(trainer.checkpoint()) }
+        console.note("interrupted \(place); saved \(lastCheckpoint!); to resume: \(resumeCommand(lastCheckpoint!))")
+        throw JobStopped()
+    }
+
+    /// This run's command line with `--resume checkpoint` in place of any earlier --resume.
+    private func resumeCommand(_ checkpoint: String) -> String {
+        var arguments: [String] = []
+        var skipNext = false
+        for argument in CommandLine.arguments.dropFirst() {
+            if skipNext { skipNext = false; continue }
+            if argument == "--resume" { skipNext = true; continue }
+            if argument.hasPrefix("--resume=") { continue }
+            arguments.append(argument)
+        }
+        let program = CommandLine.arguments.first ?? "mpitrain"
+        let launcher = communicator.size > 1 ? "scripts/mpirun -np \(communicator.size) " : ""
+        return launcher + ([program] + arguments + ["--resume", checkpoint]).map(shellQuoted).joined(separator: " ")
+    }
+}
+
+/// `text` as one shell word: unchanged when safe, else in single quotes.
+private func shellQuoted(_ text: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
+    if !text.isEmpty, text.allSatisfy(safe.contains) { return text }
+    return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// Writes one line to standard error at once (safe from the signal queue).
+func printLine(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import NetCore
+import Parallel
+
+/// `mpitrain evaluate --checkpoint FILE`: the test loss and accuracy of a saved model.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Report the test accuracy of a model saved in a checkpoint.",
+        discussion: "Runs as one process or under mpirun (the test set is split across the ranks).")
+
+    @Option(help: ArgumentHelp("A checkpoint written by mpitrain --checkpoint.", valueName: "file"))
+    var checkpoint: String
+
+    @Option(help: "Folder with the four MNIST IDX files (default: $MPITRAIN_DATA, then the project's data/).")
+    var data: String?
+
+    @Option(help: "Worker threads per rank (default: cores on this node ÷ ranks on this node).")
+    var threads: Int?
+
+    func run() throws {
+        let communicator = try Communicator.start()
+        communicator.runJob { try evaluate(on: communicator) }
+    }
+
+    private func evaluate(on communicator: Communicator) throws {
+        let (saved, mnist) = try communicator.agreeing {
+            let saved = try Checkpoint.read(from: URL(fileURLWithPath: checkpoint))
+            let folder = MNIST.locate(option: self.data)
+            let images = try MNIST.load(from: folder)
+            guard images.test.pixelsPerImage == saved.configuration.model.inputs else {
+                throw CLIError("the images in \(folder.path) are \(images.test.rows)×\(images.test.columns), but the checkpoint's model takes \(saved.configuration.model.inputs) inputs; use the data set it was trained on")
+            }
+            return (saved, images)
+        }
+        let trainer = try Trainer(configuration: saved.configuration, data: mnist, communicator: communicator,
+                                  threads: threads ?? communicator.defaultThreads)
+        try communicator.agreeing { try trainer.restore(saved) }
+        try trainer.broadcastState()
+        let evaluation = try trainer.evaluateTestSet()
+        let position = saved.position
+        let trained = position.isEpochBoundary ? "after \(position.epochsCompleted) epochs"
+                                               : "in epoch \(position.epoch) after step \(position.stepsCompleted)"
+        Console(communicator: communicator).print(
+            "\(checkpoint): \(Checkpoint.describe(saved.configuration.model)) \(trained): "
+                + "test loss \(fixed(evaluation.loss, 4)), test accuracy \(percent(evaluation.accuracy)) (\(evaluation.examples) images)")
+    }
+}

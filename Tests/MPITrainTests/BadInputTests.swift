@@ -1,0 +1,101 @@
+import Foundation
+import NetCore
+import Testing
+
+/// Every bad input ends the run with one line naming the problem and its fix, a non-zero status,
+/// no partial file and no hang: single-process and under real `mpirun -np 2`.
+@Suite(.serialized)
+struct BadInputTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var description: String
+        var arguments: [String]
+        var message: String
+    }
+
+    static let cases: [Case] = {
+        let images = try! DataFolders.bytes(MNIST.trainImages), labels = try! DataFolders.bytes(MNIST.trainLabels)
+        var label10 = labels
+        label10[8 + 7] = 10
+        let small = { (count: Int, side: Int) in
+            (DataFolders.idx(magic: 0x803, dimensions: [count, side, side], elements: [UInt8](repeating: 1, count: count * side * side)),
+             DataFolders.idx(magic: 0x801, dimensions: [count], elements: [UInt8](repeating: 3, count: count)))
+        }
+        let (images32, labels32) = small(100, 32)
+        func folder(_ name: String, _ replacements: [String: [UInt8]?]) -> String {
+            try! DataFolders.make(name, replacements).path
+        }
+        let scratch = try! temporaryFolder("bad-input")
+        let aFile = scratch.appendingPathComponent("a-file")
+        try! Data("x".utf8).write(to: aFile)
+        let otherModel = scratch.appendingPathComponent("multiclass.safetensors")
+        let model = ModelConfiguration(kind: .multiclass, hidden: 8)
+        let network = Network(model, seed: 1)
+        try! Checkpoint(network: network, optimizer: SGD(learningRate: 0.1, momentum: 0.9, parameterCount: network.parameterCount),
+                        configuration: TrainingConfiguration(model: model, epochs: 2, batchSize: 64, learningRate: 0.1, momentum: 0.9, seed: 1),
+                        position: TrainingPosition(epochsCompleted: 1), ranks: 1).write(to: otherModel)
+        let corrupt = scratch.appendingPathComponent("corrupt.safetensors")
+        try! Data(Array(try! Data(contentsOf: otherModel)).prefix(500)).write(to: corrupt)
+        return [
+            Case(description: "missing data folder", arguments: ["--data", "/nonexistent/mnist"], message: "/nonexistent/mnist: no such folder; run scripts/fetch-mnist or pass --data DIR"),
+            Case(description: "missing data file", arguments: ["--data", folder("missing", [MNIST.testLabels: nil])], message: "t10k-labels-idx1-ubyte: not found (nor t10k-labels-idx1-ubyte.gz)"),
+            Case(description: "truncated IDX", arguments: ["--data", folder("truncated", [MNIST.trainImages: Array(images.prefix(5000))])], message: "truncated: header says 60000 images of 28×28"),
+            Case(description: "wrong magic", arguments: ["--data", folder("magic", [MNIST.trainLabels: Array(images.prefix(16))])], message: "holds images, not labels"),
+            Case(description: "image/label count mismatch", arguments: ["--data", folder("count", [MNIST.trainLabels: DataFolders.idx(magic: 0x801, dimensions: [59_999], elements: Array(labels[8..<(8 + 59_999)]))])], message: "holds 59999 labels but train-images-idx3-ubyte holds 60000 images"),
+            Case(description: "label > 9", arguments: ["--data", folder("label", [MNIST.trainLabels: label10])], message: "label 10 at index 7 is not a digit 0–9"),
+            Case(description: "wrong image size", arguments: ["--data", folder("size", [MNIST.trainImages: images32, MNIST.trainLabels: labels32, MNIST.testImages: images32, MNIST.testLabels: labels32])], message: "are 32×32 (1024 pixels), but the model takes 784 inputs (28×28)"),
+            Case(description: "unknown --model", arguments: ["--model", "perceptron"], message: "The value 'perceptron' is invalid for '--model <model>'. Please provide one of 'single', 'hidden' or 'multiclass'."),
+            Case(description: "--digit outside 0–9", arguments: ["--digit", "12"], message: "--digit 12 is not a digit; use 0–9"),
+            Case(description: "--batch-size 0", arguments: ["--batch-size", "0"], message: "--batch-size 0 must be at least 1"),
+            Case(description: "--batch-size larger than the training set", arguments: ["--batch-size", "60001"], message: "--batch-size 60001 is larger than the 60000 training images; use at most 60000"),
+            Case(description: "--lr 0", arguments: ["--lr", "0"], message: "--lr 0.0 must be a positive number, e.g. 0.1"),
+            Case(description: "--lr negative", arguments: ["--lr", "-0.5"], message: "--lr -0.5 must be a positive number, e.g. 0.1"),
+            Case(description: "--lr not a number", arguments: ["--lr", "fast"], message: "The value 'fast' is invalid for '--lr <lr>': not a number; give a decimal number such as 0.1"),
+            Case(description: "--epochs 0", arguments: ["--epochs", "0"], message: "--epochs 0 must be at least 1"),
+            Case(description: "missing checkpoint", arguments: ["--resume", scratch.appendingPathComponent("none.safetensors").path], message: "none.safetensors does not exist; check the path"),
+            Case(description: "corrupt checkpoint", arguments: ["--resume", corrupt.path], message: "corrupt.safetensors is not a valid safetensors file:"),
+            Case(description: "not a checkpoint", arguments: ["--resume", aFile.path], message: "a-file is not a valid safetensors file: 1 bytes, too short"),
+            Case(description: "other model's checkpoint", arguments: ["--resume", otherModel.path], message: "holds a multiclass 784→8→10 (sigmoid) model, not the single 784→1 (is it a 5?) this run trains; resume with the model options of the run that wrote it"),
+            Case(description: "metrics folder missing", arguments: ["--metrics", aFile.path + "/metrics.jsonl"], message: "cannot write --metrics \(aFile.path)/metrics.jsonl: folder \(aFile.path) does not exist"),
+            Case(description: "checkpoint folder is a file", arguments: ["--checkpoint", aFile.path], message: "--checkpoint \(aFile.path) is a file, not a folder; choose another --checkpoint folder"),
+            Case(description: "checkpoint folder cannot be created", arguments: ["--checkpoint", aFile.path + "/checkpoints"], message: "cannot create the --checkpoint folder"),
+        ]
+    }()
+
+    private func check(_ result: RunResult, _ expected: Case, ranks: Int) {
+        #expect(!result.timedOut, "\(expected): the job did not end")
+        #expect(result.status != 0, "\(expected): exit status 0")
+        let lines = errorLines(result)
+        #expect(lines.count == 1, "\(expected), \(ranks) rank(s): expected one error line, got:\n\(result.stderr)")
+        #expect(lines.first?.contains(expected.message) == true, "\(expected): \(result.stderr)")
+        #expect(result.stderr.hasPrefix("mpitrain: error:"), "\(expected): the error is not the first thing printed:\n\(result.stderr)")
+        #expect(!result.stdout.contains("epoch 1/"), "\(expected): training started")
+    }
+
+    @Test(arguments: cases)
+    func singleProcess(_ expected: Case) throws {
+        let result = try mpitrain(["--model", "single", "--epochs", "1"] + expected.arguments, timeout: 60)
+        check(result, expected, ranks: 1)
+    }
+
+    @Test(arguments: cases)
+    func twoRanks(_ expected: Case) throws {
+        let result = try mpirun(ranks: 2, ["--model", "single", "--epochs", "1"] + expected.arguments, timeout: 60)
+        check(result, expected, ranks: 2)
+    }
+
+    @Test func moreRanksThanTheBatchSplits() throws {
+        let result = try mpirun(ranks: 2, ["--model", "single", "--batch-size", "1"], timeout: 60)
+        check(result, Case(description: "batch 1 over 2 ranks", arguments: [],
+                           message: "--batch-size 1 cannot be split over 2 ranks; use a batch of at least 2 or fewer ranks"), ranks: 2)
+    }
+
+    @Test func noMetricsFileIsLeftByAFailedRun() throws {
+        let folder = try temporaryFolder("no-partial")
+        let metrics = folder.appendingPathComponent("metrics.jsonl")
+        let result = try mpirun(ranks: 2, ["--model", "single", "--data", "/nonexistent", "--metrics", metrics.path,
+                                           "--checkpoint", folder.appendingPathComponent("ck").path], timeout: 60)
+        #expect(result.status != 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0 != "ck" } == [])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("ck").path) == [])
+    }
+}

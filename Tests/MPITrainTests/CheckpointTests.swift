@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Checkpoints: a resumed run's later epochs are bit-identical to the uninterrupted run's;
+/// Ctrl-C / SIGTERM stop at a step boundary with a checkpoint; the files are plain safetensors.
+@Suite(.serialized)
+struct CheckpointTests {
+    static let compared = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"]
+
+    /// The compared fields of each epoch ≥ `from`, as exact Doubles.
+    private func epochs(_ url: URL, from: Int) throws -> [[Double]] {
+        try metricsLines(url).filter { ($0["epoch"] as! Int) >= from }.map { line in
+            Self.compared.map { line[$0] as! Double }
+        }
+    }
+
+    @Test(arguments: [1, 2])
+    func resumedRunMatchesTheUninterruptedOne(ranks: Int) throws {
+        let folder = try temporaryFolder("resume")
+        let full = folder.appendingPathComponent("full.jsonl"), resumed = folder.appendingPathComponent("resumed.jsonl")
+        let settings = ["--model", "hidden", "--hidden", "16", "--momentum", "0.9", "--epochs", "3", "--seed", "7"]
+        let first = try train(ranks: ranks, settings + ["--metrics", full.path, "--checkpoint", folder.path])
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try train(ranks: ranks, settings + ["--metrics", resumed.path,
+                                                         "--resume", folder.appendingPathComponent("epoch-1.safetensors").path])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("resuming from"))
+        let expected = try epochs(full, from: 2), actual = try epochs(resumed, from: 2)
+        #expect(expected.count == 2)
+        #expect(actual == expected)
+    }
+
+    @Test(arguments: [1, 2])
+    func interruptStopsAtAStepWithACheckpointThatResumesExactly(ranks: Int) throws {
+        let folder = try temporaryFolder("interrupt")
+        let settings = ["--model", "single", "--momentum", "0.5", "--seed", "3"]
+        let job = try startTraining(ranks: ranks, settings + ["--epochs", "400", "--checkpoint", folder.path])
+        let first = folder.appendingPathComponent("epoch-1.safetensors")
+        #expect(job.waitFor(timeout: 60) { FileManager.default.fileExists(atPath: first.path) })
+        kill(job.pid, ranks == 1 ? SIGINT : SIGTERM)
+        let result = job.finish(timeout: 30)
+        #expect(!result.timedOut)
+        #expect(result.status == 130, "\(result.stderr)")
+        let note = try #require(result.stderr.split(separator: "\n").first { $0.contains("interrupted") }.map(String.init),
+                                "\(result.stderr)")
+        let saved = try #require(note.firstMatch(of: /saved (\S+\.safetensors); to resume: (.+)$/), "\(note)")
+        let path = String(saved.1), command = String(saved.2)
+        #expect(command.hasSuffix("--resume \(path)"))
+        #expect(ranks == 1 || command.hasPrefix("scripts/mpirun -np 2 "))
+        #expect(mpitrainProcesses(marked: folder.path).isEmpty)
+        let checkpoint = URL(fileURLWithPath: path)
+        let name = checkpoint.lastPathComponent
+        let position = try #require(name.firstMatch(of: /^epoch-(\d+)(-step-\d+)?\.safetensors$/), "\(name)")
+        let epoch = Int(position.1)! + (position.2 == nil ? 1 : 0)  // the epoch to finish or start
+
+        let full = folder.appendingPathComponent("full.jsonl"), resumed = folder.appendingPathComponent("resumed.jsonl")
+        let uninterrupted = try train(ranks: ranks, settings + ["--epochs", String(epoch), "--metrics", full.path])
+        #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+        let continued = try train(ranks: ranks, settings + ["--epochs", String(epoch), "--metrics", resumed.path,
+                                                            "--resume", checkpoint.path])
+        #expect(continued.status == 0, "\(continued.stderr)")
+        #expect(try epochs(resumed, from: epoch) == epochs(full, from: epoch))
+    }
+
+    @Test func checkpointIsReadableByAnIndependentSafetensorsReader() throws {
+        let python = "/usr/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: python) else { return }
+        let folder = try temporaryFolder("python")
+        let result = try mpitrain(["--model", "hidden", "--hidden", "16", "--momentum", "0.9", "--epochs", "1", "--checkpoint", folder.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let script = """
+            import json, struct, sys
+            data = open(sys.argv[1], 'rb').read()
+            n = struct.unpack('<Q', data[:8])[0]
+            header = json.loads(data[8:8 + n])
+            meta = header.pop('__metadata__')
+            body = data[8 + n:]
+            for name, t in sorted(header.items()):
+                begin, end = t['data_offsets']
+                count = 1
+                for d in t['shape']: count *= d
+                assert t['dtype'] == 'F32' and end - begin == 4 * count, name
+                values = struct.unpack('<%df' % count, body[begin:end])
+                print(name, t['shape'], '%.6f' % sum(abs(v) for v in values))
+            print('meta', meta['format'], meta['format_version'], meta['epoch'], json.loads(meta['model'])['hidden'])
+            """
+        let output = try run(URL(fileURLWithPath: python), ["-c", script, folder.appendingPathComponent("epoch-1.safetensors").path])
+        #expect(output.status == 0, "\(output.stderr)")
+        let lines = output.stdoutLines
+        #expect(lines.map { $0.split(separator: " ").first.map(String.init) ?? "" } ==
+                ["dense1.bias", "dense1.weights", "dense2.bias", "dense2.weights",
+                 "velocity.dense1.bias", "velocity.dense1.weights", "velocity.dense2.bias", "velocity.dense2.weights", "meta"])
+        #expect(lines.contains { $0.hasPrefix("dense1.weights [784, 16] ") })
+        #expect(lines.last == "meta mpitrain-checkpoint 1 1 16")
+    }
+
+    @Test(arguments: [1, 2])
+    func evaluateReportsTheSavedModelsAccuracy(ranks: Int) throws {
+        let folder = try temporaryFolder("evaluate")
+        let trained = try train(ranks: ranks, ["--model", "single", "--epochs", "2", "--checkpoint", folder.path])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let final = try #require(trained.stdout.firstMatch(of: /test loss (\d\.\d{4}), test accuracy (\d+\.\d\d%)/))
+        let checkpoint = folder.appendingPathComponent("epoch-2.safetensors").path
+        let result = try train(ranks: ranks, ["evaluate", "--checkpoint", checkpoint])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutLines == ["\(checkpoint): single 784→1 (is it a 5?) after 2 epochs: test loss \(final.1), test accuracy \(final.2) (10000 images)"])
+    }
+}

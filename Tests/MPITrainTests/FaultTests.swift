@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// A failure on one rank ends every rank with a non-zero status, says which rank and why, and
+/// leaves no process behind.
+@Suite(.serialized)
+struct FaultTests {
+    /// `scripts/mpirun -np 1 mpitrain A : -np 1 mpitrain B`: each rank gets its own arguments.
+    private func mpmd(_ rank0: [String], _ rank1: [String]) throws -> RunResult {
+        let binary = Project.binary.path
+        return try run(Project.mpirun, ["-np", "1", binary] + rank0 + [":", "-np", "1", binary] + rank1, timeout: 60)
+    }
+
+    @Test func badFileOnOneRankOnly() throws {
+        let bad = try DataFolders.make("rank1", [DataFolders.names[1]: [0, 0, 8, 1]])
+        let common = ["--model", "single", "--epochs", "1"]
+        let result = try mpmd(common + ["--data", DataFolders.good.path], common + ["--data", bad.path])
+        #expect(!result.timedOut)
+        #expect(result.status == 1)
+        let lines = errorLines(result)
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.first?.hasPrefix("mpitrain: error: rank 1: \(bad.path)/train-labels-idx1-ubyte: truncated") == true, "\(result.stderr)")
+    }
+
+    @Test func ranksStartedWithDifferentSettingsStopTogether() throws {
+        let result = try mpmd(["--model", "single", "--epochs", "1"], ["--model", "single", "--epochs", "2"])
+        #expect(!result.timedOut)
+        #expect(result.status == 1)
+        #expect(errorLines(result).count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("rank 1: this rank was started with other training settings than rank 0"), "\(result.stderr)")
+    }
+
+    @Test func killingOneRankEndsTheJob() throws {
+        let folder = try temporaryFolder("kill")
+        let metrics = folder.appendingPathComponent("metrics.jsonl")
+        let job = try BackgroundJob(Project.mpirun, ["-np", "2", Project.binary.path, "--model", "single",
+                                                     "--epochs", "400", "--metrics", metrics.path])
+        let marker = metrics.path
+        #expect(job.waitFor(timeout: 60) { FileManager.default.fileExists(atPath: metrics.path) })
+        let ranks = mpitrainProcesses(marked: marker)
+        try #require(ranks.count == 2, "ranks: \(ranks)")
+        kill(ranks[1], SIGKILL)
+        let result = job.finish(timeout: 30)
+        #expect(!result.timedOut)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("scripts/mpirun: the job was ended because a process died from signal 9 (KILL)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("stopping after the current step"), "\(result.stderr)")
+        #expect(job.waitFor(timeout: 10) { mpitrainProcesses(marked: marker).isEmpty }, "processes left: \(mpitrainProcesses(marked: marker))")
+    }
+
+    @Test func anErrorOnRankZeroAloneAbortsTheJob() throws {
+        let folder = try temporaryFolder("abort")
+        let output = folder.appendingPathComponent("out", isDirectory: true)
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let metrics = output.appendingPathComponent("metrics.jsonl")
+        let job = try BackgroundJob(Project.mpirun, ["-np", "2", Project.binary.path, "--model", "single",
+                                                     "--epochs", "400", "--metrics", metrics.path])
+        #expect(job.waitFor(timeout: 60) { FileManager.default.fileExists(atPath: metrics.path) })
+        // The metrics folder becomes a file: rank 0's next write fails, on rank 0 only.
+        try FileManager.default.removeItem(at: output)
+        try Data("not a folder".utf8).write(to: output)
+        let result = job.finish(timeout: 30)
+        #expect(!result.timedOut)
+        #expect(result.status == 1)
+        let lines = errorLines(result)
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.first?.hasPrefix("mpitrain: error: rank 0: cannot write the metrics file \(metrics.path): ") == true, "\(result.stderr)")
+        #expect(job.waitFor(timeout: 10) { mpitrainProcesses(marked: metrics.path).isEmpty })
+    }
+
+    @Test(arguments: [1, 2])
+    func divergenceStopsAndKeepsTheLastGoodCheckpoint(ranks: Int) throws {
+        let folder = try temporaryFolder("diverge")
+        let good = try train(ranks: ranks, ["--model", "single", "--epochs", "1", "--checkpoint", folder.path], timeout: 60)
+        #expect(good.status == 0, "\(good.stderr)")
+        let checkpoint = folder.appendingPathComponent("epoch-1.safetensors")
+        let before = try Data(contentsOf: checkpoint)
+        let result = try train(ranks: ranks, ["--model", "single", "--epochs", "3", "--lr", "1e38", "--checkpoint", folder.path,
+                                               "--resume", checkpoint.path], timeout: 60)
+        #expect(result.status == 1)
+        let lines = errorLines(result)
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.first == "mpitrain: error: training diverged in epoch 2, step 2: the loss is NaN or infinite; try a smaller --lr than 1e+38; the last good checkpoint, \(checkpoint.path), is kept",
+                "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["epoch-1.safetensors"])
+        #expect(try Data(contentsOf: checkpoint) == before)
+    }
+}
