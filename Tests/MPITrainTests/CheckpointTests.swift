@@ -1,16 +1,15 @@
 import Foundation
+import NetCore
 import Testing
 
 /// Checkpoints: a resumed run's later epochs are bit-identical to the uninterrupted run's;
 /// Ctrl-C / SIGTERM stop at a step boundary with a checkpoint; the files are plain safetensors.
 @Suite(.serialized)
 struct CheckpointTests {
-    static let compared = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"]
-
-    /// The compared fields of each epoch ≥ `from`, as exact Doubles.
+    /// Train and test loss and accuracy of each epoch ≥ `from`, as exact Doubles.
     private func epochs(_ url: URL, from: Int) throws -> [[Double]] {
-        try metricsLines(url).filter { ($0["epoch"] as! Int) >= from }.map { line in
-            Self.compared.map { line[$0] as! Double }
+        try readMetrics(url).filter { $0.epoch >= from }.map {
+            [$0.trainLoss, $0.trainAccuracy, $0.testLoss, $0.testAccuracy]
         }
     }
 

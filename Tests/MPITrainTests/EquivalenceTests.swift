@@ -11,7 +11,7 @@ struct EquivalenceTests {
 
     @Test(arguments: models)
     func ranksOneToFourFollowTheSameCurve(model: String) throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("equivalence")
         defer { try? FileManager.default.removeItem(at: folder) }
         let arguments = ["--model", model, "--epochs", "2", "--batch-size", "100", "--seed", "7", "--threads", "1"]
 
@@ -44,7 +44,7 @@ struct EquivalenceTests {
     }
 
     @Test func aSecondRunWithTheSameSeedIsBitIdentical() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("equivalence")
         defer { try? FileManager.default.removeItem(at: folder) }
         func losses(seed: Int, _ name: String) throws -> [[Double]] {
             let file = folder.appendingPathComponent(name)

@@ -7,14 +7,8 @@ import Testing
 struct ScalingBenchmarkTests {
     static let script = Project.root.appendingPathComponent("scripts/scaling-benchmark")
 
-    private func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scaling-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
     @Test func strongSweepWritesTheTableTheCSVAndTheChart() throws {
-        let out = try temporaryFolder()
+        let out = try temporaryFolder("scaling")
         defer { try? FileManager.default.removeItem(at: out) }
         let result = try run(Self.script, [
             "--model", "single", "--ranks", "1,2", "--threads", "1,2", "--epochs", "1", "--repeats", "1",
@@ -60,13 +54,13 @@ struct ScalingBenchmarkTests {
     }
 
     @Test func rejectsABadRankList() throws {
-        let result = try run(Self.script, ["--ranks", "0,2", "--out", try temporaryFolder().path], timeout: 30)
+        let result = try run(Self.script, ["--ranks", "0,2", "--out", try temporaryFolder("scaling").path], timeout: 30)
         #expect(result.status != 0)
         #expect(result.stderr.contains("--ranks"))
     }
 
     @Test func aFailingRunStopsTheSweepAndShowsItsOutput() throws {
-        let out = try temporaryFolder()
+        let out = try temporaryFolder("scaling")
         defer { try? FileManager.default.removeItem(at: out) }
         // --batch-size 1 cannot be split over 2 ranks: the trainer refuses, the sweep must say so and fail.
         let result = try run(Self.script, [

@@ -83,24 +83,9 @@ func mpitrainProcesses(marked marker: String) -> [Int32] {
     }.sorted()
 }
 
-/// A fresh temporary folder for one test.
-func temporaryFolder(_ name: String) throws -> URL {
-    let folder = FileManager.default.temporaryDirectory
-        .appendingPathComponent("mpitrain-\(name)-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return folder
-}
-
 /// The lines a failing run printed to standard error as errors.
 func errorLines(_ result: RunResult) -> [String] {
     result.stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("mpitrain: error:") }
-}
-
-/// The metrics lines of a JSON-lines file as dictionaries.
-func metricsLines(_ url: URL) throws -> [[String: Any]] {
-    try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
-        try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-    }
 }
 
 /// The release `mpitrain` as one process (`ranks == 1`) or under `mpirun -np ranks`.

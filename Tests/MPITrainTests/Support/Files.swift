@@ -9,9 +9,9 @@ func readMetrics(_ url: URL) throws -> [EpochMetrics] {
 }
 
 /// A fresh temporary folder for one test.
-func temporaryFolder(_ name: String = #function) throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("mpitrain-tests-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+func temporaryFolder(_ name: String) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory
+        .appendingPathComponent("mpitrain-\(name)-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
 }
