@@ -15,11 +15,11 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "The binary models' positive digit: they answer \"is this a <digit>?\" (0–9).")
     var digit: Int = 5
 
-    @Option(help: "Hidden units (hidden: default 64; multiclass: default 64, 0 = softmax regression).")
-    var hidden: Int = 64
+    @Option(help: "Hidden units (default: 64 for hidden, 128 for multiclass; 0 = multiclass as softmax regression).")
+    var hidden: Int?
 
-    @Option(help: "Hidden activation: sigmoid, relu or tanh (default: sigmoid, as in the lab).")
-    var activation: Activation = .sigmoid
+    @Option(help: "Hidden activation: sigmoid, relu or tanh (default: sigmoid for hidden, as in the lab; relu for multiclass).")
+    var activation: Activation?
 
     @Option(help: "Passes over the 60,000 training images.")
     var epochs: Int = 100
@@ -55,7 +55,7 @@ struct TrainingOptions: ParsableArguments {
         guard (0...9).contains(digit) else {
             throw ValidationError("--digit \(digit) is not a digit; use 0–9")
         }
-        guard hidden >= 0, hidden <= 65_536 else {
+        if let hidden, !(0...65_536).contains(hidden) {
             throw ValidationError("--hidden \(hidden) is out of range; use 1–65536 (or 0 for multiclass without a hidden layer)")
         }
         if model == .hidden, hidden == 0 {
@@ -77,7 +77,8 @@ struct TrainingOptions: ParsableArguments {
     /// The run these options describe, with each model's defaults filled in.
     var configuration: TrainingConfiguration {
         let modelConfiguration = ModelConfiguration(
-            kind: model, hidden: model == .single ? 0 : hidden, activation: activation, digit: digit)
+            kind: model, hidden: model == .single ? 0 : hidden ?? (model == .multiclass ? 128 : 64),
+            activation: activation ?? (model == .multiclass ? .relu : .sigmoid), digit: digit)
         let defaults = model == .multiclass ? (rate: Float(0.05), momentum: Float(0.9)) : (rate: 0.1, momentum: 0)
         return TrainingConfiguration(
             model: modelConfiguration, epochs: epochs, batchSize: batchSize,
