@@ -131,7 +131,8 @@ extension EpochMetrics {
             trainAccuracy: training.accuracy, testAccuracy: test.accuracy,
             seconds: seconds, samplesPerSecond: Double(training.examples) / seconds,
             ranks: ranks, threads: threads, seed: configuration.seed, batchSize: configuration.batchSize,
-            learningRate: Double(configuration.learningRate(epoch: epoch)), momentum: Double(configuration.momentum),
+            learningRate: shortestDecimal(configuration.learningRate(epoch: epoch)),
+            momentum: shortestDecimal(configuration.momentum),
             hidden: model.layerWidths.count > 2 ? model.hidden : nil,
             activation: model.layerWidths.count > 2 ? model.activation.rawValue : nil,
             digit: model.isBinary ? model.digit : nil, layerWidths: model.layerWidths,
@@ -139,4 +140,10 @@ extension EpochMetrics {
             confusion: model.isBinary ? nil : test.confusion,
             digitAccuracy: model.isBinary ? test.digitAccuracy : nil, profile: profile)
     }
+}
+
+/// The Double with the same shortest decimal form as `value` (0.1 rather than 0.10000000149011612),
+/// so settings given as Floats read in the metrics as they were typed.
+private func shortestDecimal(_ value: Float) -> Double {
+    Double(value.description) ?? Double(value)
 }
