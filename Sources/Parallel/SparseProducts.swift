@@ -4,11 +4,10 @@
 /// entries, so results are deterministic and do not depend on `threads`.
 ///
 /// `rows` names `count` rows of A (indices into `a`), so a minibatch is a list of example
-/// indices and is never copied. Below `sparseRowsPerThread` rows per thread the work stays on
-/// the caller's thread: a step at batch 64 takes tens of microseconds, about what waking a
-/// second thread costs (measured: 2 threads made the batch-64 backward 1.5× slower).
+/// indices and is never copied.
 
-/// The fewest selected rows worth a thread of their own.
+/// The fewest selected rows worth a thread of their own in `sparseRowsTimesDense`: a batch-64
+/// step takes tens of microseconds, about what handing work to a second thread costs.
 let sparseRowsPerThread = 128
 
 /// C = A[rows]·B: C [count, n] (stride ldc, overwritten), B [a.columns, n] (stride ldb).
@@ -40,31 +39,27 @@ public func sparseRowsTimesDense(
 }
 
 /// C = A[rows]ᵀ·B: C [a.columns, n] (stride ldc, overwritten), B [count, n] (stride ldb).
-/// Threads split C's columns, so each thread scatters into its own columns.
+/// Each example's row of B is held in registers and scattered into the rows of C its non-zeros
+/// name. Runs on the caller's thread: splitting C's columns over two threads measured 2–3×
+/// slower at the lab's shapes (batch 256, 128 columns) than one.
 public func sparseRowsTransposedTimesDense(
     c: UnsafeMutablePointer<Float>, ldc: Int,
     a: CompressedRows, rows: UnsafePointer<Int32>, count: Int,
     b: UnsafePointer<Float>, ldb: Int,
-    n: Int, threads: Int = 1
+    n: Int
 ) {
     for row in 0..<a.columns { (c + row * ldc).update(repeating: 0, count: n) }
     a.rowStarts.withUnsafeBufferPointer { starts in
         a.columnIndices.withUnsafeBufferPointer { columns in
             a.values.withUnsafeBufferPointer { values in
                 let starts = starts.baseAddress!, columns = columns.baseAddress!, values = values.baseAddress!
-                let blocks = (n + Accumulator.maximumWidth - 1) / Accumulator.maximumWidth
-                let workers = min(threads, max(1, count / sparseRowsPerThread))
-                parallelFor(count: blocks, threads: workers, minimumChunk: 1) { blockRange in
-                    let first = blockRange.lowerBound * Accumulator.maximumWidth
-                    let last = min(n, blockRange.upperBound * Accumulator.maximumWidth)
-                    for i in 0..<count {
-                        let row = Int(rows[i])
-                        let bRow = b + i * ldb
-                        forEachColumnBlock(last - first) { offset, width in
-                            Accumulator(loading: bRow + first + offset, width: width)
-                                .scatter(starts[row]..<starts[row + 1], values: values, columns: columns,
-                                         c: c + first + offset, ldc: ldc)
-                        }
+                for i in 0..<count {
+                    let row = Int(rows[i])
+                    let bRow = b + i * ldb
+                    forEachColumnBlock(n) { column, width in
+                        Accumulator(loading: bRow + column, width: width)
+                            .scatter(starts[row]..<starts[row + 1], values: values, columns: columns,
+                                     c: c + column, ldc: ldc)
                     }
                 }
             }

@@ -65,7 +65,7 @@ struct SparseProductTests {
 
         var transposed = [Float](repeating: .nan, count: k * ldc)
         sparseRowsTransposedTimesDense(c: &transposed, ldc: ldc, a: sparse, rows: rows, count: count,
-                                       b: upstream, ldb: ldb, n: n, threads: threads)
+                                       b: upstream, ldb: ldb, n: n)
         var expectedTransposed = [Float](repeating: 0, count: k * ldc)
         referenceGEMM(c: &expectedTransposed, ldc: ldc, a: gathered, lda: k, .transposed, b: upstream, ldb: ldb, .none,
                       m: k, n: n, k: count)
@@ -89,7 +89,7 @@ struct SparseProductTests {
             sparseRowsTimesDense(c: &forward, ldc: 64, a: sparse, rows: rows, count: 256, b: weights, ldb: 64,
                                  n: 64, threads: threads)
             sparseRowsTransposedTimesDense(c: &backward, ldc: 64, a: sparse, rows: rows, count: 256, b: upstream,
-                                           ldb: 64, n: 64, threads: threads)
+                                           ldb: 64, n: 64)
             return (forward, backward)
         }
         let one = run(1)

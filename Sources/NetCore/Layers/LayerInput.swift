@@ -33,7 +33,7 @@ public enum LayerInput {
                  m: k, n: n, k: batch, threads: threads)
         case let .sparse(examples, rows):
             sparseRowsTransposedTimesDense(c: c, ldc: ldc, a: examples, rows: rows, count: batch,
-                                           b: b, ldb: ldb, n: n, threads: threads)
+                                           b: b, ldb: ldb, n: n)
         }
     }
 }
