@@ -17,10 +17,6 @@ static inline MPI_Comm cmpi_comm_null(void) { return MPI_COMM_NULL; }
 static inline MPI_Datatype cmpi_float(void) { return MPI_FLOAT; }
 /// MPI_DOUBLE: a cast of &ompi_mpi_double, for loss sums and timings.
 static inline MPI_Datatype cmpi_double(void) { return MPI_DOUBLE; }
-/// MPI_INT: a cast of &ompi_mpi_int, for counts and agreed error codes.
-static inline MPI_Datatype cmpi_int(void) { return MPI_INT; }
-/// MPI_INT64_T: a cast of &ompi_mpi_int64_t, for 64-bit counts.
-static inline MPI_Datatype cmpi_int64(void) { return MPI_INT64_T; }
 /// MPI_BYTE: a cast of &ompi_mpi_byte, for raw broadcasts (strings, checksums).
 static inline MPI_Datatype cmpi_byte(void) { return MPI_BYTE; }
 

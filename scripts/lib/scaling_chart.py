@@ -23,6 +23,12 @@ def _tick_step(limit: float) -> float:
     return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= raw)
 
 
+def _ticks(limit, step):
+    """0, step, 2·step, … up to `limit` (inclusive, allowing for rounding)."""
+    count = int(limit / step + 1e-9)
+    return [i * step for i in range(count + 1)]
+
+
 def _format(value: float) -> str:
     return f"{value:g}"
 
@@ -64,25 +70,14 @@ def chart(configurations: List[Configuration], cores: int, title: str) -> str:
            f'<text x="{(LEFT + RIGHT) / 2}" y="28" text-anchor="middle" font-size="15">{escape(title)}</text>']
 
     # MARK: Grid, ticks and axis labels
+    x_ticks, y_ticks = _ticks(x_limit, x_step), _ticks(y_limit, y_step)
     svg.append('<g class="grid" stroke="#e5e5e5">')
-    tick = 0.0
-    while tick <= x_limit + 1e-9:
-        svg.append(f'<line x1="{x(tick):.1f}" y1="{TOP}" x2="{x(tick):.1f}" y2="{BOTTOM}"/>')
-        tick += x_step
-    tick = 0.0
-    while tick <= y_limit + 1e-9:
-        svg.append(f'<line x1="{LEFT}" y1="{y(tick):.1f}" x2="{RIGHT}" y2="{y(tick):.1f}"/>')
-        tick += y_step
+    svg += [f'<line x1="{x(t):.1f}" y1="{TOP}" x2="{x(t):.1f}" y2="{BOTTOM}"/>' for t in x_ticks]
+    svg += [f'<line x1="{LEFT}" y1="{y(t):.1f}" x2="{RIGHT}" y2="{y(t):.1f}"/>' for t in y_ticks]
     svg.append("</g>")
     svg.append('<g class="ticks">')
-    tick = 0.0
-    while tick <= x_limit + 1e-9:
-        svg.append(f'<text x="{x(tick):.1f}" y="{BOTTOM + 18}" text-anchor="middle">{_format(tick)}</text>')
-        tick += x_step
-    tick = 0.0
-    while tick <= y_limit + 1e-9:
-        svg.append(f'<text x="{LEFT - 8}" y="{y(tick) + 4:.1f}" text-anchor="end">{_format(tick)}</text>')
-        tick += y_step
+    svg += [f'<text x="{x(t):.1f}" y="{BOTTOM + 18}" text-anchor="middle">{_format(t)}</text>' for t in x_ticks]
+    svg += [f'<text x="{LEFT - 8}" y="{y(t) + 4:.1f}" text-anchor="end">{_format(t)}</text>' for t in y_ticks]
     svg.append("</g>")
     svg.append(f'<text x="{(LEFT + RIGHT) / 2}" y="{BOTTOM + 42}" text-anchor="middle">'
                "workers = ranks × threads per rank</text>")

@@ -2,21 +2,7 @@ import Testing
 import Parallel
 
 @Suite("Element-wise helpers")
-struct BiasTests {
-    @Test("addRowBias adds the bias to every row and leaves the padding alone",
-          arguments: [(1, 1), (3, 10), (64, 64), (300, 784), (2000, 10)], [1, 2, 3, 4])
-    func addRowBiasMatchesLoop(_ size: (Int, Int), threads: Int) {
-        let (rows, columns) = size
-        let ld = columns + 2
-        var values = TestValues(seed: 5)
-        let original = values.array(rows * ld), bias = values.array(columns)
-        var matrix = original
-        addRowBias(&matrix, ld: ld, bias: bias, rows: rows, columns: columns, threads: threads)
-        var expected = original
-        for row in 0..<rows { for column in 0..<columns { expected[row * ld + column] += bias[column] } }
-        #expect(matrix == expected)
-    }
-
+struct ColumnSumsTests {
     @Test("columnSums sums each column in row order, for every thread count",
           arguments: [(1, 1), (3, 10), (64, 64), (1024, 784), (2000, 10), (5, 3000)], [1, 2, 3, 4])
     func columnSumsMatchLoop(_ size: (Int, Int), threads: Int) {

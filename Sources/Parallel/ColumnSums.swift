@@ -1,26 +1,6 @@
-/// Elements a thread should get at least before `addRowBias` and `columnSums` split their work:
+/// Elements a thread should get at least before `columnSums` splits its work:
 /// below this, waking a thread costs more than it saves.
 let minimumElementsPerThread = 1 << 15
-
-/// Adds `bias` to every row of `matrix`, in place: matrix[i, j] += bias[j] (a dense layer's bias).
-///
-/// - `matrix`: [rows, columns], row stride `ld` ≥ columns.
-/// - `bias`: [columns].
-/// Rows are split over up to `threads` threads.
-public func addRowBias(
-    _ matrix: UnsafeMutablePointer<Float>, ld: Int,
-    bias: UnsafePointer<Float>,
-    rows: Int, columns: Int, threads: Int
-) {
-    guard columns > 0 else { return }
-    let minimumRows = max(1, minimumElementsPerThread / columns)
-    parallelFor(count: rows, threads: threads, minimumChunk: minimumRows) { rowRange in
-        for row in rowRange {
-            let line = matrix + row * ld
-            for column in 0..<columns { line[column] += bias[column] }
-        }
-    }
-}
 
 /// Sums the columns of `matrix`: sums[j] = Σ_i matrix[i, j] (a bias gradient from a batch of
 /// output gradients), or, with `accumulate`, sums[j] += that sum.
