@@ -14,6 +14,17 @@ struct MetricsFile {
         url = URL(fileURLWithPath: path)
     }
 
+    /// The file of a resumed run: keeps the lines an earlier run wrote for the epochs before
+    /// `epoch` (the one the run continues), so the file again holds the whole run.
+    init(path: String, continuingAt epoch: Int) {
+        self.init(path: path)
+        let earlier = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        lines = earlier.split(separator: "\n").map(String.init).filter { line in
+            guard let record = try? JSONDecoder().decode(EpochMetrics.self, from: Data(line.utf8)) else { return false }
+            return record.epoch < epoch
+        }
+    }
+
     /// Appends one epoch and rewrites the file atomically; a failure is one line saying why.
     mutating func append(_ metrics: EpochMetrics) throws {
         let encoder = JSONEncoder()

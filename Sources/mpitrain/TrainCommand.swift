@@ -73,7 +73,9 @@ struct Train: ParsableCommand {
             return (data, saved)
         }
         var display = ProgressDisplay(console: Console(communicator: communicator), quiet: quiet)
-        var metricsFile = metrics.map(MetricsFile.init(path:))
+        var metricsFile = metrics.map { path in
+            saved.map { MetricsFile(path: path, continuingAt: $0.position.epoch) } ?? MetricsFile(path: path)
+        }
         var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator))
         files.lastCheckpoint = resume
         let run = TrainingRun(configuration: configuration, threads: options.threads ?? communicator.defaultThreads,

@@ -29,6 +29,21 @@ struct CheckpointTests {
         #expect(actual == expected)
     }
 
+    @Test func resumingIntoTheSameMetricsFileKeepsTheEarlierEpochs() throws {
+        let folder = try temporaryFolder("resume-metrics")
+        let metrics = folder.appendingPathComponent("run.jsonl")
+        let settings = ["--model", "single", "--seed", "5", "--metrics", metrics.path]
+        let first = try train(ranks: 1, settings + ["--epochs", "2", "--checkpoint", folder.path])
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstEpoch = try readMetrics(metrics)[0]
+        let second = try train(ranks: 1, settings + ["--epochs", "3",
+                                                    "--resume", folder.appendingPathComponent("epoch-1.safetensors").path])
+        #expect(second.status == 0, "\(second.stderr)")
+        let lines = try readMetrics(metrics)
+        #expect(lines.map(\.epoch) == [1, 2, 3], "the resumed run continues the file")
+        #expect(lines.first == firstEpoch)
+    }
+
     @Test(arguments: [1, 2])
     func interruptStopsAtAStepWithACheckpointThatResumesExactly(ranks: Int) throws {
         let folder = try temporaryFolder("interrupt")
