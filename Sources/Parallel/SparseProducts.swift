@@ -141,9 +141,17 @@ private struct Accumulator {
             }
             v0 = s0
         default:
-            for entry in entries {
-                let row = b + Int(columns[entry]) &* ldb
-                for lane in 0..<width { v0[lane] += values[entry] * row[lane] }
+            // Plain memory for the 1–15 tail columns: indexing a SIMD register lane by lane in the
+            // inner loop costs an insert and an extract per element (softmax regression, 10 columns:
+            // 0.50 s per epoch that way, 0.09 s this way).
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { buffer in
+                let sums = buffer.baseAddress!
+                sums.initialize(repeating: 0, count: 16)
+                for entry in entries {
+                    let scale = values[entry], row = b + Int(columns[entry]) &* ldb
+                    for lane in 0..<width { sums[lane] += scale * row[lane] }
+                }
+                v0 += SIMD16(UnsafeBufferPointer(start: sums, count: 16))
             }
         }
     }
@@ -168,9 +176,13 @@ private struct Accumulator {
                 storeVector(load(row).addingProduct(SIMD16<Float>(repeating: values[entry]), v0), row)
             }
         default:
-            for entry in entries {
-                let row = c + Int(columns[entry]) &* ldc
-                for lane in 0..<width { row[lane] += values[entry] * v0[lane] }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { buffer in
+                let source = buffer.baseAddress!
+                for lane in 0..<16 { source[lane] = v0[lane] }
+                for entry in entries {
+                    let scale = values[entry], row = c + Int(columns[entry]) &* ldc
+                    for lane in 0..<width { row[lane] += scale * source[lane] }
+                }
             }
         }
     }
