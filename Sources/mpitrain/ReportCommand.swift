@@ -79,7 +79,8 @@ struct Report: ParsableCommand {
 
     /// Trains every planned run, writing each one's metrics into `folder`, and returns them.
     private func train(into folder: URL, communicator: Communicator) throws -> [RunMetrics] {
-        let common = ["--epochs", String(epochs), "--seed", String(seed)] + (threads.map { ["--threads", String($0)] } ?? [])
+        let common = ["--epochs", String(epochs), "--seed", String(seed)]
+            + (threads.map { ["--threads", String($0)] } ?? []) + (data.map { ["--data", $0] } ?? [])
         let options = try plannedRuns.map { try TrainingOptions.parse($0 + common) }
         let data = try communicator.agreeing {
             if communicator.isRoot { try OutputFolder.prepare(folder, option: "--out") }

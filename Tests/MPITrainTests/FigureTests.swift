@@ -60,3 +60,10 @@ import Testing
     #expect(training.metricsFiles.isEmpty && training.epochs == 3 && training.allDigits, "no --from: train first")
     #expect(throws: (any Error).self) { try Report.parse(["--epochs", "0"]) }
 }
+
+@Test func reportTrainsOnTheDataFolderItIsGiven() throws {
+    let out = try temporaryFolder("report-data")
+    let result = try mpitrain(["report", "--data", "/nonexistent/mnist", "--epochs", "1", "--out", out.path], timeout: 60)
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("/nonexistent/mnist: no such folder"), "\(result.stderr)")
+}
