@@ -16,17 +16,22 @@ final class PreparedImages {
     let set: LabeledImages
     /// The pixels in compressed-row form, when sparse.
     let sparse: CompressedRows?
-    /// 0 ..< count, so a contiguous range of examples can be named by index.
+    /// Sparse form only: 0 ..< count, so a contiguous range of examples can be named by index.
     private let identity: [Int32]
 
     init(_ set: LabeledImages, form: InputForm) {
         self.set = set
-        identity = (0..<Int32(set.count)).map { $0 }
+        guard form != .dense else {
+            sparse = nil
+            identity = []
+            return
+        }
         let compressed = set.pixels.withUnsafeBufferPointer {
             CompressedRows(dense: $0.baseAddress!, rows: set.count, columns: set.pixelsPerImage)
         }
-        let useSparse = form == .sparse || (form == .auto && compressed.density < 0.5)
+        let useSparse = form == .sparse || compressed.density < 0.5
         sparse = useSparse ? compressed : nil
+        identity = useSparse ? (0..<Int32(set.count)).map { $0 } : []
     }
 
     /// The form actually used.
