@@ -136,9 +136,9 @@ import Parallel
         let dense = Network(configuration, seed: 4)
         dense.computeGradients(images: gathered, labels: labels, count: rows.count)
         let fromSparse = Network(configuration, seed: 4)
-        rows.withUnsafeBufferPointer { rows in
-            fromSparse.computeGradients(input: .sparse(sparse, rows: rows.baseAddress!), labels: labels, count: rows.count)
-        }
+        let batch = SparseBatch()
+        rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
+        fromSparse.computeGradients(input: .sparse(batch.rows), labels: labels, count: rows.count)
         let scale = dense.gradientBuffer.map(abs).max()!
         for (a, b) in zip(fromSparse.gradientBuffer, dense.gradientBuffer) {
             #expect(abs(a - b) <= 1e-5 * max(scale, 1), "sparse \(a) vs dense \(b)")

@@ -35,8 +35,30 @@ struct SparseProductTests {
         #expect(abs(sparse.density - Double(dense.filter { $0 != 0 }.count) / 91) < 1e-12)
     }
 
+    @Test("A gathered batch holds the chosen rows in order, and a range view reads rows in place")
+    func gatheredRowsAndRangeViews() {
+        let dense = sparseMatrix(rows: 9, columns: 11, density: 0.3, seed: 7)
+        let sparse = CompressedRows(dense: dense, rows: 9, columns: 11)
+        func densified(_ rows: SparseRows) -> [Float] {
+            var result = [Float](repeating: 0, count: rows.count * rows.columns)
+            for row in 0..<rows.count {
+                for entry in rows.rowStarts[row]..<rows.rowStarts[row + 1] {
+                    result[row * rows.columns + Int(rows.columnIndices[entry])] = rows.values[entry]
+                }
+            }
+            return result
+        }
+        let batch = SparseBatch()
+        for chosen in [[Int32](arrayLiteral: 4, 0, 8, 4), [2], [8, 7, 6, 5, 4, 3, 2, 1, 0, 1]] {
+            chosen.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
+            #expect(densified(batch.rows) == gather(dense, columns: 11, rows: chosen))
+        }
+        sparse.withRows(3..<7) { #expect(densified($0) == Array(dense[33..<77])) }
+    }
+
     @Test("A[rows]·B and A[rows]ᵀ·B match the reference GEMM on the gathered rows",
-          arguments: [(1, 1, 1), (5, 784, 64), (64, 784, 64), (33, 50, 10), (17, 31, 1), (9, 20, 81), (100, 300, 130)],
+          arguments: [(1, 1, 1), (5, 784, 64), (64, 784, 64), (64, 784, 128), (33, 50, 10), (17, 31, 1), (9, 20, 81),
+                     (100, 300, 130), (20, 40, 255)],
           [1, 2, 3])
     func matchesReference(_ shape: (Int, Int, Int), threads: Int) {
         let (count, k, n) = shape
@@ -51,9 +73,11 @@ struct SparseProductTests {
         let weights = values.array(k * ldb)          // [k, n], stride ldb
         let upstream = values.array(count * ldb)     // [count, n], stride ldb
 
+        let batch = SparseBatch()
+        rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
+
         var product = [Float](repeating: .nan, count: count * ldc)
-        sparseRowsTimesDense(c: &product, ldc: ldc, a: sparse, rows: rows, count: count,
-                             b: weights, ldb: ldb, n: n, threads: threads)
+        sparseTimesDense(c: &product, ldc: ldc, a: batch.rows, b: weights, ldb: ldb, n: n, threads: threads)
         var expected = [Float](repeating: 0, count: count * ldc)
         referenceGEMM(c: &expected, ldc: ldc, a: gathered, lda: k, .none, b: weights, ldb: ldb, .none,
                       m: count, n: n, k: k)
@@ -64,8 +88,7 @@ struct SparseProductTests {
         }
 
         var transposed = [Float](repeating: .nan, count: k * ldc)
-        sparseRowsTransposedTimesDense(c: &transposed, ldc: ldc, a: sparse, rows: rows, count: count,
-                                       b: upstream, ldb: ldb, n: n)
+        sparseTransposedTimesDense(c: &transposed, ldc: ldc, a: batch.rows, b: upstream, ldb: ldb, n: n)
         var expectedTransposed = [Float](repeating: 0, count: k * ldc)
         referenceGEMM(c: &expectedTransposed, ldc: ldc, a: gathered, lda: k, .transposed, b: upstream, ldb: ldb, .none,
                       m: k, n: n, k: count)
@@ -82,14 +105,14 @@ struct SparseProductTests {
         let denseA = sparseMatrix(rows: 300, columns: 784, density: 0.19, seed: 5)
         let sparse = CompressedRows(dense: denseA, rows: 300, columns: 784)
         let rows = (0..<256).map { Int32(($0 * 37) % 300) }
+        let batch = SparseBatch()
+        rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
         var values = TestValues(seed: 2)
-        let weights = values.array(784 * 64), upstream = values.array(256 * 64)
+        let weights = values.array(784 * 128), upstream = values.array(256 * 128)
         func run(_ threads: Int) -> ([Float], [Float]) {
-            var forward = [Float](repeating: 0, count: 256 * 64), backward = [Float](repeating: 0, count: 784 * 64)
-            sparseRowsTimesDense(c: &forward, ldc: 64, a: sparse, rows: rows, count: 256, b: weights, ldb: 64,
-                                 n: 64, threads: threads)
-            sparseRowsTransposedTimesDense(c: &backward, ldc: 64, a: sparse, rows: rows, count: 256, b: upstream,
-                                           ldb: 64, n: 64)
+            var forward = [Float](repeating: 0, count: 256 * 128), backward = [Float](repeating: 0, count: 784 * 128)
+            sparseTimesDense(c: &forward, ldc: 128, a: batch.rows, b: weights, ldb: 128, n: 128, threads: threads)
+            sparseTransposedTimesDense(c: &backward, ldc: 128, a: batch.rows, b: upstream, ldb: 128, n: 128)
             return (forward, backward)
         }
         let one = run(1)

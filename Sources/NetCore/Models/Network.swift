@@ -42,8 +42,8 @@ public final class Network {
         }
         self.layers = layers
         parameterCount = offset
-        parameterStorage = .allocate(capacity: offset)
-        gradientStorage = .allocate(capacity: offset + Self.statisticsSlots)
+        parameterStorage = .allocateCacheAligned(capacity: offset)
+        gradientStorage = .allocateCacheAligned(capacity: offset + Self.statisticsSlots)
         gradientStorage.initialize(repeating: 0, count: offset + Self.statisticsSlots)
         parameterStorage.initialize(repeating: 0, count: offset)
         workspace = Workspace(layerWidths: widths)

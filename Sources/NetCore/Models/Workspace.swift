@@ -17,7 +17,7 @@ struct Workspace {
         guard batch > capacity else { return }
         storage?.deallocate()
         let count = batch * 2 * (hidden + outputs)
-        let memory = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let memory = UnsafeMutablePointer<Float>.allocateCacheAligned(capacity: count)
         memory.initialize(repeating: 0, count: count)
         storage = memory
         capacity = batch

@@ -6,8 +6,8 @@ public enum InputForm: String, CaseIterable, Sendable, Codable {
     case auto
     /// Each minibatch part is copied into a dense [batch, 784] block and multiplied by GEMM.
     case dense
-    /// The set is kept in compressed-row form and the first layer skips the zero pixels;
-    /// a minibatch is only the list of its example indices.
+    /// The set is kept in compressed-row form, each minibatch part's rows are copied together,
+    /// and the first layer skips the zero pixels.
     case sparse
 }
 
@@ -16,14 +16,13 @@ final class PreparedImages {
     let set: LabeledImages
     /// The pixels in compressed-row form, when sparse.
     let sparse: CompressedRows?
-    /// Sparse form only: 0 ..< count, so a contiguous range of examples can be named by index.
-    private let identity: [Int32]
+    /// Sparse form only: the rows of the current minibatch part.
+    private let batch = SparseBatch()
 
     init(_ set: LabeledImages, form: InputForm) {
         self.set = set
         guard form != .dense else {
             sparse = nil
-            identity = []
             return
         }
         let compressed = set.pixels.withUnsafeBufferPointer {
@@ -31,17 +30,19 @@ final class PreparedImages {
         }
         let useSparse = form == .sparse || compressed.density < 0.5
         sparse = useSparse ? compressed : nil
-        identity = useSparse ? (0..<Int32(set.count)).map { $0 } : []
     }
 
     /// The form actually used.
     var form: InputForm { sparse == nil ? .dense : .sparse }
 
-    /// Calls `body` with the input for the examples at `indices`; dense sets are gathered into
-    /// `scratch` [indices.count, pixelsPerImage] first.
+    /// Calls `body` with the input for the examples at `indices`, gathered first: sparse sets into
+    /// their own batch, dense ones into `scratch` [indices.count, pixelsPerImage].
     func withInput<Result>(examples indices: UnsafeBufferPointer<Int32>, scratch: UnsafeMutablePointer<Float>,
                            _ body: (LayerInput) throws -> Result) rethrows -> Result {
-        if let sparse { return try body(.sparse(sparse, rows: indices.baseAddress!)) }
+        if let sparse {
+            batch.gather(indices, from: sparse)
+            return try body(.sparse(batch.rows))
+        }
         let width = set.pixelsPerImage
         return try set.pixels.withUnsafeBufferPointer { pixels in
             for (row, index) in indices.enumerated() {
@@ -54,7 +55,7 @@ final class PreparedImages {
     /// Calls `body` with the input for the contiguous examples `range`, read in place.
     func withInput<Result>(range: Range<Int>, _ body: (LayerInput) throws -> Result) rethrows -> Result {
         if let sparse {
-            return try identity.withUnsafeBufferPointer { try body(.sparse(sparse, rows: $0.baseAddress! + range.lowerBound)) }
+            return try sparse.withRows(range) { try body(.sparse($0)) }
         }
         return try set.pixels.withUnsafeBufferPointer {
             try body(.dense($0.baseAddress! + range.lowerBound * set.pixelsPerImage))

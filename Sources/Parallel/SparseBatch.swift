@@ -1,0 +1,71 @@
+/// A minibatch of rows of a `CompressedRows` set, copied next to each other.
+///
+/// The set is tens of megabytes and a shuffled minibatch names rows scattered across it; reading
+/// them in place costs a cache miss at the start of every row in both products of a step
+/// (measured: ≈ 17 ms per pass per epoch of MNIST at batch 64). One copy per step, whose misses
+/// overlap, leaves both products reading a few contiguous kilobytes.
+public final class SparseBatch {
+    private var rowStarts: UnsafeMutablePointer<Int>
+    private var columnIndices: UnsafeMutablePointer<Int32>
+    private var values: UnsafeMutablePointer<Float>
+    private var rowCapacity = 0, entryCapacity = 0
+    private var count = 0, columns = 0
+
+    public init() {
+        rowStarts = .allocate(capacity: 1)
+        rowStarts[0] = 0
+        columnIndices = .allocate(capacity: 0)
+        values = .allocate(capacity: 0)
+    }
+
+    deinit {
+        rowStarts.deallocate()
+        columnIndices.deallocate()
+        values.deallocate()
+    }
+
+    /// Copies the rows `rows` of `set`, in that order, replacing what the batch held.
+    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: CompressedRows) {
+        set.rowStarts.withUnsafeBufferPointer { starts in
+            let starts = starts.baseAddress!
+            let entries = rows.reduce(0) { $0 + starts[Int($1) + 1] - starts[Int($1)] }
+            reserve(rows: rows.count, entries: entries)
+            set.columnIndices.withUnsafeBufferPointer { sourceColumns in
+                set.values.withUnsafeBufferPointer { sourceValues in
+                    var filled = 0
+                    for (position, row) in rows.enumerated() {
+                        let first = starts[Int(row)], length = starts[Int(row) + 1] - first
+                        (columnIndices + filled).update(from: sourceColumns.baseAddress! + first, count: length)
+                        (values + filled).update(from: sourceValues.baseAddress! + first, count: length)
+                        filled += length
+                        rowStarts[position + 1] = filled
+                    }
+                }
+            }
+        }
+        count = rows.count
+        columns = set.columns
+    }
+
+    /// The gathered rows; valid until the next `gather`.
+    public var rows: SparseRows {
+        SparseRows(count: count, columns: columns, rowStarts: rowStarts,
+                   columnIndices: columnIndices, values: values)
+    }
+
+    private func reserve(rows: Int, entries: Int) {
+        if rows > rowCapacity {
+            rowStarts.deallocate()
+            rowStarts = .allocate(capacity: rows + 1)
+            rowStarts[0] = 0
+            rowCapacity = rows
+        }
+        if entries > entryCapacity {
+            columnIndices.deallocate()
+            values.deallocate()
+            columnIndices = .allocate(capacity: entries)
+            values = .allocate(capacity: entries)
+            entryCapacity = entries
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// Rows of a sparse matrix in compressed-row form, read through pointers: a contiguous range of a
+/// `CompressedRows` read in place, or a minibatch gathered into a `SparseBatch`. Row r's non-zeros
+/// are the entries `rowStarts[r] ..< rowStarts[r + 1]` of `columnIndices` and `values`.
+///
+/// A view: valid only while the storage it was made from is alive and unchanged.
+public struct SparseRows {
+    /// Rows in the view.
+    public let count: Int
+    /// Columns of the matrix.
+    public let columns: Int
+    /// [count + 1] offsets into `columnIndices` and `values`.
+    public let rowStarts: UnsafePointer<Int>
+    /// Column of each entry.
+    public let columnIndices: UnsafePointer<Int32>
+    /// Value of each entry.
+    public let values: UnsafePointer<Float>
+
+    public init(count: Int, columns: Int, rowStarts: UnsafePointer<Int>,
+                columnIndices: UnsafePointer<Int32>, values: UnsafePointer<Float>) {
+        self.count = count
+        self.columns = columns
+        self.rowStarts = rowStarts
+        self.columnIndices = columnIndices
+        self.values = values
+    }
+
+    /// Row `row`'s entries.
+    @inline(__always)
+    func entries(_ row: Int) -> Range<Int> { rowStarts[row]..<rowStarts[row + 1] }
+}
+
+extension CompressedRows {
+    /// Calls `body` with the rows `range` of this matrix, read in place.
+    public func withRows<Result>(_ range: Range<Int>, _ body: (SparseRows) throws -> Result) rethrows -> Result {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows)
+        return try rowStarts.withUnsafeBufferPointer { starts in
+            try columnIndices.withUnsafeBufferPointer { columnIndices in
+                try values.withUnsafeBufferPointer { values in
+                    try body(SparseRows(count: range.count, columns: columns,
+                                        rowStarts: starts.baseAddress! + range.lowerBound,
+                                        columnIndices: columnIndices.baseAddress!, values: values.baseAddress!))
+                }
+            }
+        }
+    }
+}
