@@ -42,7 +42,7 @@ struct SparseProductTests {
         func densified(_ rows: SparseRows) -> [Float] {
             var result = [Float](repeating: 0, count: rows.count * rows.columns)
             for row in 0..<rows.count {
-                for entry in rows.rowStarts[row]..<rows.rowStarts[row + 1] {
+                for entry in rows.rowStarts[row]..<rows.rowEnds[row] {
                     result[row * rows.columns + Int(rows.columnIndices[entry])] = rows.values[entry]
                 }
             }

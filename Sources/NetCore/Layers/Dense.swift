@@ -28,14 +28,30 @@ public struct Dense: Sendable, Equatable {
                         inputs x: LayerInput,                         // [batch, inputs]
                         parameters: UnsafePointer<Float>,
                         batch: Int, activation: Activation? = nil, threads: Int = 1) {
+        product(y, inputs: x, parameters: parameters, batch: batch, threads: threads)
+        activate(y, parameters: parameters, batch: batch, activation: activation)
+    }
+
+    /// z = x·W, the first half of `forward`. With x a column slice of a sparse input (inputs
+    /// split between threads), z is that slice's share: the shares of all slices add up to x·W.
+    public func product(_ z: UnsafeMutablePointer<Float>,         // [batch, outputs], overwritten
+                        inputs x: LayerInput,                     // [batch, inputs]
+                        parameters: UnsafePointer<Float>,
+                        batch: Int, threads: Int = 1) {
         guard batch > 0 else { return }
-        x.times(parameters + weightsOffset, ldb: outputs, into: y, ldc: outputs,
+        x.times(parameters + weightsOffset, ldb: outputs, into: z, ldc: outputs,
                 batch: batch, k: inputs, n: outputs, threads: threads)
+    }
+
+    /// y = f(z + b) in place, the second half of `forward`; f the identity when `activation` is nil.
+    public func activate(_ values: UnsafeMutablePointer<Float>,     // [batch, outputs]
+                         parameters: UnsafePointer<Float>,
+                         batch: Int, activation: Activation?) {
         let bias = parameters + biasOffset
         if let activation {
-            activation.addBiasAndActivate(values: y, bias: bias, batch: batch, width: outputs)
+            activation.addBiasAndActivate(values: values, bias: bias, batch: batch, width: outputs)
         } else {
-            Identity.addBiasAndActivate(values: y, bias: bias, batch: batch, width: outputs)
+            Identity.addBiasAndActivate(values: values, bias: bias, batch: batch, width: outputs)
         }
     }
 
@@ -50,19 +66,42 @@ public struct Dense: Sendable, Equatable {
                          inputs x: LayerInput,                              // [batch, inputs]
                          parameters: UnsafePointer<Float>,
                          batch: Int, threads: Int = 1) {
+        weightGradient(gradients, outputGradients: dz, inputs: x, batch: batch, threads: threads)
+        biasGradient(gradients, outputGradients: dz, batch: batch)
+        if let dx { inputGradient(dx, outputGradients: dz, parameters: parameters, batch: batch, threads: threads) }
+    }
+
+    /// dL/dx = dz·Wᵀ into `dx`, overwriting.
+    public func inputGradient(_ dx: UnsafeMutablePointer<Float>,           // [batch, inputs]
+                              outputGradients dz: UnsafePointer<Float>,    // [batch, outputs]
+                              parameters: UnsafePointer<Float>,
+                              batch: Int, threads: Int = 1) {
+        guard batch > 0 else { return }
+        gemm(c: dx, ldc: inputs,
+             a: dz, lda: outputs, .none,
+             b: parameters + weightsOffset, ldb: outputs, .transposed,
+             m: batch, n: inputs, k: outputs, threads: threads)
+    }
+
+    /// dW = xᵀ·dz into `gradients`, overwriting. With x a column slice of a sparse input, only
+    /// that slice's rows of dW, which are then complete.
+    public func weightGradient(_ gradients: UnsafeMutablePointer<Float>,
+                               outputGradients dz: UnsafePointer<Float>,   // [batch, outputs]
+                               inputs x: LayerInput,                       // [batch, inputs]
+                               batch: Int, threads: Int = 1) {
         guard batch > 0 else {
-            (gradients + weightsOffset).update(repeating: 0, count: parameterCount)
+            (gradients + weightsOffset).update(repeating: 0, count: inputs * outputs)
             return
         }
         x.transposedTimes(dz, ldb: outputs, into: gradients + weightsOffset, ldc: outputs,
                           batch: batch, k: inputs, n: outputs, threads: threads)
+    }
+
+    /// db = Σ_batch dz into `gradients`, overwriting.
+    public func biasGradient(_ gradients: UnsafeMutablePointer<Float>,
+                             outputGradients dz: UnsafePointer<Float>,     // [batch, outputs]
+                             batch: Int) {
         columnSums(gradients + biasOffset, matrix: dz, ld: outputs, rows: batch, columns: outputs,
                    accumulate: false, threads: 1)
-        if let dx {
-            gemm(c: dx, ldc: inputs,
-                 a: dz, lda: outputs, .none,
-                 b: parameters + weightsOffset, ldb: outputs, .transposed,
-                 m: batch, n: inputs, k: outputs, threads: threads)
-        }
     }
 }

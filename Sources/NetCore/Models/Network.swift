@@ -15,18 +15,23 @@ public final class Network {
 
     /// What this network is.
     public let configuration: ModelConfiguration
-    /// Worker threads for GEMM, default 1. Gradients are bit-identical for a given value.
-    /// The element-wise work (activations, loss, bias sums: ≈3–6 µs at batch 64) stays on the
-    /// caller's thread.
-    public var threads = 1
+    /// Worker threads, default 1: for GEMM, and the number of slices the hidden layer is split
+    /// into for a step on several threads (Network+HiddenSlices). Gradients are bit-identical for
+    /// a given value.
+    public var threads = 1 {
+        didSet {
+            workspace.deallocate()
+            workspace = Workspace(layerWidths: configuration.layerWidths, slices: max(1, threads))
+        }
+    }
     /// The dense layers, input side first.
     let layers: [Dense]
     /// Number of trainable parameters.
     public let parameterCount: Int
 
-    private let parameterStorage: UnsafeMutablePointer<Float>      // [parameterCount]
-    private let gradientStorage: UnsafeMutablePointer<Float>       // [parameterCount + 3]
-    private var workspace: Workspace
+    let parameterStorage: UnsafeMutablePointer<Float>      // [parameterCount]
+    let gradientStorage: UnsafeMutablePointer<Float>       // [parameterCount + 3]
+    var workspace: Workspace
 
     /// A network for `configuration` with deterministic initial weights drawn from `seed`
     /// (Xavier uniform, He uniform for a ReLU hidden layer; zero biases).
@@ -115,7 +120,7 @@ public final class Network {
             return
         }
         forward(input: input, count: count)
-        let (loss, correct) = evaluateLoss(predictions: nil, labels: labels, count: count)
+        let (loss, correct) = evaluateLoss(predictions: nil, labels: labels, rows: 0..<count)
         statistics[0] = Float(loss)
         statistics[1] = Float(correct)
     }
@@ -124,28 +129,14 @@ public final class Network {
     /// `forwardLoss` on the same `input`, overwriting the parameter gradients.
     public func backward(input: LayerInput,    // [count, inputs]
                          count: Int) {
-        let gradients = gradientStorage
         guard count > 0 else {
-            gradients.update(repeating: 0, count: parameterCount)
+            gradientStorage.update(repeating: 0, count: parameterCount)
             return
         }
-        let parameters = UnsafePointer(parameterStorage)
-        let output = layers[layers.count - 1]
-        if layers.count == 1 {
-            output.backward(inputGradients: nil, gradients: gradients, outputGradients: workspace.logitGradients,
-                            inputs: input, parameters: parameters, batch: count, threads: threads)
-            return
-        }
-        let hidden = layers[0]
-        let activations = workspace.hiddenActivations
-        let activationGradients = workspace.hiddenGradients
-        output.backward(inputGradients: activationGradients, gradients: gradients,
-                        outputGradients: workspace.logitGradients, inputs: .dense(activations),
-                        parameters: parameters, batch: count, threads: threads)
-        configuration.activation.backward(inputGradients: activationGradients, outputGradients: activationGradients,
-                                          outputs: activations, count: count * hidden.outputs)
-        hidden.backward(inputGradients: nil, gradients: gradients, outputGradients: activationGradients,
-                        inputs: input, parameters: parameters, batch: count, threads: threads)
+        backpropagate(rows: 0..<count, threads: threads)
+        batchGradients(count: count, threads: threads)
+        layers[0].weightGradient(gradientStorage, outputGradients: firstLayerGradients, inputs: input,
+                                 batch: count, threads: threads)
     }
 
     // MARK: - Inference
@@ -158,7 +149,7 @@ public final class Network {
                          predictions: UnsafeMutablePointer<UInt8>) -> Double {
         guard count > 0 else { return 0 }
         forward(input: input, count: count)
-        return evaluateLoss(predictions: predictions, labels: labels, count: count).loss
+        return evaluateLoss(predictions: predictions, labels: labels, rows: 0..<count).loss
     }
 
     /// `evaluate` on a dense batch of images.
@@ -174,31 +165,74 @@ public final class Network {
     /// Runs the layers, leaving hidden activations and logits in the workspace.
     private func forward(input: LayerInput, count: Int) {
         workspace.reserve(batch: count)
-        let parameters = UnsafePointer(parameterStorage)
-        let logits = workspace.logits
-        if layers.count == 1 {
-            layers[0].forward(outputs: logits, inputs: input, parameters: parameters,
-                              batch: count, threads: threads)
-            return
-        }
-        let activations = workspace.hiddenActivations
-        layers[0].forward(outputs: activations, inputs: input, parameters: parameters,
-                          batch: count, activation: configuration.activation, threads: threads)
-        layers[1].forward(outputs: logits, inputs: .dense(activations), parameters: parameters,
-                          batch: count, threads: threads)
+        layers[0].product(firstLayerOutputs, inputs: input, parameters: parameterStorage, batch: count, threads: threads)
+        forwardFromFirstProduct(rows: 0..<count, threads: threads)
     }
 
-    /// The loss of the logits in the workspace, leaving their gradients beside them.
-    private func evaluateLoss(predictions: UnsafeMutablePointer<UInt8>?,
-                              labels: UnsafePointer<UInt8>, count: Int) -> (loss: Double, correct: Int) {
+    // MARK: - Pieces shared with a split step (Network+InputSlices)
+
+    /// The first layer's output: the hidden activations, or the logits without a hidden layer.
+    var firstLayerOutputs: UnsafeMutablePointer<Float> {
+        layers.count == 1 ? workspace.logits : workspace.hiddenActivations
+    }
+
+    /// The gradient before the first layer's activation, beside `firstLayerOutputs`.
+    var firstLayerGradients: UnsafeMutablePointer<Float> {
+        layers.count == 1 ? workspace.logitGradients : workspace.hiddenGradients
+    }
+
+    /// The forward pass of the examples `rows`, from the first layer's x·W (already in
+    /// `firstLayerOutputs`) to the logits.
+    func forwardFromFirstProduct(rows: Range<Int>, threads: Int) {
+        let parameters = UnsafePointer(parameterStorage)
+        let hasHidden = layers.count == 2
+        let outputs = firstLayerOutputs + rows.lowerBound * layers[0].outputs
+        layers[0].activate(outputs, parameters: parameters, batch: rows.count,
+                           activation: hasHidden ? configuration.activation : nil)
+        if hasHidden {
+            layers[1].forward(outputs: workspace.logits + rows.lowerBound * layers[1].outputs, inputs: .dense(outputs),
+                              parameters: parameters, batch: rows.count, threads: threads)
+        }
+    }
+
+    /// Backpropagates the logits' gradients of the examples `rows` down to `firstLayerGradients`.
+    func backpropagate(rows: Range<Int>, threads: Int) {
+        guard layers.count == 2 else { return }
+        let width = layers[0].outputs, first = rows.lowerBound * width
+        let activationGradients = workspace.hiddenGradients + first
+        layers[1].inputGradient(activationGradients, outputGradients: workspace.logitGradients
+                                    + rows.lowerBound * layers[1].outputs,
+                                parameters: parameterStorage, batch: rows.count, threads: threads)
+        configuration.activation.backward(inputGradients: activationGradients, outputGradients: activationGradients,
+                                          outputs: workspace.hiddenActivations + first, count: rows.count * width)
+    }
+
+    /// The gradients that sum over the batch, once `backpropagate` has covered all of it: the
+    /// output layer's weights and every bias; not the first layer's weights.
+    func batchGradients(count: Int, threads: Int) {
+        if layers.count == 2 {
+            layers[1].weightGradient(gradientStorage, outputGradients: workspace.logitGradients,
+                                     inputs: .dense(workspace.hiddenActivations), batch: count, threads: threads)
+            layers[1].biasGradient(gradientStorage, outputGradients: workspace.logitGradients, batch: count)
+        }
+        layers[0].biasGradient(gradientStorage, outputGradients: firstLayerGradients, batch: count)
+    }
+
+    /// The loss of the logits of the examples `rows` (indices into the batch and `labels`,
+    /// and into `predictions` when given), leaving their gradients beside them.
+    func evaluateLoss(predictions: UnsafeMutablePointer<UInt8>?, labels: UnsafePointer<UInt8>,
+                      rows: Range<Int>) -> (loss: Double, correct: Int) {
+        let offset = rows.lowerBound * configuration.outputs
+        let logits = workspace.logits + offset, logitGradients = workspace.logitGradients + offset
+        let labels = labels + rows.lowerBound, predictions = predictions.map { $0 + rows.lowerBound }
         if configuration.isBinary {
-            BinaryCrossEntropy.evaluate(logitGradients: workspace.logitGradients, predictions: predictions,
-                                        logits: workspace.logits, labels: labels,
-                                        positiveLabel: configuration.digit, batch: count)
+            return BinaryCrossEntropy.evaluate(logitGradients: logitGradients, predictions: predictions,
+                                               logits: logits, labels: labels,
+                                               positiveLabel: configuration.digit, batch: rows.count)
         } else {
-            CategoricalCrossEntropy.evaluate(logitGradients: workspace.logitGradients, predictions: predictions,
-                                             logits: workspace.logits, labels: labels,
-                                             batch: count, classes: configuration.outputs)
+            return CategoricalCrossEntropy.evaluate(logitGradients: logitGradients, predictions: predictions,
+                                                    logits: logits, labels: labels,
+                                                    batch: rows.count, classes: configuration.outputs)
         }
     }
 }

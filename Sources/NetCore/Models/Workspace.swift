@@ -1,22 +1,29 @@
 /// A network's scratch memory for one batch, grown on demand to the largest batch seen:
-/// hidden activations and their gradients [batch, hidden], logits and theirs [batch, outputs].
+/// hidden activations and their gradients [batch, hidden], logits and theirs [batch, outputs],
+/// and with the first layer's inputs split between threads, each slice's share of its x·W.
 struct Workspace {
     private let hidden: Int
     private let outputs: Int
+    private let slices: Int
     private(set) var capacity = 0
     private var storage: UnsafeMutablePointer<Float>?
+    /// Per thread sharing a split step's examples: its loss sum and correct count, [slices, 2].
+    let shareStatistics: UnsafeMutablePointer<Double>
 
     /// Scratch sized for `layerWidths` ([inputs, hidden, outputs] or [inputs, outputs]).
-    init(layerWidths: [Int]) {
+    init(layerWidths: [Int], slices: Int = 1) {
         hidden = layerWidths.count > 2 ? layerWidths[1] : 0
         outputs = layerWidths[layerWidths.count - 1]
+        self.slices = slices
+        shareStatistics = .allocate(capacity: 2 * slices)
+        shareStatistics.initialize(repeating: 0, count: 2 * slices)
     }
 
     /// Makes room for `batch` examples (the contents are then undefined).
     mutating func reserve(batch: Int) {
         guard batch > capacity else { return }
         storage?.deallocate()
-        let count = batch * 2 * (hidden + outputs)
+        let count = batch * 2 * (hidden + outputs) + slices * Self.roundedToLines(batch * firstWidth)
         let memory = UnsafeMutablePointer<Float>.allocateCacheAligned(capacity: count)
         memory.initialize(repeating: 0, count: count)
         storage = memory
@@ -24,7 +31,10 @@ struct Workspace {
     }
 
     /// Frees the memory; the owner calls this once, from its deinit.
-    func deallocate() { storage?.deallocate() }
+    func deallocate() {
+        storage?.deallocate()
+        shareStatistics.deallocate()
+    }
 
     /// [capacity, hidden]
     var hiddenActivations: UnsafeMutablePointer<Float> { storage! }
@@ -34,4 +44,15 @@ struct Workspace {
     var logits: UnsafeMutablePointer<Float> { storage! + 2 * capacity * hidden }
     /// [capacity, outputs]
     var logitGradients: UnsafeMutablePointer<Float> { storage! + capacity * (2 * hidden + outputs) }
+
+    /// [capacity, first layer's width]: slice `slice`'s share of the first layer's x·W; each
+    /// share starts on its own cache line, so the threads writing them do not share one.
+    func partialProduct(_ slice: Int) -> UnsafeMutablePointer<Float> {
+        storage! + 2 * capacity * (hidden + outputs) + slice * Self.roundedToLines(capacity * firstWidth)
+    }
+
+    /// Outputs of the first layer.
+    private var firstWidth: Int { hidden > 0 ? hidden : outputs }
+
+    private static func roundedToLines(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
 }

@@ -18,15 +18,42 @@ public struct SGD {
     public mutating func update(parameters: UnsafeMutableBufferPointer<Float>,
                                 gradientSum: UnsafeBufferPointer<Float>, examples: Int) {
         precondition(gradientSum.count >= parameters.count)
-        let scale = 1 / Float(examples), rate = learningRate, mu = momentum
-        if velocity.isEmpty {
-            for i in parameters.indices { parameters[i] -= rate * (gradientSum[i] * scale) }
-            return
+        withStep(parameters: parameters, gradientSum: gradientSum.baseAddress!, examples: examples) {
+            $0.apply(parameters.indices)
         }
-        velocity.withUnsafeMutableBufferPointer { velocity in
-            for i in parameters.indices {
-                velocity[i] = mu * velocity[i] + gradientSum[i] * scale
-                parameters[i] -= rate * velocity[i]
+    }
+
+    /// Calls `body` with this `update`, for `body` to apply to ranges of the parameters, from
+    /// several threads at once if the ranges do not overlap.
+    public mutating func withStep<Result>(parameters: UnsafeMutableBufferPointer<Float>,
+                                          gradientSum: UnsafePointer<Float>, examples: Int,
+                                          _ body: (Step) throws -> Result) rethrows -> Result {
+        let (rate, momentum) = (learningRate, self.momentum)
+        let step = { (velocity: UnsafeMutablePointer<Float>?) in
+            Step(parameters: parameters.baseAddress!, velocity: velocity, gradientSum: gradientSum,
+                 scale: 1 / Float(examples), rate: rate, momentum: momentum)
+        }
+        if velocity.isEmpty { return try body(step(nil)) }
+        return try velocity.withUnsafeMutableBufferPointer { try body(step($0.baseAddress!)) }
+    }
+
+    /// One update, applied range by range.
+    public struct Step: @unchecked Sendable {
+        let parameters: UnsafeMutablePointer<Float>
+        let velocity: UnsafeMutablePointer<Float>?
+        let gradientSum: UnsafePointer<Float>
+        let scale: Float, rate: Float, momentum: Float
+
+        /// Updates the parameters at `range`.
+        public func apply(_ range: Range<Int>) {
+            let p = parameters, g = gradientSum, scale = scale, rate = rate, mu = momentum
+            guard let v = velocity else {
+                for i in range { p[i] -= rate * (g[i] * scale) }
+                return
+            }
+            for i in range {
+                v[i] = mu * v[i] + g[i] * scale
+                p[i] -= rate * v[i]
             }
         }
     }

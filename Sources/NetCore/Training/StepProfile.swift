@@ -34,8 +34,13 @@ public struct PhaseTimes: Sendable, Equatable {
     @discardableResult
     public mutating func record(_ phase: Phase, since start: UInt64) -> UInt64 {
         let now = Self.now()
-        seconds[Phase.allCases.firstIndex(of: phase)!] += Double(now &- start) * 1e-9
+        record(phase, since: start, until: now)
         return now
+    }
+
+    /// Adds the time from `start` to `end` to `phase`.
+    public mutating func record(_ phase: Phase, since start: UInt64, until end: UInt64) {
+        seconds[Phase.allCases.firstIndex(of: phase)!] += Double(end &- start) * 1e-9
     }
 
     /// A monotonic clock in nanoseconds.

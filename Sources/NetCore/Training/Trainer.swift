@@ -20,13 +20,16 @@ public final class Trainer {
     public var stopRequested: () -> Bool = { false }
     private let plan: BatchPlan
     /// The training and test images in the form the first layer reads.
-    private let train: PreparedImages, test: PreparedImages
+    let train: PreparedImages, test: PreparedImages
     /// Dense form only: the rank's part of the current minibatch, gathered. [maxPart, pixelsPerImage]
-    private var batchImages: [Float]
+    var batchImages: [Float]
     /// Labels of the rank's part of the current minibatch. [maxPart]
-    private var batchLabels: [UInt8]
+    var batchLabels: [UInt8]
+    /// With several threads and sparse images: the pixel bounds of each thread's share of the
+    /// first layer (Network+InputSlices), one slice per thread.
+    private let pixelSlices: [Int]?
     /// Time per phase on this rank since the last `resetTimes()`.
-    public private(set) var times = PhaseTimes()
+    public internal(set) var times = PhaseTimes()
     /// Measure the wait for the slowest rank apart from the allreduce (adds a barrier per step).
     public var separatesAllreduceWait = false
 
@@ -47,6 +50,7 @@ public final class Trainer {
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size)
         train = PreparedImages(data.train, form: inputForm)
         test = PreparedImages(data.test, form: train.form)
+        pixelSlices = threads > 1 && train.form == .sparse ? train.pixelSlices(threads) : nil
         let maxPart = (configuration.batchSize + communicator.size - 1) / communicator.size
         batchImages = [Float](repeating: 0, count: train.sparse == nil ? maxPart * data.train.pixelsPerImage : 1)
         batchLabels = [UInt8](repeating: 0, count: maxPart)
@@ -77,46 +81,65 @@ public final class Trainer {
         clock = times.record(.data, since: clock)
         let statistics = network.parameterCount
         if position.epoch != epoch { position = TrainingPosition(epochsCompleted: epoch - 1) }
-        try order.withUnsafeBufferPointer { order in
+        // One process with the first layer split between threads: one team for the epoch, whose
+        // threads also apply the updates.
+        let teamSize = communicator.size == 1 && pixelSlices != nil ? network.threads : 1
+        try ThreadTeam.run(threads: teamSize) { team in try order.withUnsafeBufferPointer { order in
             for step in position.stepsCompleted..<plan.steps {
                 let part = plan.part(step, rank: communicator.rank)
                 let examples = UnsafeBufferPointer(rebasing: order[part])
                 for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
-                try batchImages.withUnsafeMutableBufferPointer { scratch in
-                    try train.withInput(examples: examples, scratch: scratch.baseAddress!) { input in
-                        clock = times.record(.data, since: clock)
-                        try batchLabels.withUnsafeBufferPointer { labels in
-                            network.forwardLoss(input: input, labels: labels.baseAddress!, count: part.count)
-                            clock = times.record(.forward, since: clock)
-                            network.backward(input: input, count: part.count)
-                            clock = times.record(.backward, since: clock)
-                        }
-                    }
+                let updatesInTeam = teamSize > 1 && !examples.isEmpty
+                if let pixelSlices, !examples.isEmpty {
+                    clock = try splitStep(examples, pixelSlices: pixelSlices, team: teamSize > 1 ? team : nil,
+                                          updatingFor: updatesInTeam ? plan.batch(step).count : nil, since: clock)
+                } else {
+                    clock = computeGradients(examples, since: clock)
                 }
-                if separatesAllreduceWait {
+                if separatesAllreduceWait && !updatesInTeam {
                     try communicator.barrier()
                     clock = times.record(.allreduceWait, since: clock)
                 }
                 let gradients = network.gradientBuffer
                 gradients[statistics + 2] = stopRequested() ? 1 : 0
-                try communicator.allreduceSum(gradients)
-                clock = times.record(.allreduce, since: clock)
+                if !updatesInTeam {
+                    try communicator.allreduceSum(gradients)
+                    clock = times.record(.allreduce, since: clock)
+                }
                 guard gradients[statistics].isFinite else {
                     throw TrainingError.diverged(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
                 }
-                optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
-                                 examples: plan.batch(step).count)
+                if !updatesInTeam {
+                    optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
+                                     examples: plan.batch(step).count)
+                }
                 position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
                 clock = times.record(.update, since: clock)
                 progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
                 if gradients[statistics + 2] > 0 { throw TrainingInterrupted(position: position) }
             }
-        }
+        } }
         let examples = data.train.count
         let result = EpochResult(loss: position.lossSum / Double(examples), accuracy: position.correct / Double(examples),
                                  examples: examples)
         position = TrainingPosition(epochsCompleted: epoch)
         return result
+    }
+
+    /// Gathers the examples and computes their gradients into `network.gradientBuffer` on this
+    /// thread (GEMM may use more); returns the clock after recording the phases.
+    private func computeGradients(_ examples: UnsafeBufferPointer<Int32>, since start: UInt64) -> UInt64 {
+        batchImages.withUnsafeMutableBufferPointer { scratch in
+            train.withInput(examples: examples, scratch: scratch.baseAddress!) { input in
+                var clock = times.record(.data, since: start)
+                batchLabels.withUnsafeBufferPointer { labels in
+                    network.forwardLoss(input: input, labels: labels.baseAddress!, count: examples.count)
+                    clock = times.record(.forward, since: clock)
+                    network.backward(input: input, count: examples.count)
+                }
+                return times.record(.backward, since: clock)
+            }
+        }
     }
 
     /// Steps (global minibatches) per epoch.

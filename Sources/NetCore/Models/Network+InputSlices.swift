@@ -1,0 +1,80 @@
+import Parallel
+
+/// A step with the first layer's inputs (pixels) split between threads: each slice of pixels
+/// owns its rows of the first layer's weights, which are contiguous in the parameter, gradient
+/// and velocity buffers. Forward, each thread multiplies its pixels of the batch by its rows;
+/// backward, it computes the gradient of its rows; then it updates them.
+///
+/// Splitting the batch instead would have every thread read all of the weights and sum everyone's
+/// gradients each step (≈ 400 KB crossing between cores per step, measured to cost what the second
+/// core saves), and splitting the hidden units would interleave the threads' columns within each
+/// 512-byte weight row (measured 7× slower backward: the cores keep taking the lines from each
+/// other). Split by pixels, only the [batch, width] shares of x·W and the gradient behind the
+/// first layer cross cores.
+///
+/// A step is four phases, each finished before the next starts:
+/// 1. `firstLayerProduct(input:slice:count:)` for every slice, with the batch's entries in that
+///    slice's pixels: its share of x·W;
+/// 2. `finishExamples(_:share:labels:)` for every thread's share of the examples: the rest of
+///    forward, the loss, and backward down to the first layer;
+/// 3. `firstLayerWeightGradient(input:count:sumsOverBatch:)` for every slice: its rows of dW,
+///    and for one slice the gradients that sum over the batch (output weights, biases);
+/// 4. the caller's update of each slice's `parameterRanges(pixels:first:)`.
+/// The gradients equal `computeGradients`' up to the order in which the shares are added.
+extension Network {
+    /// Makes the scratch ready for a split step of `count` (> 0) examples, before the phases.
+    public func prepareSlices(count: Int) {
+        precondition(count > 0 && threads > 1)
+        workspace.reserve(batch: count)
+    }
+
+    /// Phase 1 for slice `slice`, whose threads' share of the batch is `input` (the batch's
+    /// entries in the slice's pixels): that share of the first layer's x·W.
+    public func firstLayerProduct(input: LayerInput, slice: Int, count: Int) {
+        layers[0].product(workspace.partialProduct(slice), inputs: input, parameters: parameterStorage, batch: count)
+    }
+
+    /// Phase 2, for the examples `rows` of the batch (the threads split the batch for this
+    /// phase): adds the slices' shares of x·W (in slice order), then runs the rest of the forward
+    /// pass, the loss (kept as the share `share` of the statistics), and backward down to the
+    /// first layer, all example by example.
+    public func finishExamples(_ rows: Range<Int>, share: Int, labels: UnsafePointer<UInt8>) {
+        let width = layers[0].outputs, first = rows.lowerBound * width, elements = rows.count * width
+        let sum = firstLayerOutputs + first
+        sum.update(from: workspace.partialProduct(0) + first, count: elements)
+        for slice in 1..<threads {
+            let partial = workspace.partialProduct(slice) + first
+            for index in 0..<elements { sum[index] += partial[index] }
+        }
+        forwardFromFirstProduct(rows: rows, threads: 1)
+        let (loss, correct) = evaluateLoss(predictions: nil, labels: labels, rows: rows)
+        workspace.shareStatistics[2 * share] = loss
+        workspace.shareStatistics[2 * share + 1] = Double(correct)
+        backpropagate(rows: rows, threads: 1)
+    }
+
+    /// Phase 3 for a slice: its rows of the first layer's weight gradient, from `input` (the
+    /// batch's entries in the slice's pixels); with `sumsOverBatch` (one slice only), also the
+    /// gradients that sum over the whole batch and the statistics.
+    public func firstLayerWeightGradient(input: LayerInput, count: Int, sumsOverBatch: Bool) {
+        layers[0].weightGradient(gradientStorage, outputGradients: firstLayerGradients, inputs: input, batch: count)
+        guard sumsOverBatch else { return }
+        batchGradients(count: count, threads: 1)
+        var loss = 0.0, correct = 0.0
+        for share in 0..<threads {
+            loss += workspace.shareStatistics[2 * share]
+            correct += workspace.shareStatistics[2 * share + 1]
+        }
+        gradientStorage[parameterCount] = Float(loss)
+        gradientStorage[parameterCount + 1] = Float(correct)
+    }
+
+    /// The parameters the slice of pixels `pixels` owns, as ranges of `parameters`: its rows of the
+    /// first layer's weights, and for the `first` slice every other parameter as well.
+    public func parameterRanges(pixels: Range<Int>, first: Bool) -> [Range<Int>] {
+        let layer = layers[0]
+        let rows = (layer.weightsOffset + pixels.lowerBound * layer.outputs)..<(layer.weightsOffset
+            + pixels.upperBound * layer.outputs)
+        return first ? [rows, layer.biasOffset..<parameterCount] : [rows]
+    }
+}
