@@ -3,14 +3,15 @@ import NetCore
 import Testing
 
 /// The proof that the job is data-parallel and not N separate trainings: with the same seed and
-/// global batch, 1, 2, 3 and 4 ranks follow the same per-epoch losses and accuracies, up to the
-/// order of float summation in the allreduce.
+/// global batch, 1, 2, 3 and 4 ranks, and 2 or 3 threads per rank, follow the same per-epoch
+/// losses and accuracies, up to the order of float summation (in the allreduce, and in adding
+/// the threads' shares of the first layer).
 @Suite(.serialized)
 struct EquivalenceTests {
     static let models = ["single", "hidden", "multiclass"]
 
     @Test(arguments: models)
-    func ranksOneToFourFollowTheSameCurve(model: String) throws {
+    func ranksAndThreadsFollowTheSameCurve(model: String) throws {
         let folder = try temporaryFolder("equivalence")
         defer { try? FileManager.default.removeItem(at: folder) }
         let arguments = ["--model", model, "--epochs", "2", "--batch-size", "100", "--seed", "7", "--threads", "1"]
@@ -21,20 +22,29 @@ struct EquivalenceTests {
         let reference = try readMetrics(singleFile)
         #expect(reference.count == 2)
 
-        for ranks in 1...4 {
-            let file = folder.appendingPathComponent("np\(ranks).jsonl")
-            let result = try mpirun(ranks: ranks, arguments + ["--metrics", file.path, "--check-sync"], timeout: 180)
-            #expect(result.status == 0, "-np \(ranks): \(result.stderr)")
+        // (ranks, threads per rank); 0 ranks: a single process without mpirun.
+        for (ranks, threads) in [(1, 1), (2, 1), (3, 1), (4, 1), (0, 2), (0, 3), (2, 2)] {
+            let file = folder.appendingPathComponent("np\(ranks)x\(threads).jsonl")
+            let options = arguments.dropLast(2) + ["--threads", String(threads), "--metrics", file.path]
+            let result = ranks == 0 ? try mpitrain(Array(options), timeout: 120)
+                : try mpirun(ranks: ranks, options + ["--check-sync"], timeout: 180)
+            let name = "-np \(ranks) × \(threads) threads"
+            #expect(result.status == 0, "\(name): \(result.stderr)")
             let epochs = try readMetrics(file)
-            #expect(epochs.count == reference.count, "-np \(ranks) wrote \(epochs.count) epochs")
+            // Threads add shares of every pre-activation in another order each step, which
+            // momentum carries further than the allreduce's reordering of the gradients (measured:
+            // up to 2.1e-3 after two multiclass epochs; InputSlicesTests checks the gradients of
+            // one step to 1e-5).
+            let lossTolerance = threads > 1 ? 5e-3 : 1e-4
+            #expect(epochs.count == reference.count, "\(name) wrote \(epochs.count) epochs")
             for (epoch, expected) in zip(epochs, reference) {
-                #expect(epoch.ranks == ranks)
-                #expect(relativeDifference(epoch.trainLoss, expected.trainLoss) <= 1e-4,
-                        "-np \(ranks) epoch \(epoch.epoch): train loss \(epoch.trainLoss) vs \(expected.trainLoss)")
-                #expect(relativeDifference(epoch.testLoss, expected.testLoss) <= 1e-4,
-                        "-np \(ranks) epoch \(epoch.epoch): test loss \(epoch.testLoss) vs \(expected.testLoss)")
+                #expect(epoch.ranks == max(ranks, 1))
+                #expect(relativeDifference(epoch.trainLoss, expected.trainLoss) <= lossTolerance,
+                        "\(name) epoch \(epoch.epoch): train loss \(epoch.trainLoss) vs \(expected.trainLoss)")
+                #expect(relativeDifference(epoch.testLoss, expected.testLoss) <= lossTolerance,
+                        "\(name) epoch \(epoch.epoch): test loss \(epoch.testLoss) vs \(expected.testLoss)")
                 #expect(abs(epoch.testAccuracy - expected.testAccuracy) <= 0.0005,
-                        "-np \(ranks) epoch \(epoch.epoch): accuracy \(epoch.testAccuracy) vs \(expected.testAccuracy)")
+                        "\(name) epoch \(epoch.epoch): accuracy \(epoch.testAccuracy) vs \(expected.testAccuracy)")
                 #expect(abs(epoch.trainAccuracy - expected.trainAccuracy) <= 0.0005)
             }
             // Only rank 0 speaks: one header, one line per epoch, no duplicates from other ranks.

@@ -119,3 +119,46 @@ struct SparseProductTests {
         for threads in 2...4 { #expect(run(threads) == one) }
     }
 }
+
+@Suite("Column slices of a sparse batch")
+struct SparseColumnSliceTests {
+    @Test("Slices split each row's entries by column, and their products add up to the whole",
+          arguments: [[0, 13], [0, 5, 13], [0, 0, 7, 13], [0, 4, 9, 13]])
+    func slicesAddUp(bounds: [Int]) {
+        let columns = 13, n = 20
+        var values = TestValues(seed: 9)
+        let dense = (0..<6 * columns).map { index -> Float in
+            let value = values.next()
+            return index % 3 == 0 ? 0 : value
+        }
+        let sparse = CompressedRows(dense: dense, rows: 6, columns: columns)
+        let rows: [Int32] = [5, 2, 2, 0, 4]
+        let batch = SparseBatch(), whole = SparseBatch()
+        rows.withUnsafeBufferPointer { rows in
+            batch.prepare(rows, from: sparse, columnSlices: bounds)
+            batch.copy(part: 1, of: 2)
+            batch.copy(part: 0, of: 2)
+            whole.gather(rows, from: sparse)
+        }
+        let b = values.array(columns * n), upstream = values.array(rows.count * n)
+        var full = [Float](repeating: 0, count: rows.count * n), summed = full
+        sparseTimesDense(c: &full, ldc: n, a: whole.rows, b: b, ldb: n, n: n)
+        var transposed = [Float](repeating: .nan, count: columns * n)
+        for slice in 0..<(bounds.count - 1) {
+            let view = batch.rows(slice: slice)
+            for row in 0..<view.count {
+                for entry in view.rowStarts[row]..<view.rowEnds[row] {
+                    #expect(view.columnRange.contains(Int(view.columnIndices[entry])))
+                }
+            }
+            var share = [Float](repeating: 0, count: rows.count * n)
+            sparseTimesDense(c: &share, ldc: n, a: view, b: b, ldb: n, n: n)
+            for index in summed.indices { summed[index] += share[index] }
+            sparseTransposedTimesDense(c: &transposed, ldc: n, a: view, b: upstream, ldb: n, n: n)
+        }
+        for (a, e) in zip(summed, full) { #expect(abs(a - e) <= 1e-5) }
+        var expectedTransposed = [Float](repeating: 0, count: columns * n)
+        sparseTransposedTimesDense(c: &expectedTransposed, ldc: n, a: whole.rows, b: upstream, ldb: n, n: n)
+        #expect(transposed == expectedTransposed, "each slice writes exactly its rows, with the whole product's sums")
+    }
+}
