@@ -15,9 +15,8 @@ public final class Network {
 
     /// What this network is.
     public let configuration: ModelConfiguration
-    /// Worker threads, default 1: for GEMM, and the number of slices the hidden layer is split
-    /// into for a step on several threads (Network+HiddenSlices). Gradients are bit-identical for
-    /// a given value.
+    /// Worker threads, default 1: for GEMM, and the number of slices of pixels a step can be
+    /// split into (Network+InputSlices). Gradients are bit-identical for a given value.
     public var threads = 1 {
         didSet {
             workspace.deallocate()
