@@ -40,8 +40,7 @@ import Parallel
             }
         }
         for slice in 0..<slices {
-            sliced.firstLayerWeightGradient(input: .sparse(slicedBatch.rows(slice: slice)), count: count,
-                                            sumsOverBatch: slice == 0)
+            sliced.firstLayerWeightGradient(input: .sparse(slicedBatch.rows(slice: slice)), slice: slice, count: count)
         }
 
         let scale = whole.gradientBuffer.map(abs).max()!

@@ -17,8 +17,8 @@ import Parallel
 ///    slice's pixels: its share of x·W;
 /// 2. `finishExamples(_:share:labels:)` for every thread's share of the examples: the rest of
 ///    forward, the loss, and backward down to the first layer;
-/// 3. `firstLayerWeightGradient(input:count:sumsOverBatch:)` for every slice: its rows of dW,
-///    and for one slice the gradients that sum over the batch (output weights, biases);
+/// 3. `firstLayerWeightGradient(input:slice:count:)` for every slice: its rows of dW, and a
+///    share of the gradients that sum over the batch (output layer, biases);
 /// 4. the caller's update of each slice's `parameterRanges(pixels:first:)`.
 /// The gradients equal `computeGradients`' up to the order in which the shares are added.
 extension Network {
@@ -53,13 +53,15 @@ extension Network {
         backpropagate(rows: rows, threads: 1)
     }
 
-    /// Phase 3 for a slice: its rows of the first layer's weight gradient, from `input` (the
-    /// batch's entries in the slice's pixels); with `sumsOverBatch` (one slice only), also the
-    /// gradients that sum over the whole batch and the statistics.
-    public func firstLayerWeightGradient(input: LayerInput, count: Int, sumsOverBatch: Bool) {
+    /// Phase 3 for slice `slice`: its rows of the first layer's weight gradient, from `input`
+    /// (the batch's entries in the slice's pixels); and the gradients that sum over the whole
+    /// batch, shared out so that no slice waits long for another: the output layer's to slice 0,
+    /// the first layer's bias and the statistics to the last slice.
+    public func firstLayerWeightGradient(input: LayerInput, slice: Int, count: Int) {
         layers[0].weightGradient(gradientStorage, outputGradients: firstLayerGradients, inputs: input, batch: count)
-        guard sumsOverBatch else { return }
-        batchGradients(count: count, threads: 1)
+        if slice == 0 { outputLayerGradients(count: count, threads: 1) }
+        guard slice == threads - 1 else { return }
+        firstLayerBiasGradient(count: count)
         var loss = 0.0, correct = 0.0
         for share in 0..<threads {
             loss += workspace.shareStatistics[2 * share]

@@ -133,7 +133,8 @@ public final class Network {
             return
         }
         backpropagate(rows: 0..<count, threads: threads)
-        batchGradients(count: count, threads: threads)
+        outputLayerGradients(count: count, threads: threads)
+        firstLayerBiasGradient(count: count)
         layers[0].weightGradient(gradientStorage, outputGradients: firstLayerGradients, inputs: input,
                                  batch: count, threads: threads)
     }
@@ -206,14 +207,18 @@ public final class Network {
                                           outputs: workspace.hiddenActivations + first, count: rows.count * width)
     }
 
-    /// The gradients that sum over the batch, once `backpropagate` has covered all of it: the
-    /// output layer's weights and every bias; not the first layer's weights.
-    func batchGradients(count: Int, threads: Int) {
-        if layers.count == 2 {
-            layers[1].weightGradient(gradientStorage, outputGradients: workspace.logitGradients,
-                                     inputs: .dense(workspace.hiddenActivations), batch: count, threads: threads)
-            layers[1].biasGradient(gradientStorage, outputGradients: workspace.logitGradients, batch: count)
-        }
+    /// The output layer's weight and bias gradients (none without a hidden layer), which sum over
+    /// the batch: once `backpropagate` has covered all of it.
+    func outputLayerGradients(count: Int, threads: Int) {
+        guard layers.count == 2 else { return }
+        layers[1].weightGradient(gradientStorage, outputGradients: workspace.logitGradients,
+                                 inputs: .dense(workspace.hiddenActivations), batch: count, threads: threads)
+        layers[1].biasGradient(gradientStorage, outputGradients: workspace.logitGradients, batch: count)
+    }
+
+    /// The first layer's bias gradient, which sums over the batch: once `backpropagate` has
+    /// covered all of it.
+    func firstLayerBiasGradient(count: Int) {
         layers[0].biasGradient(gradientStorage, outputGradients: firstLayerGradients, batch: count)
     }
 

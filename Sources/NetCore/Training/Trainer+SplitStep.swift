@@ -33,8 +33,8 @@ extension Trainer {
                             let rows = (item * count / slices)..<((item + 1) * count / slices)
                             network.finishExamples(rows, share: item, labels: labels)
                         case 3:
-                            network.firstLayerWeightGradient(input: images.input(pixelSlice: item), count: count,
-                                                             sumsOverBatch: item == 0)
+                            network.firstLayerWeightGradient(input: images.input(pixelSlice: item), slice: item,
+                                                             count: count)
                         default:
                             guard gradients[network.parameterCount].isFinite else { break }
                             let pixels = pixelSlices[item]..<pixelSlices[item + 1]
