@@ -70,21 +70,28 @@ public final class SparseBatch {
                         let length = rowStarts[position + 1] - target
                         (columnIndices + target).update(from: sourceColumns.baseAddress! + first, count: length)
                         (values + target).update(from: sourceValues.baseAddress! + first, count: length)
-                        boundStarts[position] = target
-                        boundStarts[(bounds.count - 1) * rowCapacity + position] = target + length
-                        // Entries are in column order: a binary search finds each inner bound's start.
-                        var low = target
-                        for index in 1..<(bounds.count - 1) {
-                            var high = target + length
-                            while low < high {
-                                let middle = (low + high) / 2
-                                if Int(columnIndices[middle]) < bounds[index] { low = middle + 1 } else { high = middle }
-                            }
-                            boundStarts[index * rowCapacity + position] = low
-                        }
+                        findBounds(row: position, entries: target..<(target + length))
                     }
                 }
             }
+        }
+    }
+
+    /// Records where the copied row `row`'s entries (`entries`, in column order) reach each of
+    /// `bounds`: the first and last bound at its ends, a binary search for each inner one.
+    private func findBounds(row: Int, entries: Range<Int>) {
+        let last = bounds.count - 1
+        boundStarts[row] = entries.lowerBound
+        boundStarts[last * rowCapacity + row] = entries.upperBound
+        var low = entries.lowerBound
+        for index in 1..<last {
+            let bound = bounds[index]
+            var high = entries.upperBound
+            while low < high {
+                let middle = (low + high) / 2
+                if Int(columnIndices[middle]) < bound { low = middle + 1 } else { high = middle }
+            }
+            boundStarts[index * rowCapacity + row] = low
         }
     }
 

@@ -12,7 +12,9 @@ import Parallel
                                                 activation: .tanh)
         // Twelve examples about 60 % zeros, like MNIST; the batch names nine, one twice.
         let examples = uniformValues(12 * inputs, in: -1...1, seed: 41).map { $0 < 0.2 ? 0 : $0 }
-        let sparse = examples.withUnsafeBufferPointer { CompressedRows(dense: $0.baseAddress!, rows: 12, columns: inputs) }
+        let sparse = examples.withUnsafeBufferPointer {
+            CompressedRows(dense: $0.baseAddress!, rows: 12, columns: inputs)
+        }
         let rows: [Int32] = [3, 0, 7, 11, 3, 5, 1, 10, 8]
         let labels: [UInt8] = [5, 3, 5, 0, 9, 1, 5, 7, 2]
         let bounds = (0...slices).map { $0 * inputs / slices }

@@ -165,7 +165,8 @@ public final class Network {
     /// Runs the layers, leaving hidden activations and logits in the workspace.
     private func forward(input: LayerInput, count: Int) {
         workspace.reserve(batch: count)
-        layers[0].product(firstLayerOutputs, inputs: input, parameters: parameterStorage, batch: count, threads: threads)
+        layers[0].product(firstLayerOutputs, inputs: input, parameters: parameterStorage, batch: count,
+                          threads: threads)
         forwardFromFirstProduct(rows: 0..<count, threads: threads)
     }
 

@@ -6,8 +6,10 @@ extension Trainer {
     /// `team` is nil (several ranks: the allreduce comes between the gradients and the update).
     /// Phases: gather (the batch in parts), products (pixel slices), the rest of the step (the
     /// batch in parts), first-layer weight gradients (pixel slices), and with `batchSize` the
-    /// update of each slice's parameters, skipped if the loss is not finite. Records data, forward (to the loss) and
-    /// backward as the team's wall time to each phase's end; returns the end of the backward.
+    /// update of each slice's parameters, skipped if the loss is not finite. Records the team's
+    /// wall time to each phase's end: data (gather), forward (products, then the rest of the
+    /// step, which includes the output layer's backward) and backward (first-layer weight
+    /// gradients); returns the end of the backward.
     func splitStep(_ examples: UnsafeBufferPointer<Int32>, pixelSlices: [Int], team: ThreadTeam?,
                    updatingFor batchSize: Int?, since start: UInt64) throws -> UInt64 {
         let slices = pixelSlices.count - 1, count = examples.count
@@ -28,7 +30,8 @@ extension Trainer {
                     let work = { (phase: Int, item: Int) in
                         switch phase {
                         case 0: images.gather(part: item, of: slices, examples: examples, scratch: scratch)
-                        case 1: network.firstLayerProduct(input: images.input(pixelSlice: item), slice: item, count: count)
+                        case 1:
+                            network.firstLayerProduct(input: images.input(pixelSlice: item), slice: item, count: count)
                         case 2:
                             let rows = (item * count / slices)..<((item + 1) * count / slices)
                             network.finishExamples(rows, share: item, labels: labels)
@@ -38,7 +41,9 @@ extension Trainer {
                         default:
                             guard gradients[network.parameterCount].isFinite else { break }
                             let pixels = pixelSlices[item]..<pixelSlices[item + 1]
-                            for range in network.parameterRanges(pixels: pixels, first: item == 0) { update.apply(range) }
+                            for range in network.parameterRanges(pixels: pixels, first: item == 0) {
+                                update.apply(range)
+                            }
                         }
                         finished[phase * slices + item] = PhaseTimes.now()
                     }
