@@ -8,6 +8,8 @@ public struct CompressedRows: Sendable {
     public let rows: Int
     /// Columns of the matrix.
     public let columns: Int
+    /// The columns the entries may be in: all of them unless the matrix is a column slice.
+    public let columnRange: Range<Int>
     /// Where each row's entries start, [rows + 1]; the last element is the number of non-zeros.
     public let rowStarts: [Int]
     /// Column of each non-zero, [nonZeros].
@@ -31,6 +33,30 @@ public struct CompressedRows: Sendable {
         }
         self.rows = rows
         self.columns = columns
+        columnRange = 0..<columns
+        self.rowStarts = rowStarts
+        self.columnIndices = columnIndices
+        self.values = values
+    }
+
+    /// The entries in columns `range`, each row's in place of the row (same rows, same column
+    /// numbers): the slice of the matrix that a thread owning those columns reads.
+    public init(_ matrix: CompressedRows, columns range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= matrix.columns)
+        var rowStarts = [Int](), columnIndices = [Int32](), values = [Float]()
+        rowStarts.reserveCapacity(matrix.rows + 1)
+        rowStarts.append(0)
+        for row in 0..<matrix.rows {
+            for entry in matrix.rowStarts[row]..<matrix.rowStarts[row + 1]
+            where range.contains(Int(matrix.columnIndices[entry])) {
+                columnIndices.append(matrix.columnIndices[entry])
+                values.append(matrix.values[entry])
+            }
+            rowStarts.append(values.count)
+        }
+        rows = matrix.rows
+        columns = matrix.columns
+        columnRange = range
         self.rowStarts = rowStarts
         self.columnIndices = columnIndices
         self.values = values

@@ -21,20 +21,23 @@ public func sparseTimesDense(
     }
 }
 
-/// C = Aᵀ·B: C [a.columns, n] (stride ldc), B [a.count, n] (stride ldb). Only C's rows in
-/// `a.columnRange` are written (overwritten): a column slice of A gives those rows of C.
-/// Each row of B is held in registers and scattered into the rows of C its row of A names.
-/// Runs on the caller's thread: splitting C's columns over two threads measured 2–3× slower at
-/// the lab's shapes (batch 256, 128 columns) than one.
+/// C = alpha·Aᵀ·B + beta·C: C [a.columns, n] (stride ldc), B [a.count, n] (stride ldb), beta 0
+/// or 1. Only C's rows in `a.columnRange` are written: a column slice of A gives those rows of C.
+/// Each row of B, times alpha, is held in registers and scattered into the rows of C its row of
+/// A names. Runs on the caller's thread: splitting C's columns over two threads measured 2–3×
+/// slower at the lab's shapes (batch 256, 128 columns) than one.
 public func sparseTransposedTimesDense(
     c: UnsafeMutablePointer<Float>, ldc: Int,
     a: SparseRows,
     b: UnsafePointer<Float>, ldb: Int,
-    n: Int
+    n: Int, alpha: Float = 1, beta: Float = 0
 ) {
-    for row in a.columnRange { (c + row * ldc).update(repeating: 0, count: n) }
+    precondition(beta == 0 || beta == 1, "beta must be 0 or 1")
+    if beta == 0 {
+        for row in a.columnRange { (c + row * ldc).update(repeating: 0, count: n) }
+    }
     for row in 0..<a.count {
-        forEachColumnBlock(n, RowScatteredByEntries(a: a, row: row, b: b + row * ldb, c: c, ldc: ldc))
+        forEachColumnBlock(n, RowScatteredByEntries(a: a, row: row, b: b + row * ldb, alpha: alpha, c: c, ldc: ldc))
     }
 }
 
@@ -100,13 +103,13 @@ private struct RowTimesDense: ColumnBlockWork {
     }
 }
 
-/// C[columns of A[row]] += A[row]ᵀ·B[row], with B's row held in registers.
+/// C[columns of A[row]] += A[row]ᵀ·(alpha·B[row]), with alpha·B's row held in registers.
 private struct RowScatteredByEntries: ColumnBlockWork {
-    let a: SparseRows, row: Int, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int
+    let a: SparseRows, row: Int, b: UnsafePointer<Float>, alpha: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 
     @inline(__always)
     func visit<Block: RegisterBlock>(_ block: Block.Type, column: Int) {
-        let source = Block(loading: b + column), cColumn = c + column
+        let source = Block(loading: b + column).scaled(by: alpha), cColumn = c + column
         for entry in a.entries(row) {
             source.scatter(a.values[entry], into: cColumn + Int(a.columnIndices[entry]) &* ldc)
         }
@@ -116,7 +119,7 @@ private struct RowScatteredByEntries: ColumnBlockWork {
     func visitTail(column: Int, width: Int) {
         for entry in a.entries(row) {
             let scale = a.values[entry], cRow = c + column + Int(a.columnIndices[entry]) &* ldc
-            for lane in 0..<width { cRow[lane] += scale * b[column + lane] }
+            for lane in 0..<width { cRow[lane] += scale * (alpha * b[column + lane]) }
         }
     }
 }
@@ -132,6 +135,8 @@ private protocol RegisterBlock {
     init(loading source: UnsafePointer<Float>)
     /// self += factor · row[0 ..< width]
     mutating func add(_ factor: Float, times row: UnsafePointer<Float>)
+    /// factor · self
+    func scaled(by factor: Float) -> Self
     /// row[0 ..< width] += factor · self
     func scatter(_ factor: Float, into row: UnsafeMutablePointer<Float>)
     static func + (lhs: Self, rhs: Self) -> Self
@@ -152,6 +157,7 @@ private struct Registers16: RegisterBlock {
     @inline(__always) mutating func add(_ factor: Float, times row: UnsafePointer<Float>) {
         value.addProduct(SIMD16(repeating: factor), Registers16(loading: row).value)
     }
+    @inline(__always) func scaled(by factor: Float) -> Self { Self(value * factor) }
     @inline(__always) func scatter(_ factor: Float, into row: UnsafeMutablePointer<Float>) {
         Registers16(Registers16(loading: row).value.addingProduct(SIMD16(repeating: factor), value)).store(to: row)
     }
@@ -176,6 +182,9 @@ private struct Pair<Half: RegisterBlock>: RegisterBlock {
     @inline(__always) mutating func add(_ factor: Float, times row: UnsafePointer<Float>) {
         low.add(factor, times: row)
         high.add(factor, times: row + Half.width)
+    }
+    @inline(__always) func scaled(by factor: Float) -> Self {
+        Self(low: low.scaled(by: factor), high: high.scaled(by: factor))
     }
     @inline(__always) func scatter(_ factor: Float, into row: UnsafeMutablePointer<Float>) {
         low.scatter(factor, into: row)

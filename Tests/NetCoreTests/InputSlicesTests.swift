@@ -25,24 +25,9 @@ import Parallel
         whole.computeGradients(input: .sparse(batch.rows), labels: labels, count: count)
 
         let sliced = Network(configuration, seed: 6)
-        sliced.threads = slices
-        let slicedBatch = SparseBatch()
-        rows.withUnsafeBufferPointer { rows in
-            slicedBatch.prepare(rows, from: sparse, columnSlices: bounds)
-            for part in 0..<slices { slicedBatch.copy(part: part, of: slices) }
-        }
-        sliced.prepareSlices(count: count)
-        for slice in 0..<slices {
-            sliced.firstLayerProduct(input: .sparse(slicedBatch.rows(slice: slice)), slice: slice, count: count)
-        }
-        labels.withUnsafeBufferPointer { labels in
-            for share in 0..<slices {
-                sliced.finishExamples((share * count / slices)..<((share + 1) * count / slices), share: share,
-                                      labels: labels.baseAddress!)
-            }
-        }
-        for slice in 0..<slices {
-            sliced.firstLayerWeightGradient(input: .sparse(slicedBatch.rows(slice: slice)), slice: slice, count: count)
+        let sliceBatches = slicedInputs(sparse, rows: rows, bounds: bounds)
+        runPhases(sliced, inputs: sliceBatches.map(\.rows), labels: labels) { slice in
+            sliced.firstLayerWeightGradient(input: .sparse(sliceBatches[slice].rows), slice: slice, count: count)
         }
 
         let scale = whole.gradientBuffer.map(abs).max()!
@@ -50,6 +35,48 @@ import Parallel
             #expect(abs(a - b) <= 1e-5 * max(scale, 1), "[\(index)] sliced \(a) vs whole \(b)")
         }
         #expect(whole.gradientBuffer[whole.parameterCount] > 0)
+        #expect(whole.gradientBuffer[whole.parameterCount + 1] == sliced.gradientBuffer[sliced.parameterCount + 1])
+    }
+
+    /// With plain SGD the sliced step adds the update into the parameters itself
+    /// (`firstLayerWeightStep`): the parameters it leaves equal the whole step's gradients
+    /// followed by `SGD.update`.
+    @Test(arguments: [ModelKind.single, .hidden, .multiclass], [2, 3])
+    func slicedPlainStepUpdatesLikeSGD(kind: ModelKind, slices: Int) throws {
+        let inputs = 30, count = 7, rate: Float = 0.5
+        let configuration = ModelConfiguration(kind: kind, inputs: inputs, hidden: kind == .single ? 0 : 16,
+                                                activation: .relu)
+        let examples = uniformValues(10 * inputs, in: -1...1, seed: 17).map { $0 < 0.3 ? 0 : $0 }
+        let sparse = examples.withUnsafeBufferPointer {
+            CompressedRows(dense: $0.baseAddress!, rows: 10, columns: inputs)
+        }
+        let rows: [Int32] = [2, 9, 4, 4, 0, 7, 1]
+        let labels: [UInt8] = [5, 1, 5, 3, 0, 8, 5]
+        let bounds = (0...slices).map { $0 * inputs / slices }
+
+        let whole = Network(configuration, seed: 3)
+        let batch = SparseBatch()
+        rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
+        whole.computeGradients(input: .sparse(batch.rows), labels: labels, count: count)
+        var sgd = SGD(learningRate: rate, momentum: 0, parameterCount: whole.parameterCount)
+        sgd.update(parameters: whole.parameters, gradientSum: UnsafeBufferPointer(whole.gradientBuffer),
+                   examples: count)
+
+        let sliced = Network(configuration, seed: 3)
+        let before = Array(sliced.parameters)
+        let sliceBatches = slicedInputs(sparse, rows: rows, bounds: bounds)
+        var slicedSGD = SGD(learningRate: rate, momentum: 0, parameterCount: sliced.parameterCount)
+        slicedSGD.withStep(parameters: sliced.parameters, gradientSum: sliced.gradientBuffer.baseAddress!,
+                           examples: count) { step in
+            runPhases(sliced, inputs: sliceBatches.map(\.rows), labels: labels) { slice in
+                sliced.firstLayerWeightStep(input: .sparse(sliceBatches[slice].rows), slice: slice, count: count, step: step)
+            }
+        }
+        let scale = zip(whole.parameters, before).map { abs($0 - $1) }.max()!
+        #expect(scale > 1e-3, "the step moved the parameters")
+        for (index, (a, b)) in zip(sliced.parameters, whole.parameters).enumerated() {
+            #expect(abs(a - b) <= 1e-5 * scale, "[\(index)] sliced step \(a) vs gradients + update \(b)")
+        }
         #expect(whole.gradientBuffer[whole.parameterCount + 1] == sliced.gradientBuffer[sliced.parameterCount + 1])
     }
 
@@ -64,5 +91,33 @@ import Parallel
             }
         }
         #expect(owners.allSatisfy { $0 == 1 })
+    }
+
+    /// Each slice's set of the rows' entries, gathered as a trainer's thread gathers its slice.
+    private func slicedInputs(_ sparse: CompressedRows, rows: [Int32], bounds: [Int]) -> [SparseBatch] {
+        (0..<(bounds.count - 1)).map { slice in
+            let batch = SparseBatch()
+            let part = CompressedRows(sparse, columns: bounds[slice]..<bounds[slice + 1])
+            rows.withUnsafeBufferPointer { batch.gather($0, from: part) }
+            return batch
+        }
+    }
+
+    /// The phases of a sliced step on one thread, slice after slice: products, the rest of the
+    /// step in shares of the batch, then `lastPhase` for each slice.
+    private func runPhases(_ network: Network, inputs: [SparseRows], labels: [UInt8], lastPhase: (Int) -> Void) {
+        let slices = inputs.count, count = inputs[0].count
+        network.threads = slices
+        network.prepareSlices(count: count)
+        for slice in 0..<slices {
+            network.firstLayerProduct(input: .sparse(inputs[slice]), slice: slice, count: count)
+        }
+        labels.withUnsafeBufferPointer { labels in
+            for share in 0..<slices {
+                network.finishExamples((share * count / slices)..<((share + 1) * count / slices), share: share,
+                                       labels: labels.baseAddress!)
+            }
+        }
+        for slice in 0..<slices { lastPhase(slice) }
     }
 }

@@ -42,7 +42,7 @@ struct SparseProductTests {
         func densified(_ rows: SparseRows) -> [Float] {
             var result = [Float](repeating: 0, count: rows.count * rows.columns)
             for row in 0..<rows.count {
-                for entry in rows.rowStarts[row]..<rows.rowEnds[row] {
+                for entry in rows.rowStarts[row]..<rows.rowStarts[row + 1] {
                     result[row * rows.columns + Int(rows.columnIndices[entry])] = rows.values[entry]
                 }
             }
@@ -98,6 +98,18 @@ struct SparseProductTests {
                         "backward (\(p), \(j))")
             }
         }
+
+        // Accumulating, as a plain SGD step does: C = alpha·Aᵀ·B + C.
+        let start = values.array(k * ldc), alpha: Float = -0.375
+        var stepped = start
+        sparseTransposedTimesDense(c: &stepped, ldc: ldc, a: batch.rows, b: upstream, ldb: ldb, n: n,
+                                   alpha: alpha, beta: 1)
+        for p in 0..<k {
+            for j in 0..<n {
+                let expected = start[p * ldc + j] + alpha * expectedTransposed[p * ldc + j]
+                #expect(abs(stepped[p * ldc + j] - expected) <= tolerance(count), "accumulated (\(p), \(j))")
+            }
+        }
     }
 
     @Test("Results are bit-identical for every thread count")
@@ -120,7 +132,7 @@ struct SparseProductTests {
     }
 }
 
-@Suite("Column slices of a sparse batch")
+@Suite("Column slices of a sparse matrix")
 struct SparseColumnSliceTests {
     @Test("Slices split each row's entries by column, and their products add up to the whole",
           arguments: [[0, 13], [0, 5, 13], [0, 0, 7, 13], [0, 4, 9, 13]])
@@ -133,29 +145,28 @@ struct SparseColumnSliceTests {
         }
         let sparse = CompressedRows(dense: dense, rows: 6, columns: columns)
         let rows: [Int32] = [5, 2, 2, 0, 4]
-        let batch = SparseBatch(), whole = SparseBatch()
-        rows.withUnsafeBufferPointer { rows in
-            batch.prepare(rows, from: sparse, columnSlices: bounds)
-            batch.copy(part: 1, of: 2)
-            batch.copy(part: 0, of: 2)
-            whole.gather(rows, from: sparse)
-        }
+        let whole = SparseBatch()
+        rows.withUnsafeBufferPointer { whole.gather($0, from: sparse) }
         let b = values.array(columns * n), upstream = values.array(rows.count * n)
         var full = [Float](repeating: 0, count: rows.count * n), summed = full
         sparseTimesDense(c: &full, ldc: n, a: whole.rows, b: b, ldb: n, n: n)
         var transposed = [Float](repeating: .nan, count: columns * n)
+        var entries = 0
         for slice in 0..<(bounds.count - 1) {
-            let view = batch.rows(slice: slice)
-            for row in 0..<view.count {
-                for entry in view.rowStarts[row]..<view.rowEnds[row] {
-                    #expect(view.columnRange.contains(Int(view.columnIndices[entry])))
-                }
-            }
+            let range = bounds[slice]..<bounds[slice + 1]
+            let part = CompressedRows(sparse, columns: range)
+            #expect(part.rows == sparse.rows && part.columns == columns && part.columnRange == range)
+            #expect(part.columnIndices.allSatisfy { range.contains(Int($0)) })
+            entries += part.values.count
+            let batch = SparseBatch()
+            rows.withUnsafeBufferPointer { batch.gather($0, from: part) }
+            #expect(batch.rows.columnRange == range)
             var share = [Float](repeating: 0, count: rows.count * n)
-            sparseTimesDense(c: &share, ldc: n, a: view, b: b, ldb: n, n: n)
+            sparseTimesDense(c: &share, ldc: n, a: batch.rows, b: b, ldb: n, n: n)
             for index in summed.indices { summed[index] += share[index] }
-            sparseTransposedTimesDense(c: &transposed, ldc: n, a: view, b: upstream, ldb: n, n: n)
+            sparseTransposedTimesDense(c: &transposed, ldc: n, a: batch.rows, b: upstream, ldb: n, n: n)
         }
+        #expect(entries == sparse.values.count, "every entry in exactly one slice")
         for (a, e) in zip(summed, full) { #expect(abs(a - e) <= 1e-5) }
         var expectedTransposed = [Float](repeating: 0, count: columns * n)
         sparseTransposedTimesDense(c: &expectedTransposed, ldc: n, a: whole.rows, b: upstream, ldb: n, n: n)

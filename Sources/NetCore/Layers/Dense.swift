@@ -97,6 +97,18 @@ public struct Dense: Sendable, Equatable {
                           batch: batch, k: inputs, n: outputs, threads: threads)
     }
 
+    /// W ← W + factor·xᵀ·dz: a plain SGD step on the weights (factor = −η / batch) taken straight
+    /// from dz, each example's contribution added as it is made, with no gradient buffer between.
+    /// With x a column slice of a sparse input, only that slice's rows of W.
+    public func descendWeights(_ parameters: UnsafeMutablePointer<Float>,
+                               outputGradients dz: UnsafePointer<Float>,   // [batch, outputs]
+                               inputs x: LayerInput,                       // [batch, inputs]
+                               factor: Float, batch: Int, threads: Int = 1) {
+        guard batch > 0 else { return }
+        x.transposedTimes(dz, ldb: outputs, into: parameters + weightsOffset, ldc: outputs,
+                          batch: batch, k: inputs, n: outputs, alpha: factor, beta: 1, threads: threads)
+    }
+
     /// db = Σ_batch dz into `gradients`, overwriting.
     public func biasGradient(_ gradients: UnsafeMutablePointer<Float>,
                              outputGradients dz: UnsafePointer<Float>,     // [batch, outputs]

@@ -24,16 +24,17 @@ public enum LayerInput {
         }
     }
 
-    /// Transposed product · gradients: C [k, n] = inputᵀ [k, batch] · B [batch, n].
+    /// Transposed product · gradients: C [k, n] = alpha·inputᵀ [k, batch] · B [batch, n] + beta·C,
+    /// beta 0 or 1.
     func transposedTimes(_ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
-                         batch: Int, k: Int, n: Int, threads: Int) {
+                         batch: Int, k: Int, n: Int, alpha: Float = 1, beta: Float = 0, threads: Int) {
         switch self {
         case let .dense(x):
             gemm(c: c, ldc: ldc, a: x, lda: k, .transposed, b: b, ldb: ldb, .none,
-                 m: k, n: n, k: batch, threads: threads)
+                 m: k, n: n, k: batch, alpha: alpha, beta: beta, threads: threads)
         case let .sparse(rows):
             precondition(rows.count == batch)
-            sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n)
+            sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n, alpha: alpha, beta: beta)
         }
     }
 }

@@ -54,11 +54,34 @@ extension Network {
     }
 
     /// Phase 3 for slice `slice`: its rows of the first layer's weight gradient, from `input`
-    /// (the batch's entries in the slice's pixels); and the gradients that sum over the whole
-    /// batch, shared out so that no slice waits long for another: the output layer's to slice 0,
-    /// the first layer's bias and the statistics to the last slice.
+    /// (the batch's entries in the slice's pixels), and its share of the batch-wide gradients.
     public func firstLayerWeightGradient(input: LayerInput, slice: Int, count: Int) {
         layers[0].weightGradient(gradientStorage, outputGradients: firstLayerGradients, inputs: input, batch: count)
+        batchWideGradients(slice: slice, count: count)
+    }
+
+    /// Phase 3 and the update in one, in place of `firstLayerWeightGradient` and phase 4, when
+    /// the update `step` is plain SGD: the slice adds the step into its rows of the first layer's
+    /// weights directly, W ← W − (η / examples)·xᵀ·dz, so those rows have no gradient to write,
+    /// zero, or read back; then computes its share of the batch-wide gradients and applies `step`
+    /// to them. Nothing is updated if the batch's loss is not finite.
+    public func firstLayerWeightStep(input: LayerInput, slice: Int, count: Int, step: SGD.Step) {
+        guard let factor = step.plainFactor else { preconditionFailure("a fused step needs plain SGD") }
+        let finite = (0..<threads).allSatisfy { workspace.shareStatistics[2 * $0].isFinite }
+        if finite {
+            layers[0].descendWeights(parameterStorage, outputGradients: firstLayerGradients, inputs: input,
+                                     factor: factor, batch: count)
+        }
+        batchWideGradients(slice: slice, count: count)
+        guard finite else { return }
+        if slice == 0, layers.count == 2 { step.apply(layers[1].weightsOffset..<parameterCount) }
+        if slice == threads - 1 { step.apply(layers[0].biasOffset..<(layers[0].biasOffset + layers[0].outputs)) }
+    }
+
+    /// The gradients that sum over the whole batch, shared out so that no slice waits long for
+    /// another: the output layer's to slice 0, the first layer's bias and the statistics to the
+    /// last slice.
+    private func batchWideGradients(slice: Int, count: Int) {
         if slice == 0 { outputLayerGradients(count: count, threads: 1) }
         guard slice == threads - 1 else { return }
         firstLayerBiasGradient(count: count)

@@ -18,6 +18,8 @@ final class PreparedImages {
     let sparse: CompressedRows?
     /// Sparse form only: the rows of the current minibatch part.
     private let batch = SparseBatch()
+    /// After `splitByPixels`: the set cut into pixel slices, and each slice's minibatch.
+    private var pixelSliceSets: [CompressedRows] = [], pixelSliceBatches: [SparseBatch] = []
 
     init(_ set: LabeledImages, form: InputForm) {
         self.set = set
@@ -39,24 +41,17 @@ final class PreparedImages {
     /// their own batch, dense ones into `scratch` [indices.count, pixelsPerImage].
     func withInput<Result>(examples indices: UnsafeBufferPointer<Int32>, scratch: UnsafeMutablePointer<Float>,
                            _ body: (LayerInput) throws -> Result) rethrows -> Result {
-        let input = prepareInput(examples: indices, scratch: scratch)
-        gather(part: 0, of: 1, examples: indices, scratch: scratch)
-        return try body(input)
-    }
-
-    /// The input for the examples at `indices`, once `gather` has run for every part: the
-    /// gather can then be shared between threads. The same buffers as `withInput`'s. With
-    /// `pixelSlices` (sparse sets only), `input(pixelSlice:)` then gives each slice's entries.
-    func prepareInput(examples indices: UnsafeBufferPointer<Int32>, scratch: UnsafeMutablePointer<Float>,
-                      pixelSlices: [Int]? = nil) -> LayerInput {
-        guard let sparse else { return .dense(scratch) }
-        batch.prepare(indices, from: sparse, columnSlices: pixelSlices)
-        return .sparse(batch.rows)
-    }
-
-    /// The prepared and gathered examples' entries in pixel slice `slice` of `prepareInput`'s.
-    func input(pixelSlice slice: Int) -> LayerInput {
-        .sparse(batch.rows(slice: slice))
+        if let sparse {
+            batch.gather(indices, from: sparse)
+            return try body(.sparse(batch.rows))
+        }
+        let width = set.pixelsPerImage
+        set.pixels.withUnsafeBufferPointer { pixels in
+            for (row, index) in indices.enumerated() {
+                (scratch + row * width).update(from: pixels.baseAddress! + Int(index) * width, count: width)
+            }
+        }
+        return try body(.dense(scratch))
     }
 
     /// Bounds that cut the pixels into `slices` ranges holding nearly equal shares of the set's
@@ -75,17 +70,23 @@ final class PreparedImages {
         return bounds
     }
 
-    /// Copies part `part` of `parts` nearly equal parts of the examples prepared by `prepareInput`.
-    func gather(part: Int, of parts: Int, examples indices: UnsafeBufferPointer<Int32>,
-                scratch: UnsafeMutablePointer<Float>) {
-        guard sparse == nil else { return batch.copy(part: part, of: parts) }
-        let width = set.pixelsPerImage
-        set.pixels.withUnsafeBufferPointer { pixels in
-            for row in (part * indices.count / parts)..<((part + 1) * indices.count / parts) {
-                (scratch + row * width).update(from: pixels.baseAddress! + Int(indices[row]) * width, count: width)
-            }
-        }
+    /// Cuts the set into the pixel slices `bounds` (from `pixelSlices`), one set per slice with
+    /// each image's entries in those pixels, for `gather(pixelSlice:examples:)`. A thread that
+    /// owns a slice of the first layer then gathers and reads only its own slice's entries: the
+    /// batch does not cross between cores.
+    func splitByPixels(_ bounds: [Int]) {
+        guard let sparse else { preconditionFailure("pixel slices of a dense set") }
+        pixelSliceSets = (0..<(bounds.count - 1)).map { CompressedRows(sparse, columns: bounds[$0]..<bounds[$0 + 1]) }
+        pixelSliceBatches = pixelSliceSets.map { _ in SparseBatch() }
     }
+
+    /// Gathers the examples at `indices` from pixel slice `slice` of `splitByPixels`.
+    func gather(pixelSlice slice: Int, examples indices: UnsafeBufferPointer<Int32>) {
+        pixelSliceBatches[slice].gather(indices, from: pixelSliceSets[slice])
+    }
+
+    /// The examples last gathered from pixel slice `slice`, valid until its next gather.
+    func input(pixelSlice slice: Int) -> LayerInput { .sparse(pixelSliceBatches[slice].rows) }
 
     /// Calls `body` with the input for the contiguous examples `range`, read in place.
     func withInput<Result>(range: Range<Int>, _ body: (LayerInput) throws -> Result) rethrows -> Result {

@@ -44,6 +44,11 @@ public struct SGD {
         let gradientSum: UnsafePointer<Float>
         let scale: Float, rate: Float, momentum: Float
 
+        /// The factor plain SGD multiplies a gradient sum by, −η / examples, for a caller that
+        /// adds the gradient's terms into the parameters as it makes them; nil with momentum,
+        /// whose update needs the whole gradient first.
+        public var plainFactor: Float? { velocity == nil ? -(rate * scale) : nil }
+
         /// Updates the parameters at `range`.
         public func apply(_ range: Range<Int>) {
             let p = parameters, g = gradientSum, scale = scale, rate = rate, mu = momentum

@@ -51,6 +51,7 @@ public final class Trainer {
         train = PreparedImages(data.train, form: inputForm)
         test = PreparedImages(data.test, form: train.form)
         pixelSlices = threads > 1 && train.form == .sparse ? train.pixelSlices(threads) : nil
+        if let pixelSlices { train.splitByPixels(pixelSlices) }
         let maxPart = (configuration.batchSize + communicator.size - 1) / communicator.size
         batchImages = [Float](repeating: 0, count: train.sparse == nil ? maxPart * data.train.pixelsPerImage : 1)
         batchLabels = [UInt8](repeating: 0, count: maxPart)
