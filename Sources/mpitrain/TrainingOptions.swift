@@ -27,14 +27,14 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Global minibatch size, split across the ranks.")
     var batchSize: Int = 64
 
-    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (default: 0.1; multiclass 0.05 with momentum).",
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (default: 0.1; 0.5 for multiclass).",
             transform: { try number($0, example: "0.1") })
     var learningRate: Float?
 
     @Option(name: .customLong("lr-schedule"), help: "Learning-rate schedule: constant, or cosine (annealed towards 0 over the epochs).")
     var schedule: LearningRateSchedule = .constant
 
-    @Option(parsing: .unconditional, help: "Momentum (default: 0 for the binary models, 0.9 for multiclass).",
+    @Option(parsing: .unconditional, help: "Momentum (default: 0, plain SGD).",
             transform: { try number($0, example: "0.9") })
     var momentum: Float?
 
@@ -79,10 +79,10 @@ struct TrainingOptions: ParsableArguments {
         let modelConfiguration = ModelConfiguration(
             kind: model, hidden: model == .single ? 0 : hidden ?? (model == .multiclass ? 128 : 64),
             activation: activation ?? (model == .multiclass ? .relu : .sigmoid), digit: digit)
-        let defaults = model == .multiclass ? (rate: Float(0.05), momentum: Float(0.9)) : (rate: 0.1, momentum: 0)
         return TrainingConfiguration(
             model: modelConfiguration, epochs: epochs, batchSize: batchSize,
-            learningRate: learningRate ?? defaults.rate, schedule: schedule, momentum: momentum ?? defaults.momentum, seed: seed)
+            learningRate: learningRate ?? (model == .multiclass ? 0.5 : 0.1), schedule: schedule,
+            momentum: momentum ?? 0, seed: seed)
     }
 }
 
