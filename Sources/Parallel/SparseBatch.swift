@@ -6,8 +6,9 @@
 /// overlap, leaves both products reading a few contiguous kilobytes.
 public final class SparseBatch {
     private var rowStarts: UnsafeMutablePointer<Int>
-    private var columnIndices: UnsafeMutablePointer<Int32>
-    private var values: UnsafeMutablePointer<Float>
+    private var columnIndices: UnsafeMutablePointer<UInt16>
+    private var valueIndices: UnsafeMutablePointer<UInt8>
+    private let distinctValues: UnsafeMutablePointer<Float>
     private var rowCapacity = 0, entryCapacity = 0
     private var count = 0, columns = 0, columnRange = 0..<0
 
@@ -15,13 +16,15 @@ public final class SparseBatch {
         rowStarts = .allocate(capacity: 1)
         rowStarts[0] = 0
         columnIndices = .allocate(capacity: 0)
-        values = .allocate(capacity: 0)
+        valueIndices = .allocate(capacity: 0)
+        distinctValues = .allocate(capacity: CompressedRows.maximumDistinctValues)
     }
 
     deinit {
         rowStarts.deallocate()
         columnIndices.deallocate()
-        values.deallocate()
+        valueIndices.deallocate()
+        distinctValues.deallocate()
     }
 
     /// Copies the rows `rows` of `set`, in that order, replacing what the batch held.
@@ -33,15 +36,18 @@ public final class SparseBatch {
             }
             reserve(entries: rowStarts[rows.count])
             set.columnIndices.withUnsafeBufferPointer { sourceColumns in
-                set.values.withUnsafeBufferPointer { sourceValues in
+                set.valueIndices.withUnsafeBufferPointer { sourceValues in
                     for (position, row) in rows.enumerated() {
                         let first = starts[Int(row)], target = rowStarts[position]
                         let length = rowStarts[position + 1] - target
                         (columnIndices + target).update(from: sourceColumns.baseAddress! + first, count: length)
-                        (values + target).update(from: sourceValues.baseAddress! + first, count: length)
+                        (valueIndices + target).update(from: sourceValues.baseAddress! + first, count: length)
                     }
                 }
             }
+        }
+        set.distinctValues.withUnsafeBufferPointer {
+            distinctValues.update(from: $0.baseAddress!, count: $0.count)
         }
         count = rows.count
         columns = set.columns
@@ -51,7 +57,7 @@ public final class SparseBatch {
     /// The gathered rows; valid until the next `gather`.
     public var rows: SparseRows {
         SparseRows(count: count, columns: columns, columnRange: columnRange, rowStarts: rowStarts,
-                   columnIndices: columnIndices, values: values)
+                   columnIndices: columnIndices, valueIndices: valueIndices, distinctValues: distinctValues)
     }
 
     private func reserve(rows: Int) {
@@ -65,9 +71,9 @@ public final class SparseBatch {
     private func reserve(entries: Int) {
         guard entries > entryCapacity else { return }
         columnIndices.deallocate()
-        values.deallocate()
+        valueIndices.deallocate()
         columnIndices = .allocate(capacity: entries)
-        values = .allocate(capacity: entries)
+        valueIndices = .allocate(capacity: entries)
         entryCapacity = entries
     }
 }

@@ -76,12 +76,12 @@ private struct RowTimesDense: ColumnBlockWork {
         let entries = a.entries(row), bColumn = b + column
         var entry = entries.lowerBound
         while entry + 1 < entries.upperBound {
-            even.add(a.values[entry], times: bColumn + Int(a.columnIndices[entry]) &* ldb)
-            odd.add(a.values[entry + 1], times: bColumn + Int(a.columnIndices[entry + 1]) &* ldb)
+            even.add(a.value(entry), times: bColumn + a.column(entry) &* ldb)
+            odd.add(a.value(entry + 1), times: bColumn + a.column(entry + 1) &* ldb)
             entry += 2
         }
         if entry < entries.upperBound {
-            even.add(a.values[entry], times: bColumn + Int(a.columnIndices[entry]) &* ldb)
+            even.add(a.value(entry), times: bColumn + a.column(entry) &* ldb)
         }
         (even + odd).store(to: c + column)
     }
@@ -95,7 +95,7 @@ private struct RowTimesDense: ColumnBlockWork {
             let sums = buffer.baseAddress!
             sums.initialize(repeating: 0, count: width)
             for entry in a.entries(row) {
-                let scale = a.values[entry], bRow = b + column + Int(a.columnIndices[entry]) &* ldb
+                let scale = a.value(entry), bRow = b + column + a.column(entry) &* ldb
                 for lane in 0..<width { sums[lane] += scale * bRow[lane] }
             }
             (c + column).update(from: sums, count: width)
@@ -111,14 +111,14 @@ private struct RowScatteredByEntries: ColumnBlockWork {
     func visit<Block: RegisterBlock>(_ block: Block.Type, column: Int) {
         let source = Block(loading: b + column).scaled(by: alpha), cColumn = c + column
         for entry in a.entries(row) {
-            source.scatter(a.values[entry], into: cColumn + Int(a.columnIndices[entry]) &* ldc)
+            source.scatter(a.value(entry), into: cColumn + a.column(entry) &* ldc)
         }
     }
 
     @inline(__always)
     func visitTail(column: Int, width: Int) {
         for entry in a.entries(row) {
-            let scale = a.values[entry], cRow = c + column + Int(a.columnIndices[entry]) &* ldc
+            let scale = a.value(entry), cRow = c + column + a.column(entry) &* ldc
             for lane in 0..<width { cRow[lane] += scale * (alpha * b[column + lane]) }
         }
     }

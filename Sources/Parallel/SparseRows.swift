@@ -1,6 +1,7 @@
 /// Rows of a sparse matrix in compressed-row form, read through pointers: a contiguous range of a
 /// `CompressedRows` read in place, or a minibatch gathered into a `SparseBatch`. Row r's entries
-/// are `rowStarts[r] ..< rowStarts[r + 1]` of `columnIndices` and `values`, all in `columnRange`.
+/// are `rowStarts[r] ..< rowStarts[r + 1]`, all in `columnRange`; entry e is in column
+/// `columnIndices[e]` with value `distinctValues[valueIndices[e]]`.
 ///
 /// A view: valid only while the storage it was made from is alive and unchanged.
 public struct SparseRows {
@@ -10,26 +11,38 @@ public struct SparseRows {
     public let columns: Int
     /// The columns the entries are in; all columns unless the rows come from a column slice.
     public let columnRange: Range<Int>
-    /// [count + 1] offsets into `columnIndices` and `values`.
+    /// [count + 1] offsets into `columnIndices` and `valueIndices`.
     public let rowStarts: UnsafePointer<Int>
     /// Column of each entry.
-    public let columnIndices: UnsafePointer<Int32>
-    /// Value of each entry.
-    public let values: UnsafePointer<Float>
+    public let columnIndices: UnsafePointer<UInt16>
+    /// Each entry's index in `distinctValues`.
+    public let valueIndices: UnsafePointer<UInt8>
+    /// The values the entries' indices name.
+    public let distinctValues: UnsafePointer<Float>
 
     public init(count: Int, columns: Int, columnRange: Range<Int>? = nil, rowStarts: UnsafePointer<Int>,
-                columnIndices: UnsafePointer<Int32>, values: UnsafePointer<Float>) {
+                columnIndices: UnsafePointer<UInt16>, valueIndices: UnsafePointer<UInt8>,
+                distinctValues: UnsafePointer<Float>) {
         self.count = count
         self.columns = columns
         self.columnRange = columnRange ?? 0..<columns
         self.rowStarts = rowStarts
         self.columnIndices = columnIndices
-        self.values = values
+        self.valueIndices = valueIndices
+        self.distinctValues = distinctValues
     }
 
     /// Row `row`'s entries.
     @inline(__always)
-    func entries(_ row: Int) -> Range<Int> { rowStarts[row]..<rowStarts[row + 1] }
+    public func entries(_ row: Int) -> Range<Int> { rowStarts[row]..<rowStarts[row + 1] }
+
+    /// Column of entry `entry`.
+    @inline(__always)
+    public func column(_ entry: Int) -> Int { Int(columnIndices[entry]) }
+
+    /// Value of entry `entry`.
+    @inline(__always)
+    public func value(_ entry: Int) -> Float { distinctValues[Int(valueIndices[entry])] }
 }
 
 extension CompressedRows {
@@ -38,10 +51,14 @@ extension CompressedRows {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows)
         return try rowStarts.withUnsafeBufferPointer { starts in
             try columnIndices.withUnsafeBufferPointer { columnIndices in
-                try values.withUnsafeBufferPointer { values in
-                    try body(SparseRows(count: range.count, columns: columns, columnRange: columnRange,
-                                        rowStarts: starts.baseAddress! + range.lowerBound,
-                                        columnIndices: columnIndices.baseAddress!, values: values.baseAddress!))
+                try valueIndices.withUnsafeBufferPointer { valueIndices in
+                    try distinctValues.withUnsafeBufferPointer { distinctValues in
+                        try body(SparseRows(count: range.count, columns: columns, columnRange: columnRange,
+                                            rowStarts: starts.baseAddress! + range.lowerBound,
+                                            columnIndices: columnIndices.baseAddress!,
+                                            valueIndices: valueIndices.baseAddress!,
+                                            distinctValues: distinctValues.baseAddress!))
+                    }
                 }
             }
         }

@@ -12,9 +12,9 @@ import Parallel
                                                 activation: .tanh)
         // Twelve examples about 60 % zeros, like MNIST; the batch names nine, one twice.
         let examples = uniformValues(12 * inputs, in: -1...1, seed: 41).map { $0 < 0.2 ? 0 : $0 }
-        let sparse = examples.withUnsafeBufferPointer {
+        let sparse = try #require(examples.withUnsafeBufferPointer {
             CompressedRows(dense: $0.baseAddress!, rows: 12, columns: inputs)
-        }
+        })
         let rows: [Int32] = [3, 0, 7, 11, 3, 5, 1, 10, 8]
         let labels: [UInt8] = [5, 3, 5, 0, 9, 1, 5, 7, 2]
         let bounds = (0...slices).map { $0 * inputs / slices }
@@ -47,9 +47,9 @@ import Parallel
         let configuration = ModelConfiguration(kind: kind, inputs: inputs, hidden: kind == .single ? 0 : 16,
                                                 activation: .relu)
         let examples = uniformValues(10 * inputs, in: -1...1, seed: 17).map { $0 < 0.3 ? 0 : $0 }
-        let sparse = examples.withUnsafeBufferPointer {
+        let sparse = try #require(examples.withUnsafeBufferPointer {
             CompressedRows(dense: $0.baseAddress!, rows: 10, columns: inputs)
-        }
+        })
         let rows: [Int32] = [2, 9, 4, 4, 0, 7, 1]
         let labels: [UInt8] = [5, 1, 5, 3, 0, 8, 5]
         let bounds = (0...slices).map { $0 * inputs / slices }

@@ -128,7 +128,9 @@ import Parallel
         let configuration = ModelConfiguration(kind: kind, inputs: 40, hidden: hidden, activation: .sigmoid)
         // Ten examples about 70 % zeros, like MNIST; the batch names seven of them, one twice.
         let examples = uniformValues(10 * 40, in: -1...1, seed: 31).map { $0 < 0.4 ? 0 : $0 }
-        let sparse = examples.withUnsafeBufferPointer { CompressedRows(dense: $0.baseAddress!, rows: 10, columns: 40) }
+        let sparse = try #require(examples.withUnsafeBufferPointer {
+            CompressedRows(dense: $0.baseAddress!, rows: 10, columns: 40)
+        })
         let rows: [Int32] = [3, 0, 7, 9, 3, 5, 1]
         let labels: [UInt8] = [5, 3, 5, 0, 9, 1, 5]
         let gathered = rows.flatMap { examples[Int($0) * 40..<(Int($0) + 1) * 40] }

@@ -8,7 +8,8 @@ struct SparseProductTests {
         var values = TestValues(seed: seed)
         return (0..<rows * columns).map { _ in
             let keep = (values.next() + 1) / 2 < density
-            let value = values.next()
+            // Quantized like 8-bit pixels: at most 255 distinct non-zero values.
+            let value = (values.next() * 127).rounded() / 127
             return keep ? value : 0
         }
     }
@@ -21,29 +22,40 @@ struct SparseProductTests {
     private func tolerance(_ k: Int) -> Float { 4 * Float.ulpOfOne * Float(k + 1) }
 
     @Test("CSR keeps exactly the non-zeros, row by row")
-    func compressedRowsRoundTrip() {
+    func compressedRowsRoundTrip() throws {
         let dense = sparseMatrix(rows: 7, columns: 13, density: 0.3, seed: 1)
-        let sparse = CompressedRows(dense: dense, rows: 7, columns: 13)
+        let sparse = try #require(CompressedRows(dense: dense, rows: 7, columns: 13))
         var rebuilt = [Float](repeating: 0, count: 7 * 13)
         for row in 0..<7 {
             for entry in sparse.rowStarts[row]..<sparse.rowStarts[row + 1] {
-                rebuilt[row * 13 + Int(sparse.columnIndices[entry])] = sparse.values[entry]
+                rebuilt[row * 13 + Int(sparse.columnIndices[entry])] = sparse.value(entry)
             }
         }
         #expect(rebuilt == dense)
-        #expect(sparse.values.allSatisfy { $0 != 0 })
+        #expect(sparse.distinctValues.allSatisfy { $0 != 0 })
+        #expect(Set(sparse.distinctValues).count == sparse.distinctValues.count, "each value stored once")
         #expect(abs(sparse.density - Double(dense.filter { $0 != 0 }.count) / 91) < 1e-12)
     }
 
+    @Test("CSR refuses what its three-byte entries cannot hold: over 256 distinct values, over 65,536 columns")
+    func compressedRowsLimits() {
+        let distinct = (1...257).map { Float($0) / 1000 }
+        #expect(CompressedRows(dense: distinct, rows: 1, columns: 257) == nil)
+        #expect(CompressedRows(dense: Array(distinct.dropLast()), rows: 1, columns: 256)?.distinctValues.count == 256)
+        let wide = [Float](repeating: 0, count: CompressedRows.maximumColumns + 1)
+        #expect(CompressedRows(dense: wide, rows: 1, columns: wide.count) == nil)
+        #expect(CompressedRows(dense: wide, rows: 1, columns: wide.count - 1) != nil)
+    }
+
     @Test("A gathered batch holds the chosen rows in order, and a range view reads rows in place")
-    func gatheredRowsAndRangeViews() {
+    func gatheredRowsAndRangeViews() throws {
         let dense = sparseMatrix(rows: 9, columns: 11, density: 0.3, seed: 7)
-        let sparse = CompressedRows(dense: dense, rows: 9, columns: 11)
+        let sparse = try #require(CompressedRows(dense: dense, rows: 9, columns: 11))
         func densified(_ rows: SparseRows) -> [Float] {
             var result = [Float](repeating: 0, count: rows.count * rows.columns)
             for row in 0..<rows.count {
                 for entry in rows.rowStarts[row]..<rows.rowStarts[row + 1] {
-                    result[row * rows.columns + Int(rows.columnIndices[entry])] = rows.values[entry]
+                    result[row * rows.columns + rows.column(entry)] = rows.value(entry)
                 }
             }
             return result
@@ -60,11 +72,11 @@ struct SparseProductTests {
           arguments: [(1, 1, 1), (5, 784, 64), (64, 784, 64), (64, 784, 128), (33, 50, 10), (17, 31, 1), (9, 20, 81),
                      (100, 300, 130), (20, 40, 255)],
           [1, 2, 3])
-    func matchesReference(_ shape: (Int, Int, Int), threads: Int) {
+    func matchesReference(_ shape: (Int, Int, Int), threads: Int) throws {
         let (count, k, n) = shape
         let total = count * 2 + 3
         let denseA = sparseMatrix(rows: total, columns: k, density: 0.2, seed: 3)
-        let sparse = CompressedRows(dense: denseA, rows: total, columns: k)
+        let sparse = try #require(CompressedRows(dense: denseA, rows: total, columns: k))
         // A shuffled selection with a repeat, as a minibatch of example indices.
         let rows = (0..<count).map { Int32(($0 * 7 + 2) % total) }
         let gathered = gather(denseA, columns: k, rows: rows)
@@ -113,9 +125,9 @@ struct SparseProductTests {
     }
 
     @Test("Results are bit-identical for every thread count")
-    func threadCountDoesNotChangeResults() {
+    func threadCountDoesNotChangeResults() throws {
         let denseA = sparseMatrix(rows: 300, columns: 784, density: 0.19, seed: 5)
-        let sparse = CompressedRows(dense: denseA, rows: 300, columns: 784)
+        let sparse = try #require(CompressedRows(dense: denseA, rows: 300, columns: 784))
         let rows = (0..<256).map { Int32(($0 * 37) % 300) }
         let batch = SparseBatch()
         rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
@@ -136,14 +148,14 @@ struct SparseProductTests {
 struct SparseColumnSliceTests {
     @Test("Slices split each row's entries by column, and their products add up to the whole",
           arguments: [[0, 13], [0, 5, 13], [0, 0, 7, 13], [0, 4, 9, 13]])
-    func slicesAddUp(bounds: [Int]) {
+    func slicesAddUp(bounds: [Int]) throws {
         let columns = 13, n = 20
         var values = TestValues(seed: 9)
         let dense = (0..<6 * columns).map { index -> Float in
             let value = values.next()
             return index % 3 == 0 ? 0 : value
         }
-        let sparse = CompressedRows(dense: dense, rows: 6, columns: columns)
+        let sparse = try #require(CompressedRows(dense: dense, rows: 6, columns: columns))
         let rows: [Int32] = [5, 2, 2, 0, 4]
         let whole = SparseBatch()
         rows.withUnsafeBufferPointer { whole.gather($0, from: sparse) }
@@ -157,7 +169,7 @@ struct SparseColumnSliceTests {
             let part = CompressedRows(sparse, columns: range)
             #expect(part.rows == sparse.rows && part.columns == columns && part.columnRange == range)
             #expect(part.columnIndices.allSatisfy { range.contains(Int($0)) })
-            entries += part.values.count
+            entries += part.nonZeros
             let batch = SparseBatch()
             rows.withUnsafeBufferPointer { batch.gather($0, from: part) }
             #expect(batch.rows.columnRange == range)
@@ -166,7 +178,7 @@ struct SparseColumnSliceTests {
             for index in summed.indices { summed[index] += share[index] }
             sparseTransposedTimesDense(c: &transposed, ldc: n, a: batch.rows, b: upstream, ldb: n, n: n)
         }
-        #expect(entries == sparse.values.count, "every entry in exactly one slice")
+        #expect(entries == sparse.nonZeros, "every entry in exactly one slice")
         for (a, e) in zip(summed, full) { #expect(abs(a - e) <= 1e-5) }
         var expectedTransposed = [Float](repeating: 0, count: columns * n)
         sparseTransposedTimesDense(c: &expectedTransposed, ldc: n, a: whole.rows, b: upstream, ldb: n, n: n)

@@ -30,8 +30,8 @@ final class PreparedImages {
         let compressed = set.pixels.withUnsafeBufferPointer {
             CompressedRows(dense: $0.baseAddress!, rows: set.count, columns: set.pixelsPerImage)
         }
-        let useSparse = form == .sparse || compressed.density < 0.5
-        sparse = useSparse ? compressed : nil
+        // nil (dense) for a set with over 256 distinct pixel values, which no 8-bit set has.
+        sparse = compressed.flatMap { form == .sparse || $0.density < 0.5 ? $0 : nil }
     }
 
     /// The form actually used.
@@ -63,7 +63,7 @@ final class PreparedImages {
         var bounds = [0], seen = 0
         for (pixel, count) in perPixel.enumerated() where bounds.count < slices {
             seen += count
-            if seen * slices >= bounds.count * sparse.values.count { bounds.append(pixel + 1) }
+            if seen * slices >= bounds.count * sparse.nonZeros { bounds.append(pixel + 1) }
         }
         while bounds.count <= slices { bounds.append(sparse.columns) }
         bounds[slices] = sparse.columns
