@@ -45,6 +45,11 @@ func gemm(
     }
     let operands = GEMMOperands(a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB,
                                 alpha: alpha, beta: beta)
+    if SmallGEMM.handles(n: n, k: k) {
+        smallGEMM(c: c, ldc: ldc, operands, m: m, n: n, k: k, threads: threads,
+                  minimumWorkPerThread: minimumWorkPerThread)
+        return
+    }
     let split = GEMMSplit(m: m, n: n, k: k, threads: threads, packsB: !operands.readsBInPlace,
                           minimumWorkPerThread: minimumWorkPerThread)
     let nextPart = WorkQueue(count: split.parts)

@@ -59,10 +59,12 @@ func largestError(_ test: GEMMCase, _ fast: [Float], _ reference: [Float]) -> Fl
     return largest
 }
 
-/// Small and awkward shapes: single elements, vectors, primes, exact and ragged tiles, several depth slices.
+/// Small and awkward shapes: single elements, vectors, primes, exact and ragged tiles, several depth slices;
+/// n ≤ 16 takes the narrow kernel (SmallGEMM: the output layer's 10 classes).
 let gemmShapes: [(m: Int, n: Int, k: Int)] = [
-    (1, 1, 1), (1, 100, 17), (100, 1, 17), (67, 129, 31), (8, 32, 5), (9, 33, 3), (16, 64, 600), (7, 31, 1030),
-    (10, 256, 7),  // ldb = 256 without padding: B packed even when not transposed
+    (1, 1, 1), (1, 100, 17), (100, 1, 17), (67, 129, 31), (8, 32, 17), (9, 33, 19), (16, 64, 600), (7, 31, 1030),
+    (10, 256, 17),  // ldb = 256 without padding: B packed even when not transposed
+    (32, 10, 128), (33, 128, 10), (7, 16, 3), (130, 17, 16), (5, 40, 1),
 ]
 
 let allCases: [GEMMCase] = gemmShapes.flatMap { shape in
@@ -86,9 +88,9 @@ struct GEMMTests {
         #expect(largestError(test, fast, reference) <= test.tolerance, "\(test), threads \(threads)")
     }
 
-    @Test("the padding beyond n in each row of C is left alone")
-    func leavesPaddingAlone() {
-        let test = GEMMCase(m: 20, n: 40, k: 9, transA: .none, transB: .none, alpha: 1, beta: 0, padding: 5)
+    @Test("the padding beyond n in each row of C is left alone", arguments: [(40, 9), (40, 33), (10, 33)])
+    func leavesPaddingAlone(_ shape: (n: Int, k: Int)) {
+        let test = GEMMCase(m: 20, n: shape.n, k: shape.k, transA: .none, transB: .none, alpha: 1, beta: 0, padding: 5)
         var c = [Float](repeating: 7, count: test.m * test.ldc)
         var values = TestValues(seed: 3)
         let a = values.array(test.aCount), b = values.array(test.bCount)
@@ -101,6 +103,8 @@ struct GEMMTests {
         GEMMCase(m: 130, n: 70, k: 1100, transA: .none, transB: .none, alpha: 1, beta: 0, padding: 0),
         GEMMCase(m: 784, n: 64, k: 64, transA: .transposed, transB: .none, alpha: 1, beta: 1, padding: 0),
         GEMMCase(m: 64, n: 784, k: 64, transA: .none, transB: .transposed, alpha: 1, beta: 0, padding: 2),
+        GEMMCase(m: 1000, n: 10, k: 128, transA: .none, transB: .none, alpha: 1, beta: 0, padding: 0),
+        GEMMCase(m: 300, n: 128, k: 10, transA: .none, transB: .transposed, alpha: 1, beta: 1, padding: 0),
     ])
     func deterministicAcrossThreads(_ test: GEMMCase) {
         let single = runBoth(test, threads: 1)
