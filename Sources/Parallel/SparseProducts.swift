@@ -21,23 +21,21 @@ public func sparseTimesDense(
     }
 }
 
-/// C = alpha·Aᵀ·B + beta·C: C [a.columns, n] (stride ldc), B [a.count, n] (stride ldb), beta 0
-/// or 1. Only C's rows in `a.columnRange` are written: a column slice of A gives those rows of C.
-/// Each row of B, times alpha, is held in registers and scattered into the rows of C its row of
-/// A names. Runs on the caller's thread: splitting C's columns over two threads measured 2–3×
-/// slower at the lab's shapes (batch 256, 128 columns) than one.
+/// C = alpha·Aᵀ·B + beta·C with A's entries grouped by column (`SparseColumns`, made from the
+/// rows by `ColumnGrouping`): C [a.columnRange, n] only (stride ldc: a column slice of A gives
+/// those rows of C, and the others are not touched), B [a.rows, n] (stride ldb), beta 0 or 1.
+/// Each row of C is summed in registers over its column's entries, then written once. Runs on
+/// the caller's thread (a split step gives each thread a column slice).
 public func sparseTransposedTimesDense(
     c: UnsafeMutablePointer<Float>, ldc: Int,
-    a: SparseRows,
+    a: SparseColumns,
     b: UnsafePointer<Float>, ldb: Int,
     n: Int, alpha: Float = 1, beta: Float = 0
 ) {
     precondition(beta == 0 || beta == 1, "beta must be 0 or 1")
-    if beta == 0 {
-        for row in a.columnRange { (c + row * ldc).update(repeating: 0, count: n) }
-    }
-    for row in 0..<a.count {
-        forEachColumnBlock(n, RowScatteredByEntries(a: a, row: row, b: b + row * ldb, alpha: alpha, c: c, ldc: ldc))
+    for column in a.columnRange {
+        forEachColumnBlock(n, ColumnGatheredFromRows(a: a, column: column, b: b, ldb: ldb, alpha: alpha,
+                                                     accumulate: beta == 1, c: c + column * ldc))
     }
 }
 
@@ -103,23 +101,33 @@ private struct RowTimesDense: ColumnBlockWork {
     }
 }
 
-/// C[columns of A[row]] += A[row]ᵀ·(alpha·B[row]), with alpha·B's row held in registers.
-private struct RowScatteredByEntries: ColumnBlockWork {
-    let a: SparseRows, row: Int, b: UnsafePointer<Float>, alpha: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+/// C[column] = alpha·Σ_entries value·B[row] (+ C[column] when accumulating).
+private struct ColumnGatheredFromRows: ColumnBlockWork {
+    let a: SparseColumns, column: Int, b: UnsafePointer<Float>, ldb: Int, alpha: Float, accumulate: Bool
+    let c: UnsafeMutablePointer<Float>
 
     @inline(__always)
-    func visit<Block: RegisterBlock>(_ block: Block.Type, column: Int) {
-        let source = Block(loading: b + column).scaled(by: alpha), cColumn = c + column
-        for entry in a.entries(row) {
-            source.scatter(a.value(entry), into: cColumn + a.column(entry) &* ldc)
+    func visit<Block: RegisterBlock>(_ block: Block.Type, column offset: Int) {
+        var even = Block(), odd = Block()
+        let entries = a.entries(column), bColumn = b + offset
+        var entry = entries.lowerBound
+        while entry + 1 < entries.upperBound {
+            even.add(a.value(entry), times: bColumn + a.row(entry) &* ldb)
+            odd.add(a.value(entry + 1), times: bColumn + a.row(entry + 1) &* ldb)
+            entry += 2
         }
+        if entry < entries.upperBound { even.add(a.value(entry), times: bColumn + a.row(entry) &* ldb) }
+        let sum = (even + odd).scaled(by: alpha)
+        if accumulate { sum.add(into: c + offset) } else { sum.store(to: c + offset) }
     }
 
     @inline(__always)
-    func visitTail(column: Int, width: Int) {
-        for entry in a.entries(row) {
-            let scale = a.value(entry), cRow = c + column + a.column(entry) &* ldc
-            for lane in 0..<width { cRow[lane] += scale * (alpha * b[column + lane]) }
+    func visitTail(column offset: Int, width: Int) {
+        let target = c + offset
+        if !accumulate { target.update(repeating: 0, count: width) }
+        for entry in a.entries(column) {
+            let scale = a.value(entry), bRow = b + offset + a.row(entry) &* ldb
+            for lane in 0..<width { target[lane] += alpha * (scale * bRow[lane]) }
         }
     }
 }
@@ -137,8 +145,8 @@ private protocol RegisterBlock {
     mutating func add(_ factor: Float, times row: UnsafePointer<Float>)
     /// factor · self
     func scaled(by factor: Float) -> Self
-    /// row[0 ..< width] += factor · self
-    func scatter(_ factor: Float, into row: UnsafeMutablePointer<Float>)
+    /// row[0 ..< width] += self
+    func add(into row: UnsafeMutablePointer<Float>)
     static func + (lhs: Self, rhs: Self) -> Self
     /// target[0 ..< width] = self
     func store(to target: UnsafeMutablePointer<Float>)
@@ -158,8 +166,8 @@ private struct Registers16: RegisterBlock {
         value.addProduct(SIMD16(repeating: factor), Registers16(loading: row).value)
     }
     @inline(__always) func scaled(by factor: Float) -> Self { Self(value * factor) }
-    @inline(__always) func scatter(_ factor: Float, into row: UnsafeMutablePointer<Float>) {
-        Registers16(Registers16(loading: row).value.addingProduct(SIMD16(repeating: factor), value)).store(to: row)
+    @inline(__always) func add(into row: UnsafeMutablePointer<Float>) {
+        Registers16(Registers16(loading: row).value + value).store(to: row)
     }
     @inline(__always) static func + (lhs: Self, rhs: Self) -> Self { Self(lhs.value + rhs.value) }
     @inline(__always) func store(to target: UnsafeMutablePointer<Float>) {
@@ -186,9 +194,9 @@ private struct Pair<Half: RegisterBlock>: RegisterBlock {
     @inline(__always) func scaled(by factor: Float) -> Self {
         Self(low: low.scaled(by: factor), high: high.scaled(by: factor))
     }
-    @inline(__always) func scatter(_ factor: Float, into row: UnsafeMutablePointer<Float>) {
-        low.scatter(factor, into: row)
-        high.scatter(factor, into: row + Half.width)
+    @inline(__always) func add(into row: UnsafeMutablePointer<Float>) {
+        low.add(into: row)
+        high.add(into: row + Half.width)
     }
     @inline(__always) static func + (lhs: Self, rhs: Self) -> Self {
         Self(low: lhs.low + rhs.low, high: lhs.high + rhs.high)

@@ -22,12 +22,15 @@ import Parallel
         let whole = Network(configuration, seed: 6)
         let batch = SparseBatch()
         rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
-        whole.computeGradients(input: .sparse(batch.rows), labels: labels, count: count)
+        let grouping = ColumnGrouping()
+        whole.computeGradients(input: .sparse(batch.rows, columns: grouping.group(batch.rows)), labels: labels,
+                               count: count)
+        withExtendedLifetime(grouping) {}
 
         let sliced = Network(configuration, seed: 6)
         let sliceBatches = slicedInputs(sparse, rows: rows, bounds: bounds)
         runPhases(sliced, inputs: sliceBatches.map(\.rows), labels: labels) { slice in
-            sliced.firstLayerWeightGradient(input: .sparse(sliceBatches[slice].rows), slice: slice, count: count)
+            sliced.firstLayerWeightGradient(input: sliceBatches[slice].input, slice: slice, count: count)
         }
 
         let scale = whole.gradientBuffer.map(abs).max()!
@@ -57,7 +60,10 @@ import Parallel
         let whole = Network(configuration, seed: 3)
         let batch = SparseBatch()
         rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
-        whole.computeGradients(input: .sparse(batch.rows), labels: labels, count: count)
+        let grouping = ColumnGrouping()
+        whole.computeGradients(input: .sparse(batch.rows, columns: grouping.group(batch.rows)), labels: labels,
+                               count: count)
+        withExtendedLifetime(grouping) {}
         var sgd = SGD(learningRate: rate, momentum: 0, parameterCount: whole.parameterCount)
         sgd.update(parameters: whole.parameters, gradientSum: UnsafeBufferPointer(whole.gradientBuffer),
                    examples: count)
@@ -69,7 +75,7 @@ import Parallel
         slicedSGD.withStep(parameters: sliced.parameters, gradientSum: sliced.gradientBuffer.baseAddress!,
                            examples: count) { step in
             runPhases(sliced, inputs: sliceBatches.map(\.rows), labels: labels) { slice in
-                sliced.firstLayerWeightStep(input: .sparse(sliceBatches[slice].rows), slice: slice, count: count, step: step)
+                sliced.firstLayerWeightStep(input: sliceBatches[slice].input, slice: slice, count: count, step: step)
             }
         }
         let scale = zip(whole.parameters, before).map { abs($0 - $1) }.max()!
@@ -93,13 +99,21 @@ import Parallel
         #expect(owners.allSatisfy { $0 == 1 })
     }
 
-    /// Each slice's set of the rows' entries, gathered as a trainer's thread gathers its slice.
-    private func slicedInputs(_ sparse: CompressedRows, rows: [Int32], bounds: [Int]) -> [SparseBatch] {
+    /// One slice's batch as a trainer's thread makes it: gathered from the slice's set of the
+    /// entries, and grouped by pixel for the backward product.
+    private struct SliceBatch {
+        let batch = SparseBatch(), grouping = ColumnGrouping()
+        var rows: SparseRows { batch.rows }
+        var input: LayerInput { .sparse(batch.rows, columns: grouping.columns) }
+    }
+
+    private func slicedInputs(_ sparse: CompressedRows, rows: [Int32], bounds: [Int]) -> [SliceBatch] {
         (0..<(bounds.count - 1)).map { slice in
-            let batch = SparseBatch()
+            let sliceBatch = SliceBatch()
             let part = CompressedRows(sparse, columns: bounds[slice]..<bounds[slice + 1])
-            rows.withUnsafeBufferPointer { batch.gather($0, from: part) }
-            return batch
+            rows.withUnsafeBufferPointer { sliceBatch.batch.gather($0, from: part) }
+            sliceBatch.grouping.group(sliceBatch.batch.rows)
+            return sliceBatch
         }
     }
 

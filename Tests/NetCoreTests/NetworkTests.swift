@@ -140,7 +140,10 @@ import Parallel
         let fromSparse = Network(configuration, seed: 4)
         let batch = SparseBatch()
         rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
-        fromSparse.computeGradients(input: .sparse(batch.rows), labels: labels, count: rows.count)
+        let grouping = ColumnGrouping()
+        fromSparse.computeGradients(input: .sparse(batch.rows, columns: grouping.group(batch.rows)), labels: labels,
+                                    count: rows.count)
+        withExtendedLifetime(grouping) {}
         let scale = dense.gradientBuffer.map(abs).max()!
         for (a, b) in zip(fromSparse.gradientBuffer, dense.gradientBuffer) {
             #expect(abs(a - b) <= 1e-5 * max(scale, 1), "sparse \(a) vs dense \(b)")

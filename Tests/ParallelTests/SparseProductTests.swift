@@ -99,8 +99,10 @@ struct SparseProductTests {
             }
         }
 
+        let grouping = ColumnGrouping()   // owns the storage `columns` views
+        let columns = grouping.group(batch.rows)
         var transposed = [Float](repeating: .nan, count: k * ldc)
-        sparseTransposedTimesDense(c: &transposed, ldc: ldc, a: batch.rows, b: upstream, ldb: ldb, n: n)
+        sparseTransposedTimesDense(c: &transposed, ldc: ldc, a: columns, b: upstream, ldb: ldb, n: n)
         var expectedTransposed = [Float](repeating: 0, count: k * ldc)
         referenceGEMM(c: &expectedTransposed, ldc: ldc, a: gathered, lda: k, .transposed, b: upstream, ldb: ldb, .none,
                       m: k, n: n, k: count)
@@ -114,7 +116,7 @@ struct SparseProductTests {
         // Accumulating, as a plain SGD step does: C = alpha·Aᵀ·B + C.
         let start = values.array(k * ldc), alpha: Float = -0.375
         var stepped = start
-        sparseTransposedTimesDense(c: &stepped, ldc: ldc, a: batch.rows, b: upstream, ldb: ldb, n: n,
+        sparseTransposedTimesDense(c: &stepped, ldc: ldc, a: columns, b: upstream, ldb: ldb, n: n,
                                    alpha: alpha, beta: 1)
         for p in 0..<k {
             for j in 0..<n {
@@ -122,9 +124,37 @@ struct SparseProductTests {
                 #expect(abs(stepped[p * ldc + j] - expected) <= tolerance(count), "accumulated (\(p), \(j))")
             }
         }
+        withExtendedLifetime(grouping) {}
     }
 
-    @Test("Results are bit-identical for every thread count")
+    @Test("Grouping a batch by column keeps every entry once, rows ascending within each column")
+    func groupingByColumn() throws {
+        let dense = sparseMatrix(rows: 30, columns: 17, density: 0.3, seed: 12)
+        let sparse = try #require(CompressedRows(dense: dense, rows: 30, columns: 17))
+        let rows: [Int32] = [4, 29, 0, 4, 13, 7, 22, 1]
+        let range = 3..<14
+        let batch = SparseBatch()
+        rows.withUnsafeBufferPointer { batch.gather($0, from: CompressedRows(sparse, columns: range)) }
+        let grouping = ColumnGrouping()
+        grouping.group(batch.rows)
+        let columns = grouping.columns
+        #expect(columns.rows == rows.count && columns.columnRange == range)
+        var seen = 0
+        for column in range {
+            let entries = columns.entries(column)
+            seen += entries.count
+            #expect(zip(entries.dropFirst(), entries).allSatisfy { columns.row($0) > columns.row($1) })
+            for entry in entries {
+                let example = Int(rows[columns.row(entry)])
+                #expect(columns.value(entry) == dense[example * 17 + column])
+            }
+            let expected = rows.filter { dense[Int($0) * 17 + column] != 0 }.count
+            #expect(entries.count == expected, "column \(column)")
+        }
+        #expect(seen == batch.rows.rowStarts[rows.count])
+    }
+
+    @Test("A·B is bit-identical for every thread count")
     func threadCountDoesNotChangeResults() throws {
         let denseA = sparseMatrix(rows: 300, columns: 784, density: 0.19, seed: 5)
         let sparse = try #require(CompressedRows(dense: denseA, rows: 300, columns: 784))
@@ -132,12 +162,11 @@ struct SparseProductTests {
         let batch = SparseBatch()
         rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
         var values = TestValues(seed: 2)
-        let weights = values.array(784 * 128), upstream = values.array(256 * 128)
-        func run(_ threads: Int) -> ([Float], [Float]) {
-            var forward = [Float](repeating: 0, count: 256 * 128), backward = [Float](repeating: 0, count: 784 * 128)
+        let weights = values.array(784 * 128)
+        func run(_ threads: Int) -> [Float] {
+            var forward = [Float](repeating: 0, count: 256 * 128)
             sparseTimesDense(c: &forward, ldc: 128, a: batch.rows, b: weights, ldb: 128, n: 128, threads: threads)
-            sparseTransposedTimesDense(c: &backward, ldc: 128, a: batch.rows, b: upstream, ldb: 128, n: 128)
-            return (forward, backward)
+            return forward
         }
         let one = run(1)
         for threads in 2...4 { #expect(run(threads) == one) }
@@ -176,12 +205,17 @@ struct SparseColumnSliceTests {
             var share = [Float](repeating: 0, count: rows.count * n)
             sparseTimesDense(c: &share, ldc: n, a: batch.rows, b: b, ldb: n, n: n)
             for index in summed.indices { summed[index] += share[index] }
-            sparseTransposedTimesDense(c: &transposed, ldc: n, a: batch.rows, b: upstream, ldb: n, n: n)
+            let grouping = ColumnGrouping()
+            sparseTransposedTimesDense(c: &transposed, ldc: n, a: grouping.group(batch.rows), b: upstream, ldb: n, n: n)
+            withExtendedLifetime(grouping) {}
         }
         #expect(entries == sparse.nonZeros, "every entry in exactly one slice")
         for (a, e) in zip(summed, full) { #expect(abs(a - e) <= 1e-5) }
         var expectedTransposed = [Float](repeating: 0, count: columns * n)
-        sparseTransposedTimesDense(c: &expectedTransposed, ldc: n, a: whole.rows, b: upstream, ldb: n, n: n)
+        let grouping = ColumnGrouping()
+        sparseTransposedTimesDense(c: &expectedTransposed, ldc: n, a: grouping.group(whole.rows), b: upstream,
+                                   ldb: n, n: n)
+        withExtendedLifetime(grouping) {}
         #expect(transposed == expectedTransposed, "each slice writes exactly its rows, with the whole product's sums")
     }
 }

@@ -8,8 +8,9 @@ import Parallel
 public enum LayerInput {
     /// A dense row-major batch, [batch, inputs].
     case dense(UnsafePointer<Float>)
-    /// A sparse batch, [batch, inputs] in compressed-row form.
-    case sparse(SparseRows)
+    /// A sparse batch, [batch, inputs] in compressed-row form, and the same entries grouped by
+    /// column, which the transposed product needs (forward-only inputs may leave it out).
+    case sparse(SparseRows, columns: SparseColumns? = nil)
 
     /// Product · weights: C [batch, n] = input [batch, k] · B [k, n] (row strides ldc, ldb).
     func times(_ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
@@ -18,7 +19,7 @@ public enum LayerInput {
         case let .dense(x):
             gemm(c: c, ldc: ldc, a: x, lda: k, .none, b: b, ldb: ldb, .none,
                  m: batch, n: n, k: k, threads: threads)
-        case let .sparse(rows):
+        case let .sparse(rows, _):
             precondition(rows.count == batch)
             sparseTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n, threads: threads)
         }
@@ -32,9 +33,10 @@ public enum LayerInput {
         case let .dense(x):
             gemm(c: c, ldc: ldc, a: x, lda: k, .transposed, b: b, ldb: ldb, .none,
                  m: k, n: n, k: batch, alpha: alpha, beta: beta, threads: threads)
-        case let .sparse(rows):
-            precondition(rows.count == batch)
-            sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n, alpha: alpha, beta: beta)
+        case let .sparse(rows, columns):
+            guard let columns else { preconditionFailure("a sparse input's transposed product needs its columns") }
+            precondition(columns.rows == batch && columns.columnRange == rows.columnRange)
+            sparseTransposedTimesDense(c: c, ldc: ldc, a: columns, b: b, ldb: ldb, n: n, alpha: alpha, beta: beta)
         }
     }
 }

@@ -16,10 +16,12 @@ final class PreparedImages {
     let set: LabeledImages
     /// The pixels in compressed-row form, when sparse.
     let sparse: CompressedRows?
-    /// Sparse form only: the rows of the current minibatch part.
-    private let batch = SparseBatch()
+    /// Sparse form only: the rows of the current minibatch part, and the same grouped by pixel.
+    private let batch = SparseBatch(), batchColumns = ColumnGrouping()
     /// After `splitByPixels`: the set cut into pixel slices, and each slice's minibatch.
     private var pixelSliceSets: [CompressedRows] = [], pixelSliceBatches: [SparseBatch] = []
+    /// Each pixel slice's minibatch grouped by pixel, for the backward product.
+    private var pixelSliceColumns: [ColumnGrouping] = []
 
     init(_ set: LabeledImages, form: InputForm) {
         self.set = set
@@ -38,12 +40,13 @@ final class PreparedImages {
     var form: InputForm { sparse == nil ? .dense : .sparse }
 
     /// Calls `body` with the input for the examples at `indices`, gathered first: sparse sets into
-    /// their own batch, dense ones into `scratch` [indices.count, pixelsPerImage].
+    /// their own batch (also grouped by pixel, for the backward product), dense ones into
+    /// `scratch` [indices.count, pixelsPerImage].
     func withInput<Result>(examples indices: UnsafeBufferPointer<Int32>, scratch: UnsafeMutablePointer<Float>,
                            _ body: (LayerInput) throws -> Result) rethrows -> Result {
         if let sparse {
             batch.gather(indices, from: sparse)
-            return try body(.sparse(batch.rows))
+            return try body(.sparse(batch.rows, columns: batchColumns.group(batch.rows)))
         }
         let width = set.pixelsPerImage
         set.pixels.withUnsafeBufferPointer { pixels in
@@ -78,6 +81,7 @@ final class PreparedImages {
         guard let sparse else { preconditionFailure("pixel slices of a dense set") }
         pixelSliceSets = (0..<(bounds.count - 1)).map { CompressedRows(sparse, columns: bounds[$0]..<bounds[$0 + 1]) }
         pixelSliceBatches = pixelSliceSets.map { _ in SparseBatch() }
+        pixelSliceColumns = pixelSliceSets.map { _ in ColumnGrouping() }
     }
 
     /// Gathers the examples at `indices` from pixel slice `slice` of `splitByPixels`.
@@ -85,8 +89,16 @@ final class PreparedImages {
         pixelSliceBatches[slice].gather(indices, from: pixelSliceSets[slice])
     }
 
-    /// The examples last gathered from pixel slice `slice`, valid until its next gather.
-    func input(pixelSlice slice: Int) -> LayerInput { .sparse(pixelSliceBatches[slice].rows) }
+    /// Groups the examples last gathered from pixel slice `slice` by pixel, for `input(pixelSlice:)`.
+    func groupByPixel(slice: Int) {
+        pixelSliceColumns[slice].group(pixelSliceBatches[slice].rows)
+    }
+
+    /// The examples last gathered from pixel slice `slice` (with `byPixel`, as grouped by the
+    /// last `groupByPixel`), valid until its next gather.
+    func input(pixelSlice slice: Int, byPixel: Bool = false) -> LayerInput {
+        .sparse(pixelSliceBatches[slice].rows, columns: byPixel ? pixelSliceColumns[slice].columns : nil)
+    }
 
     /// Calls `body` with the input for the contiguous examples `range`, read in place.
     func withInput<Result>(range: Range<Int>, _ body: (LayerInput) throws -> Result) rethrows -> Result {

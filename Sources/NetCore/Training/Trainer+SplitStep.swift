@@ -35,14 +35,16 @@ extension Trainer {
                         images.gather(pixelSlice: item, examples: examples)
                         gathered[item] = PhaseTimes.now()
                         network.firstLayerProduct(input: images.input(pixelSlice: item), slice: item, count: count)
+                        images.groupByPixel(slice: item)
                     case 1:
                         let rows = (item * count / slices)..<((item + 1) * count / slices)
                         network.finishExamples(rows, share: item, labels: labels)
                     case 2 where fused:
-                        network.firstLayerWeightStep(input: images.input(pixelSlice: item), slice: item, count: count,
-                                                     step: update)
+                        network.firstLayerWeightStep(input: images.input(pixelSlice: item, byPixel: true), slice: item,
+                                                     count: count, step: update)
                     case 2:
-                        network.firstLayerWeightGradient(input: images.input(pixelSlice: item), slice: item, count: count)
+                        network.firstLayerWeightGradient(input: images.input(pixelSlice: item, byPixel: true), slice: item,
+                                                         count: count)
                     default:
                         guard gradients[network.parameterCount].isFinite else { break }
                         let pixels = pixelSlices[item]..<pixelSlices[item + 1]
