@@ -133,8 +133,8 @@ public final class Network {
             return
         }
         backpropagate(rows: 0..<count, threads: threads)
-        outputLayerGradients(count: count, threads: threads)
-        firstLayerBiasGradient(count: count)
+        outputLayerGradients(rows: 0..<count, into: gradientStorage, threads: threads)
+        firstLayerBiasGradient(rows: 0..<count, into: gradientStorage)
         layers[0].weightGradient(gradientStorage, outputGradients: firstLayerGradients, inputs: input,
                                  batch: count, threads: threads)
     }
@@ -208,19 +208,23 @@ public final class Network {
                                           outputs: workspace.hiddenActivations + first, count: rows.count * width)
     }
 
-    /// The output layer's weight and bias gradients (none without a hidden layer), which sum over
-    /// the batch: once `backpropagate` has covered all of it.
-    func outputLayerGradients(count: Int, threads: Int) {
+    /// The output layer's weight and bias gradients (none without a hidden layer) over the
+    /// examples `rows`, into `gradients` (laid out like `gradientBuffer`), overwriting: once
+    /// `backpropagate` has covered those rows.
+    func outputLayerGradients(rows: Range<Int>, into gradients: UnsafeMutablePointer<Float>, threads: Int) {
         guard layers.count == 2 else { return }
-        layers[1].weightGradient(gradientStorage, outputGradients: workspace.logitGradients,
-                                 inputs: .dense(workspace.hiddenActivations), batch: count, threads: threads)
-        layers[1].biasGradient(gradientStorage, outputGradients: workspace.logitGradients, batch: count)
+        let logitGradients = workspace.logitGradients + rows.lowerBound * layers[1].outputs
+        layers[1].weightGradient(gradients, outputGradients: logitGradients,
+                                 inputs: .dense(workspace.hiddenActivations + rows.lowerBound * layers[0].outputs),
+                                 batch: rows.count, threads: threads)
+        layers[1].biasGradient(gradients, outputGradients: logitGradients, batch: rows.count)
     }
 
-    /// The first layer's bias gradient, which sums over the batch: once `backpropagate` has
-    /// covered all of it.
-    func firstLayerBiasGradient(count: Int) {
-        layers[0].biasGradient(gradientStorage, outputGradients: firstLayerGradients, batch: count)
+    /// The first layer's bias gradient over the examples `rows`, into `gradients` (laid out like
+    /// `gradientBuffer`), overwriting: once `backpropagate` has covered those rows.
+    func firstLayerBiasGradient(rows: Range<Int>, into gradients: UnsafeMutablePointer<Float>) {
+        layers[0].biasGradient(gradients, outputGradients: firstLayerGradients + rows.lowerBound * layers[0].outputs,
+                               batch: rows.count)
     }
 
     /// The loss of the logits of the examples `rows` (indices into the batch and `labels`,

@@ -9,6 +9,11 @@ struct Workspace {
     private var storage: UnsafeMutablePointer<Float>?
     /// Per thread sharing a split step's examples: its loss sum and correct count, [slices, 2].
     let shareStatistics: UnsafeMutablePointer<Double>
+    /// Per thread sharing a split step's examples: its examples' share of the gradients that sum
+    /// over the batch, in a buffer laid out like the model's gradients, [slices, parameters]
+    /// (only the entries after the first layer's weights are written; the rest is never touched).
+    private let shareGradientStorage: UnsafeMutablePointer<Float>
+    private let parameters: Int
 
     /// Scratch sized for `layerWidths` ([inputs, hidden, outputs] or [inputs, outputs]).
     init(layerWidths: [Int], slices: Int = 1) {
@@ -17,6 +22,8 @@ struct Workspace {
         self.slices = slices
         shareStatistics = .allocate(capacity: 2 * slices)
         shareStatistics.initialize(repeating: 0, count: 2 * slices)
+        parameters = Self.roundedToLines(zip(layerWidths, layerWidths.dropFirst()).map { ($0 + 1) * $1 }.reduce(0, +))
+        shareGradientStorage = .allocateCacheAligned(capacity: slices > 1 ? slices * parameters : 0)
     }
 
     /// Makes room for `batch` examples (the contents are then undefined).
@@ -34,6 +41,12 @@ struct Workspace {
     func deallocate() {
         storage?.deallocate()
         shareStatistics.deallocate()
+        shareGradientStorage.deallocate()
+    }
+
+    /// Share `share`'s gradient buffer (see `shareGradientStorage`).
+    func shareGradients(_ share: Int) -> UnsafeMutablePointer<Float> {
+        shareGradientStorage + share * parameters
     }
 
     /// [capacity, hidden]
