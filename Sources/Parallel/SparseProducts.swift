@@ -3,6 +3,14 @@
 /// inputs, then dimensions. Each C element is summed by one thread in the order of A's entries,
 /// so results are deterministic and do not depend on `threads`.
 
+/// The narrowest C [·, n] for which Aᵀ·B is taken with A's entries grouped by column
+/// (`SparseColumns`) rather than by rows: by columns pays a counting sort per batch (≈ 1.5 ns
+/// per entry) to sum each row of C in registers, by rows reads and writes a row of C per entry.
+/// Measured on MNIST at batch 64, whole runs side by side: 128 columns 11 % faster by columns
+/// (backward 0.034 → 0.022 s per epoch, grouping 0.004 s), 64 columns even, 1 column (the
+/// single neuron) 0.052 vs 0.032 s per epoch by rows.
+public let columnGroupingMinimumWidth = 64
+
 /// The fewest rows worth a thread of their own in `sparseTimesDense`: a batch-64 step takes tens
 /// of microseconds, about what handing work to a second thread costs.
 let sparseRowsPerThread = 128
@@ -18,6 +26,26 @@ public func sparseTimesDense(
         for row in chunk {
             forEachColumnBlock(n, RowTimesDense(a: a, row: row, b: b, ldb: ldb, c: c + row * ldc))
         }
+    }
+}
+
+/// C = alpha·Aᵀ·B + beta·C by rows: C [a.columns, n] (stride ldc), B [a.count, n] (stride ldb),
+/// beta 0 or 1. Only C's rows in `a.columnRange` are written: a column slice of A gives those
+/// rows of C. Each row of B, times alpha, is held in registers and added into the rows of C its
+/// row of A names: every entry reads and writes a row of C. For narrow C only (n below
+/// `columnGroupingMinimumWidth`); wider C is faster by columns. Runs on the caller's thread.
+public func sparseTransposedTimesDense(
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    a: SparseRows,
+    b: UnsafePointer<Float>, ldb: Int,
+    n: Int, alpha: Float = 1, beta: Float = 0
+) {
+    precondition(beta == 0 || beta == 1, "beta must be 0 or 1")
+    if beta == 0 {
+        for row in a.columnRange { (c + row * ldc).update(repeating: 0, count: n) }
+    }
+    for row in 0..<a.count {
+        forEachColumnBlock(n, RowScatteredByEntries(a: a, row: row, b: b + row * ldb, alpha: alpha, c: c, ldc: ldc))
     }
 }
 
@@ -101,6 +129,27 @@ private struct RowTimesDense: ColumnBlockWork {
     }
 }
 
+/// C[columns of A[row]] += A[row]ᵀ·(alpha·B[row]), with alpha·B's row held in registers.
+private struct RowScatteredByEntries: ColumnBlockWork {
+    let a: SparseRows, row: Int, b: UnsafePointer<Float>, alpha: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+
+    @inline(__always)
+    func visit<Block: RegisterBlock>(_ block: Block.Type, column: Int) {
+        let source = Block(loading: b + column).scaled(by: alpha), cColumn = c + column
+        for entry in a.entries(row) {
+            source.scatter(a.value(entry), into: cColumn + a.column(entry) &* ldc)
+        }
+    }
+
+    @inline(__always)
+    func visitTail(column: Int, width: Int) {
+        for entry in a.entries(row) {
+            let scale = a.value(entry), cRow = c + column + a.column(entry) &* ldc
+            for lane in 0..<width { cRow[lane] += scale * (alpha * b[column + lane]) }
+        }
+    }
+}
+
 /// C[column] = alpha·Σ_entries value·B[row] (+ C[column] when accumulating).
 private struct ColumnGatheredFromRows: ColumnBlockWork {
     let a: SparseColumns, column: Int, b: UnsafePointer<Float>, ldb: Int, alpha: Float, accumulate: Bool
@@ -118,7 +167,7 @@ private struct ColumnGatheredFromRows: ColumnBlockWork {
         }
         if entry < entries.upperBound { even.add(a.value(entry), times: bColumn + a.row(entry) &* ldb) }
         let sum = (even + odd).scaled(by: alpha)
-        if accumulate { sum.add(into: c + offset) } else { sum.store(to: c + offset) }
+        if accumulate { sum.scatter(1, into: c + offset) } else { sum.store(to: c + offset) }
     }
 
     @inline(__always)
@@ -145,8 +194,8 @@ private protocol RegisterBlock {
     mutating func add(_ factor: Float, times row: UnsafePointer<Float>)
     /// factor · self
     func scaled(by factor: Float) -> Self
-    /// row[0 ..< width] += self
-    func add(into row: UnsafeMutablePointer<Float>)
+    /// row[0 ..< width] += factor · self
+    func scatter(_ factor: Float, into row: UnsafeMutablePointer<Float>)
     static func + (lhs: Self, rhs: Self) -> Self
     /// target[0 ..< width] = self
     func store(to target: UnsafeMutablePointer<Float>)
@@ -166,8 +215,8 @@ private struct Registers16: RegisterBlock {
         value.addProduct(SIMD16(repeating: factor), Registers16(loading: row).value)
     }
     @inline(__always) func scaled(by factor: Float) -> Self { Self(value * factor) }
-    @inline(__always) func add(into row: UnsafeMutablePointer<Float>) {
-        Registers16(Registers16(loading: row).value + value).store(to: row)
+    @inline(__always) func scatter(_ factor: Float, into row: UnsafeMutablePointer<Float>) {
+        Registers16(Registers16(loading: row).value.addingProduct(SIMD16(repeating: factor), value)).store(to: row)
     }
     @inline(__always) static func + (lhs: Self, rhs: Self) -> Self { Self(lhs.value + rhs.value) }
     @inline(__always) func store(to target: UnsafeMutablePointer<Float>) {
@@ -194,9 +243,9 @@ private struct Pair<Half: RegisterBlock>: RegisterBlock {
     @inline(__always) func scaled(by factor: Float) -> Self {
         Self(low: low.scaled(by: factor), high: high.scaled(by: factor))
     }
-    @inline(__always) func add(into row: UnsafeMutablePointer<Float>) {
-        low.add(into: row)
-        high.add(into: row + Half.width)
+    @inline(__always) func scatter(_ factor: Float, into row: UnsafeMutablePointer<Float>) {
+        low.scatter(factor, into: row)
+        high.scatter(factor, into: row + Half.width)
     }
     @inline(__always) static func + (lhs: Self, rhs: Self) -> Self {
         Self(low: lhs.low + rhs.low, high: lhs.high + rhs.high)

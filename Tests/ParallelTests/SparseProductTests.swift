@@ -101,27 +101,30 @@ struct SparseProductTests {
 
         let grouping = ColumnGrouping()   // owns the storage `columns` views
         let columns = grouping.group(batch.rows)
-        var transposed = [Float](repeating: .nan, count: k * ldc)
-        sparseTransposedTimesDense(c: &transposed, ldc: ldc, a: columns, b: upstream, ldb: ldb, n: n)
         var expectedTransposed = [Float](repeating: 0, count: k * ldc)
         referenceGEMM(c: &expectedTransposed, ldc: ldc, a: gathered, lda: k, .transposed, b: upstream, ldb: ldb, .none,
                       m: k, n: n, k: count)
-        for p in 0..<k {
-            for j in 0..<n {
-                #expect(abs(transposed[p * ldc + j] - expectedTransposed[p * ldc + j]) <= tolerance(count),
-                        "backward (\(p), \(j))")
-            }
-        }
-
-        // Accumulating, as a plain SGD step does: C = alpha·Aᵀ·B + C.
+        // Overwriting, and accumulating as a plain SGD step does (C = alpha·Aᵀ·B + C); by rows and by columns.
         let start = values.array(k * ldc), alpha: Float = -0.375
-        var stepped = start
-        sparseTransposedTimesDense(c: &stepped, ldc: ldc, a: columns, b: upstream, ldb: ldb, n: n,
-                                   alpha: alpha, beta: 1)
-        for p in 0..<k {
-            for j in 0..<n {
-                let expected = start[p * ldc + j] + alpha * expectedTransposed[p * ldc + j]
-                #expect(abs(stepped[p * ldc + j] - expected) <= tolerance(count), "accumulated (\(p), \(j))")
+        for byColumns in [false, true] {
+            var transposed = [Float](repeating: .nan, count: k * ldc), stepped = start
+            if byColumns {
+                sparseTransposedTimesDense(c: &transposed, ldc: ldc, a: columns, b: upstream, ldb: ldb, n: n)
+                sparseTransposedTimesDense(c: &stepped, ldc: ldc, a: columns, b: upstream, ldb: ldb, n: n,
+                                           alpha: alpha, beta: 1)
+            } else {
+                sparseTransposedTimesDense(c: &transposed, ldc: ldc, a: batch.rows, b: upstream, ldb: ldb, n: n)
+                sparseTransposedTimesDense(c: &stepped, ldc: ldc, a: batch.rows, b: upstream, ldb: ldb, n: n,
+                                           alpha: alpha, beta: 1)
+            }
+            for p in 0..<k {
+                for j in 0..<n {
+                    let index = p * ldc + j
+                    #expect(abs(transposed[index] - expectedTransposed[index]) <= tolerance(count),
+                            "backward by \(byColumns ? "columns" : "rows") (\(p), \(j))")
+                    #expect(abs(stepped[index] - (start[index] + alpha * expectedTransposed[index])) <= tolerance(count),
+                            "accumulated by \(byColumns ? "columns" : "rows") (\(p), \(j))")
+                }
             }
         }
         withExtendedLifetime(grouping) {}
@@ -191,7 +194,7 @@ struct SparseColumnSliceTests {
         let b = values.array(columns * n), upstream = values.array(rows.count * n)
         var full = [Float](repeating: 0, count: rows.count * n), summed = full
         sparseTimesDense(c: &full, ldc: n, a: whole.rows, b: b, ldb: n, n: n)
-        var transposed = [Float](repeating: .nan, count: columns * n)
+        var transposed = [Float](repeating: .nan, count: columns * n), transposedByRows = transposed
         var entries = 0
         for slice in 0..<(bounds.count - 1) {
             let range = bounds[slice]..<bounds[slice + 1]
@@ -208,6 +211,7 @@ struct SparseColumnSliceTests {
             let grouping = ColumnGrouping()
             sparseTransposedTimesDense(c: &transposed, ldc: n, a: grouping.group(batch.rows), b: upstream, ldb: n, n: n)
             withExtendedLifetime(grouping) {}
+            sparseTransposedTimesDense(c: &transposedByRows, ldc: n, a: batch.rows, b: upstream, ldb: n, n: n)
         }
         #expect(entries == sparse.nonZeros, "every entry in exactly one slice")
         for (a, e) in zip(summed, full) { #expect(abs(a - e) <= 1e-5) }
@@ -217,5 +221,7 @@ struct SparseColumnSliceTests {
                                    ldb: n, n: n)
         withExtendedLifetime(grouping) {}
         #expect(transposed == expectedTransposed, "each slice writes exactly its rows, with the whole product's sums")
+        #expect(transposedByRows.allSatisfy { !$0.isNaN }, "by rows too, each slice writes its rows")
+        for (a, e) in zip(transposedByRows, expectedTransposed) { #expect(abs(a - e) <= 1e-5) }
     }
 }

@@ -8,8 +8,9 @@ import Parallel
 public enum LayerInput {
     /// A dense row-major batch, [batch, inputs].
     case dense(UnsafePointer<Float>)
-    /// A sparse batch, [batch, inputs] in compressed-row form, and the same entries grouped by
-    /// column, which the transposed product needs (forward-only inputs may leave it out).
+    /// A sparse batch, [batch, inputs] in compressed-row form, and optionally the same entries
+    /// grouped by column, which the transposed product then uses (see
+    /// `columnGroupingMinimumWidth`).
     case sparse(SparseRows, columns: SparseColumns? = nil)
 
     /// Product · weights: C [batch, n] = input [batch, k] · B [k, n] (row strides ldc, ldb).
@@ -33,10 +34,12 @@ public enum LayerInput {
         case let .dense(x):
             gemm(c: c, ldc: ldc, a: x, lda: k, .transposed, b: b, ldb: ldb, .none,
                  m: k, n: n, k: batch, alpha: alpha, beta: beta, threads: threads)
-        case let .sparse(rows, columns):
-            guard let columns else { preconditionFailure("a sparse input's transposed product needs its columns") }
+        case let .sparse(rows, columns?):
             precondition(columns.rows == batch && columns.columnRange == rows.columnRange)
             sparseTransposedTimesDense(c: c, ldc: ldc, a: columns, b: b, ldb: ldb, n: n, alpha: alpha, beta: beta)
+        case let .sparse(rows, nil):
+            precondition(rows.count == batch)
+            sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n, alpha: alpha, beta: beta)
         }
     }
 }

@@ -18,6 +18,9 @@ final class PreparedImages {
     let sparse: CompressedRows?
     /// Sparse form only: the rows of the current minibatch part, and the same grouped by pixel.
     private let batch = SparseBatch(), batchColumns = ColumnGrouping()
+    /// Whether minibatches are also grouped by pixel for the backward product: worth it when
+    /// the first layer is at least `columnGroupingMinimumWidth` wide.
+    var groupsByPixel = false
     /// After `splitByPixels`: the set cut into pixel slices, and each slice's minibatch.
     private var pixelSliceSets: [CompressedRows] = [], pixelSliceBatches: [SparseBatch] = []
     /// Each pixel slice's minibatch grouped by pixel, for the backward product.
@@ -40,13 +43,13 @@ final class PreparedImages {
     var form: InputForm { sparse == nil ? .dense : .sparse }
 
     /// Calls `body` with the input for the examples at `indices`, gathered first: sparse sets into
-    /// their own batch (also grouped by pixel, for the backward product), dense ones into
+    /// their own batch (with `groupsByPixel`, also grouped by pixel), dense ones into
     /// `scratch` [indices.count, pixelsPerImage].
     func withInput<Result>(examples indices: UnsafeBufferPointer<Int32>, scratch: UnsafeMutablePointer<Float>,
                            _ body: (LayerInput) throws -> Result) rethrows -> Result {
         if let sparse {
             batch.gather(indices, from: sparse)
-            return try body(.sparse(batch.rows, columns: batchColumns.group(batch.rows)))
+            return try body(.sparse(batch.rows, columns: groupsByPixel ? batchColumns.group(batch.rows) : nil))
         }
         let width = set.pixelsPerImage
         set.pixels.withUnsafeBufferPointer { pixels in
@@ -89,15 +92,17 @@ final class PreparedImages {
         pixelSliceBatches[slice].gather(indices, from: pixelSliceSets[slice])
     }
 
-    /// Groups the examples last gathered from pixel slice `slice` by pixel, for `input(pixelSlice:)`.
+    /// With `groupsByPixel`, groups the examples last gathered from pixel slice `slice` by pixel,
+    /// for `input(pixelSlice:forBackward:)`.
     func groupByPixel(slice: Int) {
-        pixelSliceColumns[slice].group(pixelSliceBatches[slice].rows)
+        if groupsByPixel { pixelSliceColumns[slice].group(pixelSliceBatches[slice].rows) }
     }
 
-    /// The examples last gathered from pixel slice `slice` (with `byPixel`, as grouped by the
-    /// last `groupByPixel`), valid until its next gather.
-    func input(pixelSlice slice: Int, byPixel: Bool = false) -> LayerInput {
-        .sparse(pixelSliceBatches[slice].rows, columns: byPixel ? pixelSliceColumns[slice].columns : nil)
+    /// The examples last gathered from pixel slice `slice`, valid until its next gather; for the
+    /// backward product, with their grouping by pixel when `groupsByPixel`.
+    func input(pixelSlice slice: Int, forBackward: Bool = false) -> LayerInput {
+        .sparse(pixelSliceBatches[slice].rows,
+                columns: forBackward && groupsByPixel ? pixelSliceColumns[slice].columns : nil)
     }
 
     /// Calls `body` with the input for the contiguous examples `range`, read in place.

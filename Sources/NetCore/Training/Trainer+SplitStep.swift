@@ -40,10 +40,10 @@ extension Trainer {
                         let rows = (item * count / slices)..<((item + 1) * count / slices)
                         network.finishExamples(rows, share: item, labels: labels)
                     case 2 where fused:
-                        network.firstLayerWeightStep(input: images.input(pixelSlice: item, byPixel: true), slice: item,
+                        network.firstLayerWeightStep(input: images.input(pixelSlice: item, forBackward: true), slice: item,
                                                      count: count, step: update)
                     case 2:
-                        network.firstLayerWeightGradient(input: images.input(pixelSlice: item, byPixel: true), slice: item,
+                        network.firstLayerWeightGradient(input: images.input(pixelSlice: item, forBackward: true), slice: item,
                                                          count: count)
                     default:
                         guard gradients[network.parameterCount].isFinite else { break }

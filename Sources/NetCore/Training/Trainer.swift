@@ -49,6 +49,7 @@ public final class Trainer {
                         parameterCount: network.parameterCount)
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size)
         train = PreparedImages(data.train, form: inputForm)
+        train.groupsByPixel = configuration.model.layerWidths[1] >= columnGroupingMinimumWidth
         test = PreparedImages(data.test, form: train.form)
         pixelSlices = threads > 1 && train.form == .sparse ? train.pixelSlices(threads) : nil
         if let pixelSlices { train.splitByPixels(pixelSlices) }
