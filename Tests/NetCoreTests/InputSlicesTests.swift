@@ -11,21 +11,13 @@ import Parallel
         let configuration = ModelConfiguration(kind: kind, inputs: inputs, hidden: kind == .single ? 0 : 20,
                                                 activation: .tanh)
         // Twelve examples about 60 % zeros, like MNIST; the batch names nine, one twice.
-        let examples = uniformValues(12 * inputs, in: -1...1, seed: 41).map { $0 < 0.2 ? 0 : $0 }
-        let sparse = try #require(examples.withUnsafeBufferPointer {
-            CompressedRows(dense: $0.baseAddress!, rows: 12, columns: inputs)
-        })
+        let sparse = try sparseExamples(12, inputs: inputs, zeroBelow: 0.2, seed: 41)
         let rows: [Int32] = [3, 0, 7, 11, 3, 5, 1, 10, 8]
         let labels: [UInt8] = [5, 3, 5, 0, 9, 1, 5, 7, 2]
         let bounds = (0...slices).map { $0 * inputs / slices }
 
         let whole = Network(configuration, seed: 6)
-        let batch = SparseBatch()
-        rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
-        let grouping = ColumnGrouping()
-        whole.computeGradients(input: .sparse(batch.rows, columns: grouping.group(batch.rows)), labels: labels,
-                               count: count)
-        withExtendedLifetime(grouping) {}
+        computeWholeGradients(whole, sparse, rows: rows, labels: labels)
 
         let sliced = Network(configuration, seed: 6)
         let sliceBatches = slicedInputs(sparse, rows: rows, bounds: bounds)
@@ -49,21 +41,13 @@ import Parallel
         let inputs = 30, count = 7, rate: Float = 0.5
         let configuration = ModelConfiguration(kind: kind, inputs: inputs, hidden: kind == .single ? 0 : 16,
                                                 activation: .relu)
-        let examples = uniformValues(10 * inputs, in: -1...1, seed: 17).map { $0 < 0.3 ? 0 : $0 }
-        let sparse = try #require(examples.withUnsafeBufferPointer {
-            CompressedRows(dense: $0.baseAddress!, rows: 10, columns: inputs)
-        })
+        let sparse = try sparseExamples(10, inputs: inputs, zeroBelow: 0.3, seed: 17)
         let rows: [Int32] = [2, 9, 4, 4, 0, 7, 1]
         let labels: [UInt8] = [5, 1, 5, 3, 0, 8, 5]
         let bounds = (0...slices).map { $0 * inputs / slices }
 
         let whole = Network(configuration, seed: 3)
-        let batch = SparseBatch()
-        rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
-        let grouping = ColumnGrouping()
-        whole.computeGradients(input: .sparse(batch.rows, columns: grouping.group(batch.rows)), labels: labels,
-                               count: count)
-        withExtendedLifetime(grouping) {}
+        computeWholeGradients(whole, sparse, rows: rows, labels: labels)
         var sgd = SGD(learningRate: rate, momentum: 0, parameterCount: whole.parameterCount)
         sgd.update(parameters: whole.parameters, gradientSum: UnsafeBufferPointer(whole.gradientBuffer),
                    examples: count)
@@ -97,6 +81,23 @@ import Parallel
             }
         }
         #expect(owners.allSatisfy { $0 == 1 })
+    }
+
+    /// `count` examples of uniform values in [-1, 1), those below `zeroBelow` set to zero.
+    private func sparseExamples(_ count: Int, inputs: Int, zeroBelow: Float, seed: UInt64) throws -> CompressedRows {
+        let examples = uniformValues(count * inputs, in: -1...1, seed: seed).map { $0 < zeroBelow ? 0 : $0 }
+        return try #require(examples.withUnsafeBufferPointer {
+            CompressedRows(dense: $0.baseAddress!, rows: count, columns: inputs)
+        })
+    }
+
+    /// The whole (unsplit) step's gradients of the examples `rows`, into `network.gradientBuffer`.
+    private func computeWholeGradients(_ network: Network, _ sparse: CompressedRows, rows: [Int32], labels: [UInt8]) {
+        let batch = SparseBatch(), grouping = ColumnGrouping()
+        rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
+        network.computeGradients(input: .sparse(batch.rows, columns: grouping.group(batch.rows)), labels: labels,
+                                 count: rows.count)
+        withExtendedLifetime(grouping) {}
     }
 
     /// One slice's batch as a trainer's thread makes it: gathered from the slice's set of the
