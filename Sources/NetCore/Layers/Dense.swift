@@ -98,8 +98,8 @@ public struct Dense: Sendable, Equatable {
     }
 
     /// W ← W + factor·xᵀ·dz: a plain SGD step on the weights (factor = −η / batch) taken straight
-    /// from dz, each example's contribution added as it is made, with no gradient buffer between.
-    /// With x a column slice of a sparse input, only that slice's rows of W.
+    /// from dz, with no gradient buffer to write, zero and read back in between. With x a column
+    /// slice of a sparse input, only that slice's rows of W.
     public func descendWeights(_ parameters: UnsafeMutablePointer<Float>,
                                outputGradients dz: UnsafePointer<Float>,   // [batch, outputs]
                                inputs x: LayerInput,                       // [batch, inputs]

@@ -79,17 +79,14 @@ extension Network {
         }
         batchWideGradients(slice: slice)
         guard finite else { return }
-        if slice == 0, layers.count == 2 { step.apply(layers[1].weightsOffset..<parameterCount) }
-        if slice == threads - 1 { step.apply(layers[0].biasOffset..<(layers[0].biasOffset + layers[0].outputs)) }
+        for range in batchWideRanges(slice: slice) { step.apply(range) }
     }
 
     /// The gradients that sum over the whole batch, added up from the shares of phase 2 in share
-    /// order, split so that no slice waits long for another: the output layer's by slice 0, the
-    /// first layer's bias and the statistics by the last slice.
+    /// order: slice `slice`'s `batchWideRanges`, and the statistics for the last slice.
     private func batchWideGradients(slice: Int) {
-        if slice == 0, layers.count == 2 { addShares(layers[1].weightsOffset..<parameterCount) }
+        for range in batchWideRanges(slice: slice) { addShares(range) }
         guard slice == threads - 1 else { return }
-        addShares(layers[0].biasOffset..<(layers[0].biasOffset + layers[0].outputs))
         var loss = 0.0, correct = 0.0
         for share in 0..<threads {
             loss += workspace.shareStatistics[2 * share]
@@ -97,6 +94,16 @@ extension Network {
         }
         gradientStorage[parameterCount] = Float(loss)
         gradientStorage[parameterCount + 1] = Float(correct)
+    }
+
+    /// The parameters whose gradients sum over the batch that slice `slice` adds up (and, in a
+    /// plain step, updates), split so that no slice waits long for another: the output layer's
+    /// for slice 0, the first layer's bias for the last slice.
+    private func batchWideRanges(slice: Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        if slice == 0, layers.count == 2 { ranges.append(layers[1].weightsOffset..<parameterCount) }
+        if slice == threads - 1 { ranges.append(layers[0].biasOffset..<(layers[0].biasOffset + layers[0].outputs)) }
+        return ranges
     }
 
     /// gradients[range] = the shares' gradients[range], summed.

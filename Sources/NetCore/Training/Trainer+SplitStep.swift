@@ -5,7 +5,8 @@ extension Trainer {
     /// (Network+InputSlices), as one round of phases on `team`, or on a team of its own when
     /// `team` is nil (several ranks: the allreduce comes between the gradients and the update).
     /// Phases, item i of each run by thread i when it can:
-    /// 1. gather the batch from pixel slice i of the set, and multiply it by the slice's rows;
+    /// 1. gather the batch from pixel slice i of the set, multiply it by the slice's rows, and
+    ///    group it by pixel for phase 3 (when the layer is wide enough to gain from it);
     /// 2. the rest of the step for part i of the batch;
     /// 3. slice i's first-layer weight gradients, or with plain SGD applied here (`batchSize`
     ///    given, no momentum) the step on its weights and its share of the other parameters;
