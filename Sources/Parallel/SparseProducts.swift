@@ -91,25 +91,32 @@ private func forEachColumnBlock(_ n: Int, _ work: some ColumnBlockWork) {
     if column < n { work.visitTail(column: column, width: n - column) }
 }
 
+/// Σ_entries value(entry)·B[row(entry)] over one register block of columns (`b` points at the
+/// block in B's first row): the sum both products make, A's row by B in `sparseTimesDense` and
+/// A's column by B in the grouped `sparseTransposedTimesDense`. Even and odd entries go to
+/// separate registers: two independent FMA chains per register.
+@inline(__always)
+private func sumOfRows<Block: RegisterBlock>(_ entries: Range<Int>, of b: UnsafePointer<Float>, ldb: Int,
+                                             value: (Int) -> Float, row: (Int) -> Int) -> Block {
+    var even = Block(), odd = Block()
+    var entry = entries.lowerBound
+    while entry + 1 < entries.upperBound {
+        even.add(value(entry), times: b + row(entry) &* ldb)
+        odd.add(value(entry + 1), times: b + row(entry + 1) &* ldb)
+        entry += 2
+    }
+    if entry < entries.upperBound { even.add(value(entry), times: b + row(entry) &* ldb) }
+    return even + odd
+}
+
 /// C[row] = A[row]·B.
 private struct RowTimesDense: ColumnBlockWork {
     let a: SparseRows, row: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>
 
     @inline(__always)
     func visit<Block: RegisterBlock>(_ block: Block.Type, column: Int) {
-        // Even and odd entries go to separate registers: two independent FMA chains per register.
-        var even = Block(), odd = Block()
-        let entries = a.entries(row), bColumn = b + column
-        var entry = entries.lowerBound
-        while entry + 1 < entries.upperBound {
-            even.add(a.value(entry), times: bColumn + a.column(entry) &* ldb)
-            odd.add(a.value(entry + 1), times: bColumn + a.column(entry + 1) &* ldb)
-            entry += 2
-        }
-        if entry < entries.upperBound {
-            even.add(a.value(entry), times: bColumn + a.column(entry) &* ldb)
-        }
-        (even + odd).store(to: c + column)
+        let sum: Block = sumOfRows(a.entries(row), of: b + column, ldb: ldb, value: a.value, row: a.column)
+        sum.store(to: c + column)
     }
 
     /// Plain memory for the tail: indexing a SIMD register lane by lane in the inner loop costs an
@@ -157,16 +164,8 @@ private struct ColumnGatheredFromRows: ColumnBlockWork {
 
     @inline(__always)
     func visit<Block: RegisterBlock>(_ block: Block.Type, column offset: Int) {
-        var even = Block(), odd = Block()
-        let entries = a.entries(column), bColumn = b + offset
-        var entry = entries.lowerBound
-        while entry + 1 < entries.upperBound {
-            even.add(a.value(entry), times: bColumn + a.row(entry) &* ldb)
-            odd.add(a.value(entry + 1), times: bColumn + a.row(entry + 1) &* ldb)
-            entry += 2
-        }
-        if entry < entries.upperBound { even.add(a.value(entry), times: bColumn + a.row(entry) &* ldb) }
-        let sum = (even + odd).scaled(by: alpha)
+        let rows: Block = sumOfRows(a.entries(column), of: b + offset, ldb: ldb, value: a.value, row: a.row)
+        let sum = rows.scaled(by: alpha)
         if accumulate { sum.scatter(1, into: c + offset) } else { sum.store(to: c + offset) }
     }
 
