@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Whether a GEMM operand is used as stored or transposed.
 public enum Transpose: Sendable {
     /// op(X) = X
@@ -52,12 +50,9 @@ func gemm(
     }
     let split = GEMMSplit(m: m, n: n, k: k, threads: threads, packsB: !operands.readsBInPlace,
                           minimumWorkPerThread: minimumWorkPerThread)
-    let nextPart = WorkQueue(count: split.parts)
-    parallelFor(count: min(threads, split.parts), threads: threads, minimumChunk: 1) { _ in
-        while let part = nextPart.take() {
-            let (rows, columns) = split.rectangle(part, m: m, n: n)
-            blockedGEMM(c: c, ldc: ldc, operands, rows: rows, columns: columns, k: k)
-        }
+    WorkerPool.shared.run(parts: split.parts, threads: threads) { part in
+        let (rows, columns) = split.rectangle(part, m: m, n: n)
+        blockedGEMM(c: c, ldc: ldc, operands, rows: rows, columns: columns, k: k)
     }
 }
 
@@ -65,12 +60,13 @@ func gemm(
 
 /// How C is cut into `parts` rectangles along micro-tile boundaries, `rowParts × columnParts`.
 ///
-/// Several parts per thread: `concurrentPerform` hands them out as threads arrive, so a worker
-/// that wakes late still takes its share. When B must be packed, C is cut by columns (each part
+/// Several parts per thread: the `WorkerPool` lets a free thread take the parts of one that
+/// started late. When B must be packed, C is cut by columns (each part
 /// packs only its own columns of B); when B is read in place, by rows.
 struct GEMMSplit {
-    /// Fewest multiply-adds worth a second thread (≈ 20 µs at 100 GFLOP/s).
-    static let minimumWorkPerThread = 1 << 20
+    /// Fewest multiply-adds worth a second thread (≈ 1.3 µs at 100 GFLOP/s; a spinning pool
+    /// worker takes its part within a microsecond).
+    static let minimumWorkPerThread = 1 << 16
     /// Parts per thread, for load balancing.
     static let partsPerThread = 4
 

@@ -1,7 +1,5 @@
-import Dispatch
-
 /// Runs `body` over `0..<count` cut into contiguous chunks, the chunks spread over up to
-/// `threads` threads with `DispatchQueue.concurrentPerform` (the caller's thread among them).
+/// `threads` threads of the `WorkerPool` (the caller's thread among them).
 ///
 /// At most `threads` chunks, each at least `minimumChunk` long (except when `count` is smaller),
 /// so small loops stay on the caller's thread. Chunk boundaries depend only on `count`, `threads`
@@ -13,11 +11,8 @@ public func parallelFor(count: Int, threads: Int, minimumChunk: Int, _ body: (Ra
         body(0..<count)
         return
     }
-    withoutActuallyEscaping(body) { body in
-        let shared = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            shared.value((chunk * count / chunks)..<((chunk + 1) * count / chunks))
-        }
+    WorkerPool.shared.run(parts: chunks, threads: chunks) { chunk in
+        body((chunk * count / chunks)..<((chunk + 1) * count / chunks))
     }
 }
 

@@ -87,7 +87,7 @@ import NetCore
         #expect(abs(gradients[14] - Float(exp(-1.0) / (1 + exp(-1.0)))) < 1e-6)
     }
 
-    @Test func activationsAndSoftmaxStayFiniteForHugeInputs() throws {
+    @Test func activationsStayFiniteForHugeInputs() throws {
         let x: [Float] = [1000, -1000, 88.5, -88.5, 0]
         for activation in Activation.allCases {
             var y = [Float](repeating: .nan, count: x.count)
@@ -97,10 +97,5 @@ import NetCore
             #expect(abs(y[1] - (activation == .tanh ? -1 : 0)) < 1e-6)
             #expect(y[4] == (activation == .sigmoid ? 0.5 : 0))
         }
-        var p = [Float](repeating: .nan, count: 3)
-        Softmax.forward(probabilities: &p, logits: [1000, 999, -1000], batch: 1, classes: 3)
-        #expect(abs(p[0] - Float(1 / (1 + exp(-1.0)))) < 1e-6)
-        #expect(abs(p[1] - Float(exp(-1.0) / (1 + exp(-1.0)))) < 1e-6)
-        #expect(p[2] == 0)
     }
 }

@@ -123,27 +123,32 @@ import Parallel
         #expect(network.gradientBuffer[network.parameterCount] > 100)
     }
 
-    @Test(arguments: [ModelKind.single, .hidden, .multiclass], [5, 70])
-    func sparseInputGivesTheDenseGradients(kind: ModelKind, hidden: Int) throws {
+    /// A sparse minibatch cut into column partitions, one per thread (each thread multiplies its
+    /// own partition, the rest of the step is split by examples), gives the dense gradients of one
+    /// thread, loss and correct count included, up to float rounding.
+    @Test(arguments: [ModelKind.single, .hidden, .multiclass], [(5, 1), (70, 1), (70, 2), (20, 3)])
+    func sparseInputGivesTheDenseGradients(kind: ModelKind, widthAndThreads: (Int, Int)) throws {
+        let (hidden, threads) = widthAndThreads
         let configuration = ModelConfiguration(kind: kind, inputs: 40, hidden: hidden, activation: .sigmoid)
         // Ten examples about 70 % zeros, like MNIST; the batch names seven of them, one twice.
         let examples = uniformValues(10 * 40, in: -1...1, seed: 31).map { $0 < 0.4 ? 0 : $0 }
         let sparse = try #require(examples.withUnsafeBufferPointer {
             CompressedRows(dense: $0.baseAddress!, rows: 10, columns: 40)
         })
-        let rows: [Int32] = [3, 0, 7, 9, 3, 5, 1]
-        let labels: [UInt8] = [5, 3, 5, 0, 9, 1, 5]
+        let rows: [Int32] = [3, 0, 7, 9, 3, 5, 1, 8, 2, 6, 4, 0, 9, 7, 5, 3, 1, 2, 8, 6, 4, 3, 3, 1, 0, 9, 8, 7, 6, 5,
+                             4, 2, 1, 0]
+        let labels = rows.map { UInt8(($0 * 7 + 3) % 10) }
         let gathered = rows.flatMap { examples[Int($0) * 40..<(Int($0) + 1) * 40] }
 
         let dense = Network(configuration, seed: 4)
         dense.computeGradients(images: gathered, labels: labels, count: rows.count)
         let fromSparse = Network(configuration, seed: 4)
-        let batch = SparseBatch()
-        rows.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
-        let grouping = ColumnGrouping()
-        fromSparse.computeGradients(input: .sparse(batch.rows, columns: grouping.group(batch.rows)), labels: labels,
-                                    count: rows.count)
-        withExtendedLifetime(grouping) {}
+        fromSparse.threads = threads
+        let batch = PartitionedSparseBatch(partitions: threads)
+        rows.withUnsafeBufferPointer { batch.gather($0, from: ColumnPartitionedRows(sparse, partitions: threads)) }
+        fromSparse.computeGradients(input: .batch(batch), labels: labels, count: rows.count)
+        #expect(fromSparse.gradientBuffer[fromSparse.parameterCount + 1]
+                == dense.gradientBuffer[dense.parameterCount + 1], "correct count")
         let scale = dense.gradientBuffer.map(abs).max()!
         for (a, b) in zip(fromSparse.gradientBuffer, dense.gradientBuffer) {
             #expect(abs(a - b) <= 1e-5 * max(scale, 1), "sparse \(a) vs dense \(b)")

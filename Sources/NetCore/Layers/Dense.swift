@@ -32,8 +32,7 @@ public struct Dense: Sendable, Equatable {
         activate(y, parameters: parameters, batch: batch, activation: activation)
     }
 
-    /// z = x·W, the first half of `forward`. With x a column slice of a sparse input (inputs
-    /// split between threads), z is that slice's share: the shares of all slices add up to x·W.
+    /// z = x·W, the first half of `forward`.
     public func product(_ z: UnsafeMutablePointer<Float>,         // [batch, outputs], overwritten
                         inputs x: LayerInput,                     // [batch, inputs]
                         parameters: UnsafePointer<Float>,
@@ -57,20 +56,6 @@ public struct Dense: Sendable, Equatable {
 
     // MARK: - Backward
 
-    /// From dL/dz (z = x·W + b, the gradient *before* the activation) writes, overwriting:
-    /// dW = xᵀ·dz and db = Σ_batch dz into `gradients` at this layer's offsets, and
-    /// dL/dx = dz·Wᵀ into `inputGradients` unless it is nil (the first layer needs none).
-    public func backward(inputGradients dx: UnsafeMutablePointer<Float>?,   // [batch, inputs]
-                         gradients: UnsafeMutablePointer<Float>,
-                         outputGradients dz: UnsafePointer<Float>,          // [batch, outputs]
-                         inputs x: LayerInput,                              // [batch, inputs]
-                         parameters: UnsafePointer<Float>,
-                         batch: Int, threads: Int = 1) {
-        weightGradient(gradients, outputGradients: dz, inputs: x, batch: batch, threads: threads)
-        biasGradient(gradients, outputGradients: dz, batch: batch)
-        if let dx { inputGradient(dx, outputGradients: dz, parameters: parameters, batch: batch, threads: threads) }
-    }
-
     /// dL/dx = dz·Wᵀ into `dx`, overwriting.
     public func inputGradient(_ dx: UnsafeMutablePointer<Float>,           // [batch, inputs]
                               outputGradients dz: UnsafePointer<Float>,    // [batch, outputs]
@@ -83,8 +68,7 @@ public struct Dense: Sendable, Equatable {
              m: batch, n: inputs, k: outputs, threads: threads)
     }
 
-    /// dW = xᵀ·dz into `gradients`, overwriting. With x a column slice of a sparse input, only
-    /// that slice's rows of dW, which are then complete.
+    /// dW = xᵀ·dz into `gradients`, overwriting.
     public func weightGradient(_ gradients: UnsafeMutablePointer<Float>,
                                outputGradients dz: UnsafePointer<Float>,   // [batch, outputs]
                                inputs x: LayerInput,                       // [batch, inputs]
@@ -97,23 +81,11 @@ public struct Dense: Sendable, Equatable {
                           batch: batch, k: inputs, n: outputs, threads: threads)
     }
 
-    /// W ← W + factor·xᵀ·dz: a plain SGD step on the weights (factor = −η / batch) taken straight
-    /// from dz, with no gradient buffer to write, zero and read back in between. With x a column
-    /// slice of a sparse input, only that slice's rows of W.
-    public func descendWeights(_ parameters: UnsafeMutablePointer<Float>,
-                               outputGradients dz: UnsafePointer<Float>,   // [batch, outputs]
-                               inputs x: LayerInput,                       // [batch, inputs]
-                               factor: Float, batch: Int, threads: Int = 1) {
-        guard batch > 0 else { return }
-        x.transposedTimes(dz, ldb: outputs, into: parameters + weightsOffset, ldc: outputs,
-                          batch: batch, k: inputs, n: outputs, alpha: factor, beta: 1, threads: threads)
-    }
-
     /// db = Σ_batch dz into `gradients`, overwriting.
     public func biasGradient(_ gradients: UnsafeMutablePointer<Float>,
                              outputGradients dz: UnsafePointer<Float>,     // [batch, outputs]
-                             batch: Int) {
+                             batch: Int, threads: Int = 1) {
         columnSums(gradients + biasOffset, matrix: dz, ld: outputs, rows: batch, columns: outputs,
-                   accumulate: false, threads: 1)
+                   accumulate: false, threads: threads)
     }
 }

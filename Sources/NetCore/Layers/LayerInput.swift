@@ -1,6 +1,6 @@
 import Parallel
 
-/// What a layer reads: a dense batch, or selected rows of a sparse data set.
+/// What a layer reads: a dense batch, or rows of a sparse data set.
 ///
 /// The first layer reads the images. MNIST pixels are about 19 % non-zero, so when the trainer
 /// keeps the data set in compressed-row form, the first layer's two products (x·W forward,
@@ -8,10 +8,11 @@ import Parallel
 public enum LayerInput {
     /// A dense row-major batch, [batch, inputs].
     case dense(UnsafePointer<Float>)
-    /// A sparse batch, [batch, inputs] in compressed-row form, and optionally the same entries
-    /// grouped by column, which the transposed product then uses (see
-    /// `columnGroupingMinimumWidth`).
-    case sparse(SparseRows, columns: SparseColumns? = nil)
+    /// Rows of a sparse set read in place, [batch, inputs] (evaluation).
+    case sparse(SparseRows)
+    /// A minibatch gathered from a sparse set cut into column partitions, [batch, inputs]
+    /// (training: each thread multiplies its own partition).
+    case batch(PartitionedSparseBatch)
 
     /// Product · weights: C [batch, n] = input [batch, k] · B [k, n] (row strides ldc, ldb).
     func times(_ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
@@ -20,26 +21,28 @@ public enum LayerInput {
         case let .dense(x):
             gemm(c: c, ldc: ldc, a: x, lda: k, .none, b: b, ldb: ldb, .none,
                  m: batch, n: n, k: k, threads: threads)
-        case let .sparse(rows, _):
+        case let .sparse(rows):
             precondition(rows.count == batch)
             sparseTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n, threads: threads)
+        case let .batch(gathered):
+            precondition(gathered.count == batch)
+            gathered.times(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
         }
     }
 
-    /// Transposed product · gradients: C [k, n] = alpha·inputᵀ [k, batch] · B [batch, n] + beta·C,
-    /// beta 0 or 1.
+    /// Transposed product · gradients: C [k, n] = inputᵀ [k, batch] · B [batch, n], overwritten.
     func transposedTimes(_ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
-                         batch: Int, k: Int, n: Int, alpha: Float = 1, beta: Float = 0, threads: Int) {
+                         batch: Int, k: Int, n: Int, threads: Int) {
         switch self {
         case let .dense(x):
             gemm(c: c, ldc: ldc, a: x, lda: k, .transposed, b: b, ldb: ldb, .none,
-                 m: k, n: n, k: batch, alpha: alpha, beta: beta, threads: threads)
-        case let .sparse(rows, columns?):
-            precondition(columns.rows == batch && columns.columnRange == rows.columnRange)
-            sparseTransposedTimesDense(c: c, ldc: ldc, a: columns, b: b, ldb: ldb, n: n, alpha: alpha, beta: beta)
-        case let .sparse(rows, nil):
+                 m: k, n: n, k: batch, threads: threads)
+        case let .sparse(rows):
             precondition(rows.count == batch)
-            sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n, alpha: alpha, beta: beta)
+            sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n)
+        case let .batch(gathered):
+            precondition(gathered.count == batch)
+            gathered.transposedTimes(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
         }
     }
 }

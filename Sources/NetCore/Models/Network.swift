@@ -4,7 +4,9 @@ import Parallel
 /// one contiguous gradient buffer, so a step needs one allreduce and one update loop.
 ///
 /// Layers: `dense1` (inputs → hidden, with the hidden activation) and `dense2` (hidden → outputs),
-/// or `dense1` alone (inputs → outputs) without a hidden layer. The outputs are logits: binary
+/// or `dense1` alone (inputs → outputs) without a hidden layer. Forward and backward run on the
+/// `WorkerPool`: the kernels split the products over `threads`, and the row-by-row rest of the
+/// step is split by examples. The outputs are logits: binary
 /// models use binary cross-entropy on one logit, `multiclass` softmax cross-entropy on ten.
 public final class Network {
     /// Slots after the gradients in `gradientBuffer`: the batch's loss sum, its correct count, and
@@ -15,14 +17,10 @@ public final class Network {
 
     /// What this network is.
     public let configuration: ModelConfiguration
-    /// Worker threads, default 1: for GEMM, and the number of slices of pixels a step can be
-    /// split into (Network+InputSlices). Gradients are bit-identical for a given value.
-    public var threads = 1 {
-        didSet {
-            workspace.deallocate()
-            workspace = Workspace(layerWidths: configuration.layerWidths, slices: max(1, threads))
-        }
-    }
+    /// Threads of the `WorkerPool` the network's kernels split a batch over (default 1).
+    /// Results depend on this number only through the order of float sums, and are
+    /// bit-identical for a given value.
+    public var threads = 1
     /// The dense layers, input side first.
     let layers: [Dense]
     /// Number of trainable parameters.
@@ -118,8 +116,7 @@ public final class Network {
             statistics.update(repeating: 0, count: Self.statisticsSlots)
             return
         }
-        forward(input: input, count: count)
-        let (loss, correct) = evaluateLoss(predictions: nil, labels: labels, rows: 0..<count)
+        let (loss, correct) = forward(input: input, labels: labels, count: count, predictions: nil)
         statistics[0] = Float(loss)
         statistics[1] = Float(correct)
     }
@@ -132,11 +129,17 @@ public final class Network {
             gradientStorage.update(repeating: 0, count: parameterCount)
             return
         }
-        backpropagate(rows: 0..<count, threads: threads)
-        outputLayerGradients(rows: 0..<count, into: gradientStorage, threads: threads)
-        firstLayerBiasGradient(rows: 0..<count, into: gradientStorage)
-        layers[0].weightGradient(gradientStorage, outputGradients: firstLayerGradients, inputs: input,
+        let shares = self.shares(count)
+        WorkerPool.shared.run(parts: shares, threads: shares) { share in
+            backpropagate(rows: Self.rows(share, of: shares, count: count))
+        }
+        for (index, layer) in layers.enumerated() {
+            let inputs = index == 0 ? input : .dense(workspace.outputs(index - 1))
+            layer.weightGradient(gradientStorage, outputGradients: workspace.gradients(index), inputs: inputs,
                                  batch: count, threads: threads)
+            layer.biasGradient(gradientStorage, outputGradients: workspace.gradients(index), batch: count,
+                               threads: threads)
+        }
     }
 
     // MARK: - Inference
@@ -148,8 +151,7 @@ public final class Network {
                          count: Int,
                          predictions: UnsafeMutablePointer<UInt8>) -> Double {
         guard count > 0 else { return 0 }
-        forward(input: input, count: count)
-        return evaluateLoss(predictions: predictions, labels: labels, rows: 0..<count).loss
+        return forward(input: input, labels: labels, count: count, predictions: predictions).loss
     }
 
     /// `evaluate` on a dense batch of images.
@@ -162,77 +164,81 @@ public final class Network {
 
     // MARK: - Steps
 
-    /// Runs the layers, leaving hidden activations and logits in the workspace.
-    private func forward(input: LayerInput, count: Int) {
-        workspace.reserve(batch: count)
-        layers[0].product(firstLayerOutputs, inputs: input, parameters: parameterStorage, batch: count,
+    /// Runs the layers and the loss of `count` (> 0) examples, leaving every layer's outputs and
+    /// the logits' gradients in the workspace; returns the loss sum and the correct count.
+    ///
+    /// The first layer's product, the widest, is split over the threads by its kernel; the rest
+    /// is row by row, so each thread takes a share of the examples through all of it.
+    private func forward(input: LayerInput, labels: UnsafePointer<UInt8>, count: Int,
+                         predictions: UnsafeMutablePointer<UInt8>?) -> (loss: Double, correct: Int) {
+        let shares = self.shares(count)
+        workspace.reserve(batch: count, shares: shares)
+        layers[0].product(workspace.outputs(0), inputs: input, parameters: parameterStorage, batch: count,
                           threads: threads)
-        forwardFromFirstProduct(rows: 0..<count, threads: threads)
+        let statistics = workspace.shareStatistics
+        WorkerPool.shared.run(parts: shares, threads: shares) { share in
+            let rows = Self.rows(share, of: shares, count: count)
+            forwardFromFirstProduct(rows: rows)
+            let (loss, correct) = evaluateLoss(predictions: predictions, labels: labels, rows: rows)
+            statistics[2 * share] = loss
+            statistics[2 * share + 1] = Double(correct)
+        }
+        var loss = 0.0, correct = 0.0
+        for share in 0..<shares {
+            loss += statistics[2 * share]
+            correct += statistics[2 * share + 1]
+        }
+        return (loss, Int(correct))
     }
 
-    // MARK: - Pieces shared with a split step (Network+InputSlices)
+    /// Shares of the examples for the row-by-row passes: one per thread, at least
+    /// `rowsPerShare` rows each.
+    private func shares(_ count: Int) -> Int { max(1, min(threads, count / Self.rowsPerShare)) }
 
-    /// The first layer's output: the hidden activations, or the logits without a hidden layer.
-    var firstLayerOutputs: UnsafeMutablePointer<Float> {
-        layers.count == 1 ? workspace.logits : workspace.hiddenActivations
+    /// The fewest examples worth a share of their own in the row-by-row passes.
+    private static let rowsPerShare = 16
+
+    /// Share `share` of `shares` nearly equal, contiguous ranges of 0..<count.
+    private static func rows(_ share: Int, of shares: Int, count: Int) -> Range<Int> {
+        (share * count / shares)..<((share + 1) * count / shares)
     }
 
-    /// The gradient before the first layer's activation, beside `firstLayerOutputs`.
-    var firstLayerGradients: UnsafeMutablePointer<Float> {
-        layers.count == 1 ? workspace.logitGradients : workspace.hiddenGradients
-    }
-
-    /// The forward pass of the examples `rows`, from the first layer's x·W (already in
-    /// `firstLayerOutputs`) to the logits.
-    func forwardFromFirstProduct(rows: Range<Int>, threads: Int) {
+    /// The forward pass of the examples `rows`, from the first layer's x·W (already in its
+    /// outputs) to the logits.
+    private func forwardFromFirstProduct(rows: Range<Int>) {
         let parameters = UnsafePointer(parameterStorage)
-        let hasHidden = layers.count == 2
-        let outputs = firstLayerOutputs + rows.lowerBound * layers[0].outputs
-        layers[0].activate(outputs, parameters: parameters, batch: rows.count,
-                           activation: hasHidden ? configuration.activation : nil)
-        if hasHidden {
-            layers[1].forward(outputs: workspace.logits + rows.lowerBound * layers[1].outputs, inputs: .dense(outputs),
-                              parameters: parameters, batch: rows.count, threads: threads)
+        for (index, layer) in layers.enumerated() {
+            let outputs = workspace.outputs(index) + rows.lowerBound * layer.outputs
+            if index > 0 {
+                let inputs = workspace.outputs(index - 1) + rows.lowerBound * layer.inputs
+                layer.product(outputs, inputs: .dense(inputs), parameters: parameters, batch: rows.count)
+            }
+            layer.activate(outputs, parameters: parameters, batch: rows.count,
+                           activation: index < layers.count - 1 ? configuration.activation : nil)
         }
     }
 
-    /// Backpropagates the logits' gradients of the examples `rows` down to `firstLayerGradients`.
-    func backpropagate(rows: Range<Int>, threads: Int) {
-        guard layers.count == 2 else { return }
-        let width = layers[0].outputs, first = rows.lowerBound * width
-        let activationGradients = workspace.hiddenGradients + first
-        layers[1].inputGradient(activationGradients, outputGradients: workspace.logitGradients
-                                    + rows.lowerBound * layers[1].outputs,
-                                parameters: parameterStorage, batch: rows.count, threads: threads)
-        configuration.activation.backward(inputGradients: activationGradients, outputGradients: activationGradients,
-                                          outputs: workspace.hiddenActivations + first, count: rows.count * width)
-    }
-
-    /// The output layer's weight and bias gradients (none without a hidden layer) over the
-    /// examples `rows`, into `gradients` (laid out like `gradientBuffer`), overwriting: once
-    /// `backpropagate` has covered those rows.
-    func outputLayerGradients(rows: Range<Int>, into gradients: UnsafeMutablePointer<Float>, threads: Int) {
-        guard layers.count == 2 else { return }
-        let logitGradients = workspace.logitGradients + rows.lowerBound * layers[1].outputs
-        layers[1].weightGradient(gradients, outputGradients: logitGradients,
-                                 inputs: .dense(workspace.hiddenActivations + rows.lowerBound * layers[0].outputs),
-                                 batch: rows.count, threads: threads)
-        layers[1].biasGradient(gradients, outputGradients: logitGradients, batch: rows.count)
-    }
-
-    /// The first layer's bias gradient over the examples `rows`, into `gradients` (laid out like
-    /// `gradientBuffer`), overwriting: once `backpropagate` has covered those rows.
-    func firstLayerBiasGradient(rows: Range<Int>, into gradients: UnsafeMutablePointer<Float>) {
-        layers[0].biasGradient(gradients, outputGradients: firstLayerGradients + rows.lowerBound * layers[0].outputs,
-                               batch: rows.count)
+    /// Backpropagates the logits' gradients of the examples `rows` down to the first layer's
+    /// gradient before its activation.
+    private func backpropagate(rows: Range<Int>) {
+        for index in stride(from: layers.count - 1, to: 0, by: -1) {
+            let layer = layers[index], below = rows.lowerBound * layer.inputs
+            let inputGradients = workspace.gradients(index - 1) + below
+            layer.inputGradient(inputGradients, outputGradients: workspace.gradients(index)
+                                    + rows.lowerBound * layer.outputs,
+                                parameters: parameterStorage, batch: rows.count)
+            configuration.activation.backward(inputGradients: inputGradients, outputGradients: inputGradients,
+                                              outputs: workspace.outputs(index - 1) + below,
+                                              count: rows.count * layer.inputs)
+        }
     }
 
     /// The loss of the logits of the examples `rows` (indices into the batch and `labels`,
     /// and into `predictions` when given), leaving their gradients beside them.
     func evaluateLoss(predictions: UnsafeMutablePointer<UInt8>?, labels: UnsafePointer<UInt8>,
                       rows: Range<Int>) -> (loss: Double, correct: Int) {
-        let offset = rows.lowerBound * configuration.outputs
-        let logits = workspace.logits + offset, logitGradients = workspace.logitGradients + offset
+        let offset = rows.lowerBound * configuration.outputs, last = layers.count - 1
+        let logits = workspace.outputs(last) + offset, logitGradients = workspace.gradients(last) + offset
         let labels = labels + rows.lowerBound, predictions = predictions.map { $0 + rows.lowerBound }
         if configuration.isBinary {
             return BinaryCrossEntropy.evaluate(logitGradients: logitGradients, predictions: predictions,

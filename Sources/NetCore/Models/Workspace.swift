@@ -1,36 +1,31 @@
-/// A network's scratch memory for one batch, grown on demand to the largest batch seen:
-/// hidden activations and their gradients [batch, hidden], logits and theirs [batch, outputs],
-/// and with the first layer's inputs split between threads, each slice's share of its x·W.
+/// A network's scratch memory for one batch, grown on demand to the largest batch seen: each
+/// layer's outputs and the gradient of the loss before its activation, [batch, width] each, and
+/// the loss sum and correct count of each share of the examples.
 struct Workspace {
-    private let hidden: Int
-    private let outputs: Int
-    private let slices: Int
+    /// Output width of each layer, input side first.
+    private let widths: [Int]
     private(set) var capacity = 0
     private var storage: UnsafeMutablePointer<Float>?
-    /// Per thread sharing a split step's examples: its loss sum and correct count, [slices, 2].
-    let shareStatistics: UnsafeMutablePointer<Double>
-    /// Per thread sharing a split step's examples: its examples' share of the gradients that sum
-    /// over the batch, in a buffer laid out like the model's gradients, [slices, parameters]
-    /// (only the entries after the first layer's weights are written; the rest is never touched).
-    private let shareGradientStorage: UnsafeMutablePointer<Float>
-    private let parameters: Int
+    /// Per share of the examples: its loss sum and correct count, [shares, 2].
+    private(set) var shareStatistics: UnsafeMutablePointer<Double>
+    private var shareCapacity = 0
 
-    /// Scratch sized for `layerWidths` ([inputs, hidden, outputs] or [inputs, outputs]).
-    init(layerWidths: [Int], slices: Int = 1) {
-        hidden = layerWidths.count > 2 ? layerWidths[1] : 0
-        outputs = layerWidths[layerWidths.count - 1]
-        self.slices = slices
-        shareStatistics = .allocate(capacity: 2 * slices)
-        shareStatistics.initialize(repeating: 0, count: 2 * slices)
-        parameters = Self.roundedToLines(zip(layerWidths, layerWidths.dropFirst()).map { ($0 + 1) * $1 }.reduce(0, +))
-        shareGradientStorage = .allocateCacheAligned(capacity: slices > 1 ? slices * parameters : 0)
+    /// Scratch for layers with `layerWidths` [inputs, …, outputs].
+    init(layerWidths: [Int]) {
+        widths = Array(layerWidths.dropFirst())
+        shareStatistics = .allocate(capacity: 0)
     }
 
-    /// Makes room for `batch` examples (the contents are then undefined).
-    mutating func reserve(batch: Int) {
+    /// Makes room for `batch` examples in `shares` shares (the contents are then undefined).
+    mutating func reserve(batch: Int, shares: Int) {
+        if shares > shareCapacity {
+            shareStatistics.deallocate()
+            shareStatistics = .allocate(capacity: 2 * shares)
+            shareCapacity = shares
+        }
         guard batch > capacity else { return }
         storage?.deallocate()
-        let count = batch * 2 * (hidden + outputs) + slices * Self.roundedToLines(batch * firstWidth)
+        let count = 2 * widths.reduce(0) { $0 + Self.roundedToLines(batch * $1) }
         let memory = UnsafeMutablePointer<Float>.allocateCacheAligned(capacity: count)
         memory.initialize(repeating: 0, count: count)
         storage = memory
@@ -41,31 +36,18 @@ struct Workspace {
     func deallocate() {
         storage?.deallocate()
         shareStatistics.deallocate()
-        shareGradientStorage.deallocate()
     }
 
-    /// Share `share`'s gradient buffer (see `shareGradientStorage`).
-    func shareGradients(_ share: Int) -> UnsafeMutablePointer<Float> {
-        shareGradientStorage + share * parameters
+    /// Layer `layer`'s outputs (after its activation; the logits for the last), [capacity, width].
+    func outputs(_ layer: Int) -> UnsafeMutablePointer<Float> { storage! + offset(2 * layer) }
+
+    /// dLoss/dz of layer `layer` (before its activation), [capacity, width].
+    func gradients(_ layer: Int) -> UnsafeMutablePointer<Float> { storage! + offset(2 * layer + 1) }
+
+    /// Where buffer `index` (outputs and gradients of each layer in turn) starts.
+    private func offset(_ index: Int) -> Int {
+        (0..<index).reduce(0) { $0 + Self.roundedToLines(capacity * widths[$1 / 2]) }
     }
-
-    /// [capacity, hidden]
-    var hiddenActivations: UnsafeMutablePointer<Float> { storage! }
-    /// [capacity, hidden]
-    var hiddenGradients: UnsafeMutablePointer<Float> { storage! + capacity * hidden }
-    /// [capacity, outputs]
-    var logits: UnsafeMutablePointer<Float> { storage! + 2 * capacity * hidden }
-    /// [capacity, outputs]
-    var logitGradients: UnsafeMutablePointer<Float> { storage! + capacity * (2 * hidden + outputs) }
-
-    /// [capacity, first layer's width]: slice `slice`'s share of the first layer's x·W; each
-    /// share starts on its own cache line, so the threads writing them do not share one.
-    func partialProduct(_ slice: Int) -> UnsafeMutablePointer<Float> {
-        storage! + 2 * capacity * (hidden + outputs) + slice * Self.roundedToLines(capacity * firstWidth)
-    }
-
-    /// Outputs of the first layer.
-    private var firstWidth: Int { hidden > 0 ? hidden : outputs }
 
     private static func roundedToLines(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
 }

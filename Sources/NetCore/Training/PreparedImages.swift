@@ -11,104 +11,66 @@ public enum InputForm: String, CaseIterable, Sendable, Codable {
     case sparse
 }
 
-/// A labelled image set made ready for the network in the chosen `InputForm`.
+/// A labelled image set made ready for the network in the chosen `InputForm`: for training,
+/// minibatches are gathered from it; for evaluation, contiguous ranges are read in place.
 final class PreparedImages {
     let set: LabeledImages
-    /// The pixels in compressed-row form, when sparse.
-    let sparse: CompressedRows?
-    /// Sparse form only: the rows of the current minibatch part, and the same grouped by pixel.
-    private let batch = SparseBatch(), batchColumns = ColumnGrouping()
-    /// Whether minibatches are also grouped by pixel for the backward product: worth it when
-    /// the first layer is at least `columnGroupingMinimumWidth` wide.
-    var groupsByPixel = false
-    /// After `splitByPixels`: the set cut into pixel slices, and each slice's minibatch.
-    private var pixelSliceSets: [CompressedRows] = [], pixelSliceBatches: [SparseBatch] = []
-    /// Each pixel slice's minibatch grouped by pixel, for the backward product.
-    private var pixelSliceColumns: [ColumnGrouping] = []
+    /// The pixels in compressed-row form, when sparse, cut into one column partition per thread.
+    let sparse: ColumnPartitionedRows?
+    /// Sparse form only: the current minibatch.
+    private let batch: PartitionedSparseBatch
+    /// Dense form only: the current minibatch, [capacity, pixelsPerImage].
+    private var denseBatch: UnsafeMutablePointer<Float>
+    private var denseCapacity = 0
+    /// Threads that gather a minibatch (and, sparse, one column partition each).
+    let threads: Int
 
-    init(_ set: LabeledImages, form: InputForm) {
+    init(_ set: LabeledImages, form: InputForm, threads: Int = 1) {
         self.set = set
-        guard form != .dense else {
-            sparse = nil
-            return
-        }
-        let compressed = set.pixels.withUnsafeBufferPointer {
+        self.threads = threads
+        denseBatch = .allocateCacheAligned(capacity: 0)
+        let compressed = form == .dense ? nil : set.pixels.withUnsafeBufferPointer {
             CompressedRows(dense: $0.baseAddress!, rows: set.count, columns: set.pixelsPerImage)
         }
         // nil (dense) for a set with over 256 distinct pixel values, which no 8-bit set has.
         sparse = compressed.flatMap { form == .sparse || $0.density < 0.5 ? $0 : nil }
+            .map { ColumnPartitionedRows($0, partitions: threads) }
+        batch = PartitionedSparseBatch(partitions: sparse == nil ? 1 : threads)
     }
+
+    deinit { denseBatch.deallocate() }
 
     /// The form actually used.
     var form: InputForm { sparse == nil ? .dense : .sparse }
 
-    /// Calls `body` with the input for the examples at `indices`, gathered first: sparse sets into
-    /// their own batch (with `groupsByPixel`, also grouped by pixel), dense ones into
-    /// `scratch` [indices.count, pixelsPerImage].
-    func withInput<Result>(examples indices: UnsafeBufferPointer<Int32>, scratch: UnsafeMutablePointer<Float>,
-                           _ body: (LayerInput) throws -> Result) rethrows -> Result {
+    /// Gathers the examples at `indices` into the minibatch and returns it as the first layer's
+    /// input, valid until the next gather.
+    func gather(_ indices: UnsafeBufferPointer<Int32>) -> LayerInput {
         if let sparse {
             batch.gather(indices, from: sparse)
-            return try body(.sparse(batch.rows, columns: groupsByPixel ? batchColumns.group(batch.rows) : nil))
+            return .batch(batch)
         }
         let width = set.pixelsPerImage
+        if indices.count > denseCapacity {
+            denseBatch.deallocate()
+            denseBatch = .allocateCacheAligned(capacity: indices.count * width)
+            denseCapacity = indices.count
+        }
+        let target = denseBatch
         set.pixels.withUnsafeBufferPointer { pixels in
-            for (row, index) in indices.enumerated() {
-                (scratch + row * width).update(from: pixels.baseAddress! + Int(index) * width, count: width)
+            parallelFor(count: indices.count, threads: threads, minimumChunk: 8) { rows in
+                for row in rows {
+                    (target + row * width).update(from: pixels.baseAddress! + Int(indices[row]) * width, count: width)
+                }
             }
         }
-        return try body(.dense(scratch))
-    }
-
-    /// Bounds that cut the pixels into `slices` ranges holding nearly equal shares of the set's
-    /// non-zeros (sparse sets only): [0, …, pixelsPerImage].
-    func pixelSlices(_ slices: Int) -> [Int] {
-        guard let sparse else { preconditionFailure("pixel slices of a dense set") }
-        var perPixel = [Int](repeating: 0, count: sparse.columns)
-        for column in sparse.columnIndices { perPixel[Int(column)] += 1 }
-        var bounds = [0], seen = 0
-        for (pixel, count) in perPixel.enumerated() where bounds.count < slices {
-            seen += count
-            if seen * slices >= bounds.count * sparse.nonZeros { bounds.append(pixel + 1) }
-        }
-        while bounds.count <= slices { bounds.append(sparse.columns) }
-        bounds[slices] = sparse.columns
-        return bounds
-    }
-
-    /// Cuts the set into the pixel slices `bounds` (from `pixelSlices`), one set per slice with
-    /// each image's entries in those pixels, for `gather(pixelSlice:examples:)`. A thread that
-    /// owns a slice of the first layer then gathers and reads only its own slice's entries: the
-    /// batch does not cross between cores.
-    func splitByPixels(_ bounds: [Int]) {
-        guard let sparse else { preconditionFailure("pixel slices of a dense set") }
-        pixelSliceSets = (0..<(bounds.count - 1)).map { CompressedRows(sparse, columns: bounds[$0]..<bounds[$0 + 1]) }
-        pixelSliceBatches = pixelSliceSets.map { _ in SparseBatch() }
-        pixelSliceColumns = pixelSliceSets.map { _ in ColumnGrouping() }
-    }
-
-    /// Gathers the examples at `indices` from pixel slice `slice` of `splitByPixels`.
-    func gather(pixelSlice slice: Int, examples indices: UnsafeBufferPointer<Int32>) {
-        pixelSliceBatches[slice].gather(indices, from: pixelSliceSets[slice])
-    }
-
-    /// With `groupsByPixel`, groups the examples last gathered from pixel slice `slice` by pixel,
-    /// for `input(pixelSlice:forBackward:)`.
-    func groupByPixel(slice: Int) {
-        if groupsByPixel { pixelSliceColumns[slice].group(pixelSliceBatches[slice].rows) }
-    }
-
-    /// The examples last gathered from pixel slice `slice`, valid until its next gather; for the
-    /// backward product, with their grouping by pixel when `groupsByPixel`.
-    func input(pixelSlice slice: Int, forBackward: Bool = false) -> LayerInput {
-        .sparse(pixelSliceBatches[slice].rows,
-                columns: forBackward && groupsByPixel ? pixelSliceColumns[slice].columns : nil)
+        return .dense(denseBatch)
     }
 
     /// Calls `body` with the input for the contiguous examples `range`, read in place.
     func withInput<Result>(range: Range<Int>, _ body: (LayerInput) throws -> Result) rethrows -> Result {
         if let sparse {
-            return try sparse.withRows(range) { try body(.sparse($0)) }
+            return try sparse.partitions[0].withRows(range) { try body(.sparse($0)) }
         }
         return try set.pixels.withUnsafeBufferPointer {
             try body(.dense($0.baseAddress! + range.lowerBound * set.pixelsPerImage))

@@ -1,3 +1,5 @@
+import Parallel
+
 /// Minibatch stochastic gradient descent with optional heavy-ball momentum,
 /// one loop over the model's contiguous parameter buffer.
 public struct SGD {
@@ -15,51 +17,30 @@ public struct SGD {
     }
 
     /// θ ← θ − η·g with g = gradientSum / examples; with momentum v ← μ·v + g, θ ← θ − η·v.
+    /// The parameters are split over up to `threads` threads of the `WorkerPool` in contiguous
+    /// ranges; every parameter's update is the same for any split.
     public mutating func update(parameters: UnsafeMutableBufferPointer<Float>,
-                                gradientSum: UnsafeBufferPointer<Float>, examples: Int) {
+                                gradientSum: UnsafeBufferPointer<Float>, examples: Int, threads: Int = 1) {
         precondition(gradientSum.count >= parameters.count)
-        withStep(parameters: parameters, gradientSum: gradientSum.baseAddress!, examples: examples) {
-            $0.apply(parameters.indices)
-        }
-    }
-
-    /// Calls `body` with this `update`, for `body` to apply to ranges of the parameters, from
-    /// several threads at once if the ranges do not overlap.
-    public mutating func withStep<Result>(parameters: UnsafeMutableBufferPointer<Float>,
-                                          gradientSum: UnsafePointer<Float>, examples: Int,
-                                          _ body: (Step) throws -> Result) rethrows -> Result {
-        let (rate, momentum) = (learningRate, self.momentum)
-        let step = { (velocity: UnsafeMutablePointer<Float>?) in
-            Step(parameters: parameters.baseAddress!, velocity: velocity, gradientSum: gradientSum,
-                 scale: 1 / Float(examples), rate: rate, momentum: momentum)
-        }
-        if velocity.isEmpty { return try body(step(nil)) }
-        return try velocity.withUnsafeMutableBufferPointer { try body(step($0.baseAddress!)) }
-    }
-
-    /// One update, applied range by range.
-    public struct Step: @unchecked Sendable {
-        let parameters: UnsafeMutablePointer<Float>
-        let velocity: UnsafeMutablePointer<Float>?
-        let gradientSum: UnsafePointer<Float>
-        let scale: Float, rate: Float, momentum: Float
-
-        /// The factor plain SGD multiplies a gradient sum by, −η / examples, for a caller that
-        /// adds the gradient's terms into the parameters as it makes them; nil with momentum,
-        /// whose update needs the whole gradient first.
-        public var plainFactor: Float? { velocity == nil ? -(rate * scale) : nil }
-
-        /// Updates the parameters at `range`.
-        public func apply(_ range: Range<Int>) {
-            let p = parameters, g = gradientSum, scale = scale, rate = rate, mu = momentum
-            guard let v = velocity else {
+        let p = parameters.baseAddress!, g = gradientSum.baseAddress!
+        let scale = 1 / Float(examples), rate = learningRate, mu = momentum
+        guard !velocity.isEmpty else {
+            parallelFor(count: parameters.count, threads: threads, minimumChunk: Self.parametersPerThread) { range in
                 for i in range { p[i] -= rate * (g[i] * scale) }
-                return
             }
-            for i in range {
-                v[i] = mu * v[i] + g[i] * scale
-                p[i] -= rate * v[i]
+            return
+        }
+        velocity.withUnsafeMutableBufferPointer { velocity in
+            let v = velocity.baseAddress!
+            parallelFor(count: parameters.count, threads: threads, minimumChunk: Self.parametersPerThread) { range in
+                for i in range {
+                    v[i] = mu * v[i] + g[i] * scale
+                    p[i] -= rate * v[i]
+                }
             }
         }
     }
+
+    /// The fewest parameters worth a thread of their own in `update`.
+    static let parametersPerThread = 1 << 14
 }

@@ -21,13 +21,8 @@ public final class Trainer {
     private let plan: BatchPlan
     /// The training and test images in the form the first layer reads.
     let train: PreparedImages, test: PreparedImages
-    /// Dense form only: the rank's part of the current minibatch, gathered. [maxPart, pixelsPerImage]
-    var batchImages: [Float]
     /// Labels of the rank's part of the current minibatch. [maxPart]
     var batchLabels: [UInt8]
-    /// With several threads and sparse images: the pixel bounds of each thread's share of the
-    /// first layer (Network+InputSlices), one slice per thread.
-    private let pixelSlices: [Int]?
     /// Time per phase on this rank since the last `resetTimes()`.
     public internal(set) var times = PhaseTimes()
     /// Measure the wait for the slowest rank apart from the allreduce (adds a barrier per step).
@@ -48,13 +43,9 @@ public final class Trainer {
         optimizer = SGD(learningRate: configuration.learningRate, momentum: configuration.momentum,
                         parameterCount: network.parameterCount)
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size)
-        train = PreparedImages(data.train, form: inputForm)
-        train.groupsByPixel = configuration.model.layerWidths[1] >= columnGroupingMinimumWidth
+        train = PreparedImages(data.train, form: inputForm, threads: threads)
         test = PreparedImages(data.test, form: train.form)
-        pixelSlices = threads > 1 && train.form == .sparse ? train.pixelSlices(threads) : nil
-        if let pixelSlices { train.splitByPixels(pixelSlices) }
         let maxPart = (configuration.batchSize + communicator.size - 1) / communicator.size
-        batchImages = [Float](repeating: 0, count: train.sparse == nil ? maxPart * data.train.pixelsPerImage : 1)
         batchLabels = [UInt8](repeating: 0, count: maxPart)
         try communicator.broadcast(network.parameters)
     }
@@ -81,67 +72,47 @@ public final class Trainer {
         optimizer.learningRate = configuration.learningRate(epoch: epoch)
         let order = SeededRandom.epochOrder(count: data.train.count, seed: configuration.seed, epoch: epoch)
         clock = times.record(.data, since: clock)
-        let statistics = network.parameterCount
         if position.epoch != epoch { position = TrainingPosition(epochsCompleted: epoch - 1) }
-        // One process with the first layer split between threads: one team for the epoch, whose
-        // threads also apply the updates.
-        let teamSize = communicator.size == 1 && pixelSlices != nil ? network.threads : 1
-        try ThreadTeam.run(threads: teamSize) { team in try order.withUnsafeBufferPointer { order in
+        let gradients = network.gradientBuffer, statistics = network.parameterCount
+        try order.withUnsafeBufferPointer { order in
             for step in position.stepsCompleted..<plan.steps {
-                let part = plan.part(step, rank: communicator.rank)
-                let examples = UnsafeBufferPointer(rebasing: order[part])
+                // This rank's part of the global minibatch.
+                let examples = UnsafeBufferPointer(rebasing: order[plan.part(step, rank: communicator.rank)])
                 for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
-                let updatesInTeam = teamSize > 1 && !examples.isEmpty
-                if let pixelSlices, !examples.isEmpty {
-                    clock = try splitStep(examples, pixelSlices: pixelSlices, team: teamSize > 1 ? team : nil,
-                                          updatingFor: updatesInTeam ? plan.batch(step).count : nil, since: clock)
-                } else {
-                    clock = computeGradients(examples, since: clock)
+                let input = train.gather(examples)
+                clock = times.record(.data, since: clock)
+                // Forward and loss, then backward into the one gradient buffer: sums over the part.
+                batchLabels.withUnsafeBufferPointer { labels in
+                    network.forwardLoss(input: input, labels: labels.baseAddress!, count: examples.count)
                 }
-                if separatesAllreduceWait && !updatesInTeam {
+                clock = times.record(.forward, since: clock)
+                network.backward(input: input, count: examples.count)
+                clock = times.record(.backward, since: clock)
+                // Sum over the ranks (with the loss, the correct count and any rank's stop request).
+                if separatesAllreduceWait {
                     try communicator.barrier()
                     clock = times.record(.allreduceWait, since: clock)
                 }
-                let gradients = network.gradientBuffer
                 gradients[statistics + 2] = stopRequested() ? 1 : 0
-                if !updatesInTeam {
-                    try communicator.allreduceSum(gradients)
-                    clock = times.record(.allreduce, since: clock)
-                }
+                try communicator.allreduceSum(gradients)
+                clock = times.record(.allreduce, since: clock)
                 guard gradients[statistics].isFinite else {
                     throw TrainingError.diverged(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
                 }
-                if !updatesInTeam {
-                    optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
-                                     examples: plan.batch(step).count)
-                }
+                // The update: the only place parameters change.
+                optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
+                                 examples: plan.batch(step).count, threads: network.threads)
                 position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
                 clock = times.record(.update, since: clock)
                 progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
                 if gradients[statistics + 2] > 0 { throw TrainingInterrupted(position: position) }
             }
-        } }
+        }
         let examples = data.train.count
         let result = EpochResult(loss: position.lossSum / Double(examples), accuracy: position.correct / Double(examples),
                                  examples: examples)
         position = TrainingPosition(epochsCompleted: epoch)
         return result
-    }
-
-    /// Gathers the examples and computes their gradients into `network.gradientBuffer` on this
-    /// thread (GEMM may use more); returns the clock after recording the phases.
-    private func computeGradients(_ examples: UnsafeBufferPointer<Int32>, since start: UInt64) -> UInt64 {
-        batchImages.withUnsafeMutableBufferPointer { scratch in
-            train.withInput(examples: examples, scratch: scratch.baseAddress!) { input in
-                var clock = times.record(.data, since: start)
-                batchLabels.withUnsafeBufferPointer { labels in
-                    network.forwardLoss(input: input, labels: labels.baseAddress!, count: examples.count)
-                    clock = times.record(.forward, since: clock)
-                    network.backward(input: input, count: examples.count)
-                }
-                return times.record(.backward, since: clock)
-            }
-        }
     }
 
     /// Steps (global minibatches) per epoch.

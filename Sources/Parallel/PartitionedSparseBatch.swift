@@ -1,0 +1,102 @@
+/// A minibatch of rows of a `ColumnPartitionedRows` set, and the two products a dense layer needs
+/// with it: X·B forward and Xᵀ·B backward. Partition p is gathered, multiplied and regrouped by
+/// member p of the `WorkerPool`, so each thread keeps its partition's entries and its rows of B
+/// (the weights) in its own cache from step to step.
+///
+/// Results depend on the number of partitions (the order in which the partial products are
+/// added), not on which thread runs which partition.
+public final class PartitionedSparseBatch {
+    /// Each partition's rows of the batch, copied next to each other.
+    private let batches: [SparseBatch]
+    /// Each partition's rows regrouped by column, for Xᵀ·B.
+    private let groupings: [ColumnGrouping]
+    /// X·B of partitions 1…, [partitions − 1, count, n], each on its own cache lines.
+    private var partials: UnsafeMutablePointer<Float>
+    private var partialStride = 0, partialCapacity = 0
+    /// Rows in the batch.
+    public private(set) var count = 0
+    /// Columns of the matrix.
+    public private(set) var columns = 0
+
+    /// A batch for sets cut into `partitions` partitions.
+    public init(partitions: Int) {
+        precondition(partitions >= 1)
+        batches = (0..<partitions).map { _ in SparseBatch() }
+        groupings = (0..<partitions).map { _ in ColumnGrouping() }
+        partials = .allocateCacheAligned(capacity: 0)
+    }
+
+    deinit { partials.deallocate() }
+
+    /// Partitions of the batch.
+    public var partitionCount: Int { batches.count }
+
+    /// Copies the rows `rows` of `set` (cut into as many partitions as this batch has), in that
+    /// order, replacing what the batch held; one pool member per partition.
+    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: ColumnPartitionedRows) {
+        precondition(set.partitions.count == batches.count, "the set has \(set.partitions.count) partitions")
+        WorkerPool.shared.run(parts: batches.count, threads: batches.count) { partition in
+            batches[partition].gather(rows, from: set.partitions[partition])
+        }
+        count = rows.count
+        columns = set.columns
+    }
+
+    /// The rows of partition `partition`, valid until the next `gather`.
+    public func rows(_ partition: Int) -> SparseRows { batches[partition].rows }
+
+    /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each
+    /// partition's product is taken by its member; then the rows are shared out to add them up
+    /// in partition order.
+    public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int) {
+        let partitions = batches.count
+        guard partitions > 1 else {
+            sparseTimesDense(c: c, ldc: ldc, a: batches[0].rows, b: b, ldb: ldb, n: n)
+            return
+        }
+        reservePartials(n: n)
+        let (partials, stride, count) = (partials, partialStride, count)
+        WorkerPool.shared.run(parts: partitions, threads: partitions) { partition in
+            let rows = batches[partition].rows
+            if partition == 0 {
+                sparseTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n)
+            } else {
+                sparseTimesDense(c: partials + (partition - 1) * stride, ldc: n, a: rows, b: b, ldb: ldb, n: n)
+            }
+        }
+        WorkerPool.shared.run(parts: partitions, threads: partitions) { share in
+            for row in (share * count / partitions)..<((share + 1) * count / partitions) {
+                let target = c + row * ldc
+                for partition in 1..<partitions {
+                    let source = partials + (partition - 1) * stride + row * n
+                    for column in 0..<n { target[column] += source[column] }
+                }
+            }
+        }
+    }
+
+    /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb). Each member
+    /// writes its partition's rows of C; wide products (n ≥ `columnGroupingMinimumWidth`) regroup
+    /// the partition by column first, to sum each row of C in registers.
+    public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
+                                n: Int) {
+        WorkerPool.shared.run(parts: batches.count, threads: batches.count) { partition in
+            let rows = batches[partition].rows
+            if n >= columnGroupingMinimumWidth {
+                let grouped = groupings[partition].group(rows)
+                sparseTransposedTimesDense(c: c, ldc: ldc, a: grouped, b: b, ldb: ldb, n: n)
+            } else {
+                sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n)
+            }
+        }
+    }
+
+    private func reservePartials(n: Int) {
+        partialStride = (count * n + 15) / 16 * 16
+        let needed = (batches.count - 1) * partialStride
+        guard needed > partialCapacity else { return }
+        partials.deallocate()
+        partials = .allocateCacheAligned(capacity: needed)
+        partialCapacity = needed
+    }
+}

@@ -1,0 +1,54 @@
+import Testing
+import Parallel
+
+@Suite("Column-partitioned sparse batches")
+struct PartitionedSparseBatchTests {
+    /// 40 examples of 50 columns, about 70 % zeros, with a few columns far denser than the rest.
+    private func examples() throws -> ([Float], CompressedRows) {
+        var values = TestValues(seed: 12)
+        let dense = (0..<40 * 50).map { index -> Float in
+            let value = values.next()
+            return index % 50 < 5 || abs(value) > 0.7 ? (value * 127).rounded() / 127 : 0
+        }
+        return (dense, try #require(CompressedRows(dense: dense, rows: 40, columns: 50)))
+    }
+
+    @Test("Partitions keep every entry once, in column ranges holding nearly equal shares",
+          arguments: [1, 2, 3, 4])
+    func partitionsCoverTheMatrix(count: Int) throws {
+        let (_, sparse) = try examples()
+        let set = ColumnPartitionedRows(sparse, partitions: count)
+        #expect(set.bounds.first == 0 && set.bounds.last == 50 && set.bounds == set.bounds.sorted())
+        #expect(set.partitions.map(\.nonZeros).reduce(0, +) == sparse.nonZeros)
+        for (index, partition) in set.partitions.enumerated() {
+            let range = set.bounds[index]..<set.bounds[index + 1]
+            #expect(partition.columnIndices.allSatisfy { range.contains(Int($0)) })
+            #expect(partition.nonZeros <= sparse.nonZeros / count + 40, "share of partition \(index)")
+        }
+    }
+
+    @Test("X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width",
+          arguments: [1, 2, 3], [1, 10, 64, 130])
+    func productsMatchTheReference(partitions: Int, n: Int) throws {
+        let (dense, sparse) = try examples()
+        let rows: [Int32] = [7, 0, 39, 12, 12, 5, 33, 18, 2, 27, 21]
+        let gathered = rows.flatMap { dense[Int($0) * 50..<(Int($0) + 1) * 50] }
+        var values = TestValues(seed: 5)
+        let b = values.array(50 * n), upstream = values.array(rows.count * n)
+        let batch = PartitionedSparseBatch(partitions: partitions)
+        rows.withUnsafeBufferPointer { batch.gather($0, from: ColumnPartitionedRows(sparse, partitions: partitions)) }
+        #expect(batch.count == rows.count && batch.columns == 50)
+
+        var product = [Float](repeating: .nan, count: rows.count * n), expected = product
+        batch.times(into: &product, ldc: n, b: b, ldb: n, n: n)
+        referenceGEMM(c: &expected, ldc: n, a: gathered, lda: 50, .none, b: b, ldb: n, .none,
+                      m: rows.count, n: n, k: 50)
+        for (a, e) in zip(product, expected) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
+
+        var transposed = [Float](repeating: .nan, count: 50 * n), expectedTransposed = transposed
+        batch.transposedTimes(into: &transposed, ldc: n, b: upstream, ldb: n, n: n)
+        referenceGEMM(c: &expectedTransposed, ldc: n, a: gathered, lda: 50, .transposed, b: upstream, ldb: n, .none,
+                      m: 50, n: n, k: rows.count)
+        for (a, e) in zip(transposed, expectedTransposed) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
+    }
+}
