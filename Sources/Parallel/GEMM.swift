@@ -64,9 +64,9 @@ func gemm(
 /// started late. When B must be packed, C is cut by columns (each part
 /// packs only its own columns of B); when B is read in place, by rows.
 struct GEMMSplit {
-    /// Fewest multiply-adds worth a second thread (≈ 1.3 µs at 100 GFLOP/s; a spinning pool
+    /// Fewest multiply-adds worth a second thread (≈ 0.7 µs at 100 GFLOP/s; a spinning pool
     /// worker takes its part within a microsecond).
-    static let minimumWorkPerThread = 1 << 16
+    static let minimumWorkPerThread = 1 << 15
     /// Parts per thread, for load balancing.
     static let partsPerThread = 4
 

@@ -7,10 +7,12 @@ import Glibc
 /// The threads a process's kernels split their work over: created once, on the first call that
 /// asks for them, and kept for the rest of the run.
 ///
-/// A call hands out parts 0..<parts to the caller and up to `threads − 1` workers. Part p belongs
-/// to member p % threads (the caller is member 0), so from call to call the same thread takes the
-/// same share of the data and finds it in its own cache; a member that is done with its own parts
-/// takes the ones their owners have not started. Between calls workers spin for
+/// A call hands out parts 0..<parts to the caller and up to `threads − 1` workers. Each member
+/// (the caller is member 0) owns a contiguous run of the parts, member m the parts from
+/// m·parts/members on, so from call to call the same thread takes the same share of the data and
+/// finds it in its own cache, also when the calls cut the data into different numbers of parts
+/// (a GEMM's rows, then the update of the same parameters); a member that is done with its own
+/// parts takes the ones their owners have not started. Between calls workers spin for
 /// `spinSeconds`, then park: waking a parked thread costs tens of microseconds, as long as a
 /// batch-64 training step's middle, while kernels in a step follow each other within microseconds.
 ///
@@ -35,24 +37,20 @@ public final class WorkerPool: @unchecked Sendable {
         hire(members - 1)
         withoutActuallyEscaping(body) { body in
             withUnsafePointer(to: body) { body in
-                let generation = published.load(ordering: .relaxed) + 1
-                for member in 0..<members { cursors[member].store(generation << 32, ordering: .relaxed) }
-                remaining.store(parts, ordering: .relaxed)
-                jobParts.store(parts, ordering: .releasing)
-                jobMembers.store(members, ordering: .releasing)
-                jobBody.store(Int(bitPattern: UnsafeRawPointer(body)), ordering: .releasing)
-                published.store(generation, ordering: .sequentiallyConsistent)
+                let generation = lines[Self.published].load(ordering: .relaxed) + 1
+                for member in 0..<members { lines[Self.cursor(member)].store(generation << 32, ordering: .relaxed) }
+                lines[Self.remaining].store(parts, ordering: .relaxed)
+                lines[Self.jobParts].store(parts, ordering: .releasing)
+                lines[Self.jobMembers].store(members, ordering: .releasing)
+                lines[Self.jobBody].store(Int(bitPattern: UnsafeRawPointer(body)), ordering: .releasing)
+                lines[Self.published].store(generation, ordering: .sequentiallyConsistent)
                 if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                     pthread_mutex_lock(mutex)
                     pthread_cond_broadcast(condition)
                     pthread_mutex_unlock(mutex)
                 }
                 work(on: Job(generation: generation, parts: parts, members: members, body: body), as: 0)
-                var tries = 0
-                while remaining.load(ordering: .acquiring) > 0 {
-                    tries += 1
-                    if tries % 1024 == 0 { sched_yield() }
-                }
+                while lines[Self.remaining].load(ordering: .acquiring) > 0 {}
             }
         }
     }
@@ -69,19 +67,25 @@ public final class WorkerPool: @unchecked Sendable {
     private struct Job {
         let generation: Int, parts: Int, members: Int
         let body: UnsafePointer<(Int) -> Void>
+
+        /// The first of member `member`'s parts: each member owns a contiguous run of them.
+        func firstPart(of member: Int) -> Int { member * parts / members }
     }
 
     /// The most members a call can have.
     private static let maximumMembers = 1024
 
-    /// The newest job's fields (see `Job`); the body as the bit pattern of its address.
-    private let jobParts = Atomic<Int>(0), jobMembers = Atomic<Int>(0), jobBody = Atomic<Int>(0)
-    /// The newest job's generation; workers watch it.
-    private let published = Atomic<Int>(0)
-    /// Per member: the generation (high bits) and how many of the member's parts have been claimed.
-    private let cursors: UnsafeMutablePointer<Atomic<Int>>
-    /// Parts of the current job not finished yet.
-    private let remaining = Atomic<Int>(0)
+    /// The shared counters, each on a cache line of its own so that the threads writing one do
+    /// not take the others' lines away: the newest job's generation (workers watch it); its
+    /// fields (see `Job`; the body as the bit pattern of its address); the parts not finished
+    /// yet; then per member the generation (high bits) and how many of its parts are claimed.
+    private let lines: UnsafeMutablePointer<Atomic<Int>>
+    private static let published = 0, jobParts = stride, jobMembers = stride + 1, jobBody = stride + 2
+    private static let remaining = 2 * stride
+    private static func cursor(_ member: Int) -> Int { (3 + member) * stride }
+    /// Atomics per cache line.
+    private static let stride = 8
+    private static var lineCount: Int { (3 + maximumMembers) * stride }
     /// Whether a call is running.
     private let busy = Atomic<Bool>(false)
     /// Workers parked on `condition`.
@@ -92,8 +96,9 @@ public final class WorkerPool: @unchecked Sendable {
     private var workers = 0
 
     init() {
-        cursors = .allocate(capacity: Self.maximumMembers)
-        for member in 0..<Self.maximumMembers { (cursors + member).initialize(to: Atomic(0)) }
+        lines = UnsafeMutableRawPointer.allocate(byteCount: Self.lineCount * 8, alignment: 64)
+            .bindMemory(to: Atomic<Int>.self, capacity: Self.lineCount)
+        for index in 0..<Self.lineCount { (lines + index).initialize(to: Atomic(0)) }
         mutex = .allocate(capacity: 1)
         condition = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
@@ -107,7 +112,7 @@ public final class WorkerPool: @unchecked Sendable {
             let owner = (member + offset) % job.members
             while let part = claim(of: owner, in: job) {
                 body.pointee(part)
-                remaining.wrappingSubtract(1, ordering: .releasing)
+                lines[Self.remaining].wrappingSubtract(1, ordering: .releasing)
             }
         }
     }
@@ -115,12 +120,12 @@ public final class WorkerPool: @unchecked Sendable {
     /// The next unclaimed part of member `owner` in `job`, claimed; nil when there is none or a
     /// newer job has started.
     private func claim(of owner: Int, in job: Job) -> Int? {
-        let owned = (job.parts - owner + job.members - 1) / job.members
-        var current = cursors[owner].load(ordering: .relaxed)
+        let first = job.firstPart(of: owner), owned = job.firstPart(of: owner + 1) - first
+        var current = lines[Self.cursor(owner)].load(ordering: .relaxed)
         while current >> 32 == job.generation, current & 0xFFFF_FFFF < owned {
-            let (exchanged, original) = cursors[owner].compareExchange(
+            let (exchanged, original) = lines[Self.cursor(owner)].compareExchange(
                 expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
-            if exchanged { return owner + (current & 0xFFFF_FFFF) * job.members }
+            if exchanged { return first + current & 0xFFFF_FFFF }
             current = original
         }
         return nil
@@ -142,11 +147,12 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// A worker's life: waits for each new job and takes its parts, if it is one of its members.
     private func serve(as member: Int) {
-        var seen = published.load(ordering: .acquiring)
+        var seen = lines[Self.published].load(ordering: .acquiring)
         while true {
             seen = waitForJob(after: seen)
-            let members = jobMembers.load(ordering: .acquiring), parts = jobParts.load(ordering: .acquiring)
-            let address = jobBody.load(ordering: .acquiring)
+            let members = lines[Self.jobMembers].load(ordering: .acquiring)
+            let parts = lines[Self.jobParts].load(ordering: .acquiring)
+            let address = lines[Self.jobBody].load(ordering: .acquiring)
             guard member < members, let body = UnsafeRawPointer(bitPattern: address) else { continue }
             work(on: Job(generation: seen, parts: parts, members: members,
                          body: body.assumingMemoryBound(to: ((Int) -> Void).self)), as: member)
@@ -158,7 +164,7 @@ public final class WorkerPool: @unchecked Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         var tries = 0
         while true {
-            let current = published.load(ordering: .acquiring)
+            let current = lines[Self.published].load(ordering: .acquiring)
             if current != generation { return current }
             tries += 1
             if tries % 256 == 0,
@@ -166,11 +172,11 @@ public final class WorkerPool: @unchecked Sendable {
         }
         pthread_mutex_lock(mutex)
         sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        while published.load(ordering: .sequentiallyConsistent) == generation {
+        while lines[Self.published].load(ordering: .sequentiallyConsistent) == generation {
             pthread_cond_wait(condition, mutex)
         }
         sleepers.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         pthread_mutex_unlock(mutex)
-        return published.load(ordering: .acquiring)
+        return lines[Self.published].load(ordering: .acquiring)
     }
 }
