@@ -10,9 +10,7 @@ public final class PartitionedSparseBatch {
     private let batches: [SparseBatch]
     /// Each partition's rows regrouped by column, for Xᵀ·B.
     private let groupings: [ColumnGrouping]
-    /// X·B of partitions 1…, [partitions − 1, count, n], each on its own cache lines.
-    private var partials: UnsafeMutablePointer<Float>
-    private var partialStride = 0, partialCapacity = 0
+    private let partials = PartialProducts()
     /// Rows in the batch.
     public private(set) var count = 0
     /// Columns of the matrix.
@@ -23,10 +21,7 @@ public final class PartitionedSparseBatch {
         precondition(partitions >= 1)
         batches = (0..<partitions).map { _ in SparseBatch() }
         groupings = (0..<partitions).map { _ in ColumnGrouping() }
-        partials = .allocateCacheAligned(capacity: 0)
     }
-
-    deinit { partials.deallocate() }
 
     /// Partitions of the batch.
     public var partitionCount: Int { batches.count }
@@ -49,29 +44,8 @@ public final class PartitionedSparseBatch {
     /// partition's product is taken by its member; then the rows are shared out to add them up
     /// in partition order.
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int) {
-        let partitions = batches.count
-        guard partitions > 1 else {
-            sparseTimesDense(c: c, ldc: ldc, a: batches[0].rows, b: b, ldb: ldb, n: n)
-            return
-        }
-        reservePartials(n: n)
-        let (partials, stride, count) = (partials, partialStride, count)
-        WorkerPool.shared.run(parts: partitions, threads: partitions) { partition in
-            let rows = batches[partition].rows
-            if partition == 0 {
-                sparseTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n)
-            } else {
-                sparseTimesDense(c: partials + (partition - 1) * stride, ldc: n, a: rows, b: b, ldb: ldb, n: n)
-            }
-        }
-        WorkerPool.shared.run(parts: partitions, threads: partitions) { share in
-            for row in (share * count / partitions)..<((share + 1) * count / partitions) {
-                let target = c + row * ldc
-                for partition in 1..<partitions {
-                    let source = partials + (partition - 1) * stride + row * n
-                    for column in 0..<n { target[column] += source[column] }
-                }
-            }
+        partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: batches.count) { partition, target, stride in
+            sparseTimesDense(c: target, ldc: stride, a: batches[partition].rows, b: b, ldb: ldb, n: n)
         }
     }
 
@@ -89,14 +63,5 @@ public final class PartitionedSparseBatch {
                 sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n)
             }
         }
-    }
-
-    private func reservePartials(n: Int) {
-        partialStride = (count * n + 15) / 16 * 16
-        let needed = (batches.count - 1) * partialStride
-        guard needed > partialCapacity else { return }
-        partials.deallocate()
-        partials = .allocateCacheAligned(capacity: needed)
-        partialCapacity = needed
     }
 }

@@ -22,8 +22,12 @@ public final class WorkerPool: @unchecked Sendable {
     /// The process's pool.
     public static let shared = WorkerPool()
 
-    /// How long an idle worker spins before it parks.
+    /// How long an idle worker waits for the next call before it parks.
     static let spinSeconds = 0.000_2
+    /// Tries (a few nanoseconds each) a waiting thread spins before it yields its core at every
+    /// further try: a thread that waits longer than that most likely waits for one that is not
+    /// running, because the node has more busy threads than cores.
+    static let spinsBeforeYielding = 4096
 
     /// Runs `body(part)` for every part in 0..<parts on up to `threads` threads, the caller's
     /// among them, and returns when all parts have finished. Parts must write disjoint memory.
@@ -50,7 +54,11 @@ public final class WorkerPool: @unchecked Sendable {
                     pthread_mutex_unlock(mutex)
                 }
                 work(on: Job(generation: generation, parts: parts, members: members, body: body), as: 0)
-                while lines[Self.remaining].load(ordering: .acquiring) > 0 {}
+                var tries = 0
+                while lines[Self.remaining].load(ordering: .acquiring) > 0 {
+                    tries += 1
+                    if tries > Self.spinsBeforeYielding { sched_yield() }
+                }
             }
         }
     }
@@ -167,6 +175,7 @@ public final class WorkerPool: @unchecked Sendable {
             let current = lines[Self.published].load(ordering: .acquiring)
             if current != generation { return current }
             tries += 1
+            if tries > Self.spinsBeforeYielding { sched_yield() }
             if tries % 256 == 0,
                Double(DispatchTime.now().uptimeNanoseconds - start) > Self.spinSeconds * 1e9 { break }
         }

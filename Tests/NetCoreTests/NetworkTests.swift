@@ -123,11 +123,11 @@ import Parallel
         #expect(network.gradientBuffer[network.parameterCount] > 100)
     }
 
-    /// A sparse minibatch cut into column partitions, one per thread (each thread multiplies its
-    /// own partition, the rest of the step is split by examples), gives the dense gradients of one
-    /// thread, loss and correct count included, up to float rounding.
+    /// A sparse or dense minibatch cut into column partitions, one per thread (each thread
+    /// multiplies its own partition, the rest of the step is split by examples), gives the dense
+    /// gradients of one thread, loss and correct count included, up to float rounding.
     @Test(arguments: [ModelKind.single, .hidden, .multiclass], [(5, 1), (70, 1), (70, 2), (20, 3)])
-    func sparseInputGivesTheDenseGradients(kind: ModelKind, widthAndThreads: (Int, Int)) throws {
+    func partitionedBatchesGiveTheDenseGradients(kind: ModelKind, widthAndThreads: (Int, Int)) throws {
         let (hidden, threads) = widthAndThreads
         let configuration = ModelConfiguration(kind: kind, inputs: 40, hidden: hidden, activation: .sigmoid)
         // Ten examples about 70 % zeros, like MNIST; the batch names seven of them, one twice.
@@ -142,16 +142,22 @@ import Parallel
 
         let dense = Network(configuration, seed: 4)
         dense.computeGradients(images: gathered, labels: labels, count: rows.count)
-        let fromSparse = Network(configuration, seed: 4)
-        fromSparse.threads = threads
-        let batch = PartitionedSparseBatch(partitions: threads)
-        rows.withUnsafeBufferPointer { batch.gather($0, from: ColumnPartitionedRows(sparse, partitions: threads)) }
-        fromSparse.computeGradients(input: .batch(batch), labels: labels, count: rows.count)
-        #expect(fromSparse.gradientBuffer[fromSparse.parameterCount + 1]
-                == dense.gradientBuffer[dense.parameterCount + 1], "correct count")
-        let scale = dense.gradientBuffer.map(abs).max()!
-        for (a, b) in zip(fromSparse.gradientBuffer, dense.gradientBuffer) {
-            #expect(abs(a - b) <= 1e-5 * max(scale, 1), "sparse \(a) vs dense \(b)")
+        let sparseBatch = PartitionedSparseBatch(partitions: threads)
+        rows.withUnsafeBufferPointer { sparseBatch.gather($0, from: ColumnPartitionedRows(sparse, partitions: threads)) }
+        let denseBatch = PartitionedDenseBatch(columns: 40, partitions: threads)
+        rows.withUnsafeBufferPointer { rows in
+            examples.withUnsafeBufferPointer { denseBatch.gather(rows, from: $0.baseAddress!) }
+        }
+        for input in [LayerInput.sparseBatch(sparseBatch), .denseBatch(denseBatch)] {
+            let partitioned = Network(configuration, seed: 4)
+            partitioned.threads = threads
+            partitioned.computeGradients(input: input, labels: labels, count: rows.count)
+            #expect(partitioned.gradientBuffer[partitioned.parameterCount + 1]
+                    == dense.gradientBuffer[dense.parameterCount + 1], "correct count")
+            let scale = dense.gradientBuffer.map(abs).max()!
+            for (a, b) in zip(partitioned.gradientBuffer, dense.gradientBuffer) {
+                #expect(abs(a - b) <= 1e-5 * max(scale, 1), "\(input) \(a) vs dense \(b)")
+            }
         }
     }
 }

@@ -12,7 +12,10 @@ public enum LayerInput {
     case sparse(SparseRows)
     /// A minibatch gathered from a sparse set cut into column partitions, [batch, inputs]
     /// (training: each thread multiplies its own partition).
-    case batch(PartitionedSparseBatch)
+    case sparseBatch(PartitionedSparseBatch)
+    /// A dense minibatch whose columns are cut into partitions, [batch, inputs] (training: each
+    /// thread multiplies its own partition).
+    case denseBatch(PartitionedDenseBatch)
 
     /// Product · weights: C [batch, n] = input [batch, k] · B [k, n] (row strides ldc, ldb).
     func times(_ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
@@ -24,7 +27,10 @@ public enum LayerInput {
         case let .sparse(rows):
             precondition(rows.count == batch)
             sparseTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n, threads: threads)
-        case let .batch(gathered):
+        case let .sparseBatch(gathered):
+            precondition(gathered.count == batch)
+            gathered.times(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
+        case let .denseBatch(gathered):
             precondition(gathered.count == batch)
             gathered.times(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
         }
@@ -44,7 +50,10 @@ public enum LayerInput {
         case let .sparse(rows):
             precondition(rows.count == batch)
             sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n)
-        case let .batch(gathered):
+        case let .sparseBatch(gathered):
+            precondition(gathered.count == batch)
+            gathered.transposedTimes(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
+        case let .denseBatch(gathered):
             precondition(gathered.count == batch)
             gathered.transposedTimes(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
         }

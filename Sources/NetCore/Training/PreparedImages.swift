@@ -17,28 +17,21 @@ final class PreparedImages {
     let set: LabeledImages
     /// The pixels in compressed-row form, when sparse, cut into one column partition per thread.
     let sparse: ColumnPartitionedRows?
-    /// Sparse form only: the current minibatch.
-    private let batch: PartitionedSparseBatch
-    /// Dense form only: the current minibatch, [capacity, pixelsPerImage].
-    private var denseBatch: UnsafeMutablePointer<Float>
-    private var denseCapacity = 0
-    /// Threads that gather a minibatch (and, sparse, one column partition each).
-    let threads: Int
+    /// The current minibatch, in the form of the set: each thread gathers and multiplies one
+    /// partition of its columns.
+    private let sparseBatch: PartitionedSparseBatch, denseBatch: PartitionedDenseBatch
 
     init(_ set: LabeledImages, form: InputForm, threads: Int = 1) {
         self.set = set
-        self.threads = threads
-        denseBatch = .allocateCacheAligned(capacity: 0)
         let compressed = form == .dense ? nil : set.pixels.withUnsafeBufferPointer {
             CompressedRows(dense: $0.baseAddress!, rows: set.count, columns: set.pixelsPerImage)
         }
         // nil (dense) for a set with over 256 distinct pixel values, which no 8-bit set has.
         sparse = compressed.flatMap { form == .sparse || $0.density < 0.5 ? $0 : nil }
             .map { ColumnPartitionedRows($0, partitions: threads) }
-        batch = PartitionedSparseBatch(partitions: sparse == nil ? 1 : threads)
+        sparseBatch = PartitionedSparseBatch(partitions: sparse == nil ? 1 : threads)
+        denseBatch = PartitionedDenseBatch(columns: set.pixelsPerImage, partitions: sparse == nil ? threads : 1)
     }
-
-    deinit { denseBatch.deallocate() }
 
     /// The form actually used.
     var form: InputForm { sparse == nil ? .dense : .sparse }
@@ -47,29 +40,18 @@ final class PreparedImages {
     /// input, valid until the next gather.
     func gather(_ indices: UnsafeBufferPointer<Int32>) -> LayerInput {
         if let sparse {
-            batch.gather(indices, from: sparse)
-            return .batch(batch)
+            sparseBatch.gather(indices, from: sparse)
+            return .sparseBatch(sparseBatch)
         }
-        let width = set.pixelsPerImage
-        if indices.count > denseCapacity {
-            denseBatch.deallocate()
-            denseBatch = .allocateCacheAligned(capacity: indices.count * width)
-            denseCapacity = indices.count
-        }
-        let target = denseBatch
-        set.pixels.withUnsafeBufferPointer { pixels in
-            parallelFor(count: indices.count, threads: threads, minimumChunk: 8) { rows in
-                for row in rows {
-                    (target + row * width).update(from: pixels.baseAddress! + Int(indices[row]) * width, count: width)
-                }
-            }
-        }
-        return .dense(denseBatch)
+        set.pixels.withUnsafeBufferPointer { denseBatch.gather(indices, from: $0.baseAddress!) }
+        return .denseBatch(denseBatch)
     }
 
-    /// Calls `body` with the input for the contiguous examples `range`, read in place.
+    /// Calls `body` with the input for the contiguous examples `range`, read in place (a set
+    /// prepared with one thread).
     func withInput<Result>(range: Range<Int>, _ body: (LayerInput) throws -> Result) rethrows -> Result {
         if let sparse {
+            precondition(sparse.partitions.count == 1, "read in place from a set cut into partitions")
             return try sparse.partitions[0].withRows(range) { try body(.sparse($0)) }
         }
         return try set.pixels.withUnsafeBufferPointer {

@@ -1,8 +1,8 @@
 import Testing
 import Parallel
 
-@Suite("Column-partitioned sparse batches")
-struct PartitionedSparseBatchTests {
+@Suite("Column-partitioned batches")
+struct PartitionedBatchTests {
     /// 40 examples of 50 columns, about 70 % zeros, with a few columns far denser than the rest.
     private func examples() throws -> ([Float], CompressedRows) {
         var values = TestValues(seed: 12)
@@ -27,7 +27,7 @@ struct PartitionedSparseBatchTests {
         }
     }
 
-    @Test("X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width",
+    @Test("Sparse: X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width",
           arguments: [1, 2, 3], [1, 10, 64, 130])
     func productsMatchTheReference(partitions: Int, n: Int) throws {
         let (dense, sparse) = try examples()
@@ -38,6 +38,33 @@ struct PartitionedSparseBatchTests {
         let batch = PartitionedSparseBatch(partitions: partitions)
         rows.withUnsafeBufferPointer { batch.gather($0, from: ColumnPartitionedRows(sparse, partitions: partitions)) }
         #expect(batch.count == rows.count && batch.columns == 50)
+
+        var product = [Float](repeating: .nan, count: rows.count * n), expected = product
+        batch.times(into: &product, ldc: n, b: b, ldb: n, n: n)
+        referenceGEMM(c: &expected, ldc: n, a: gathered, lda: 50, .none, b: b, ldb: n, .none,
+                      m: rows.count, n: n, k: 50)
+        for (a, e) in zip(product, expected) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
+
+        var transposed = [Float](repeating: .nan, count: 50 * n), expectedTransposed = transposed
+        batch.transposedTimes(into: &transposed, ldc: n, b: upstream, ldb: n, n: n)
+        referenceGEMM(c: &expectedTransposed, ldc: n, a: gathered, lda: 50, .transposed, b: upstream, ldb: n, .none,
+                      m: 50, n: n, k: rows.count)
+        for (a, e) in zip(transposed, expectedTransposed) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
+    }
+
+    @Test("Dense: X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width",
+          arguments: [1, 2, 3], [1, 10, 64, 130])
+    func denseProductsMatchTheReference(partitions: Int, n: Int) throws {
+        let (dense, _) = try examples()
+        let rows: [Int32] = [7, 0, 39, 12, 12, 5, 33, 18, 2, 27, 21]
+        let gathered = rows.flatMap { dense[Int($0) * 50..<(Int($0) + 1) * 50] }
+        var values = TestValues(seed: 6)
+        let b = values.array(50 * n), upstream = values.array(rows.count * n)
+        let batch = PartitionedDenseBatch(columns: 50, partitions: partitions)
+        #expect(batch.bounds.first == 0 && batch.bounds.last == 50 && batch.bounds.count == partitions + 1)
+        #expect(batch.bounds.dropLast().allSatisfy { $0 % 16 == 0 }, "partitions start on cache lines")
+        rows.withUnsafeBufferPointer { rows in dense.withUnsafeBufferPointer { batch.gather(rows, from: $0.baseAddress!) } }
+        #expect(batch.count == rows.count)
 
         var product = [Float](repeating: .nan, count: rows.count * n), expected = product
         batch.times(into: &product, ldc: n, b: b, ldb: n, n: n)

@@ -1,0 +1,44 @@
+/// Scratch for the partial products of a matrix whose columns are cut into partitions, and their
+/// sum: C = Σ_p X_p·B_p, one pool member per partition, then the rows of C shared out to add the
+/// partials in partition order (deterministic for a given number of partitions).
+final class PartialProducts {
+    /// Partials of partitions 1…, each on its own cache lines.
+    private var storage = UnsafeMutablePointer<Float>.allocateCacheAligned(capacity: 0)
+    private var capacity = 0
+
+    deinit { storage.deallocate() }
+
+    /// C [rows, n] (stride ldc, overwritten) = the sum of `product(p, target, stride)` over the
+    /// partitions p, each writing its partial product [rows, n] to `target` (row stride `stride`):
+    /// C itself for partition 0.
+    func sum(into c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, n: Int, partitions: Int,
+             _ product: (_ partition: Int, _ target: UnsafeMutablePointer<Float>, _ stride: Int) -> Void) {
+        guard partitions > 1 else {
+            product(0, c, ldc)
+            return
+        }
+        let stride = (rows * n + 15) / 16 * 16
+        if (partitions - 1) * stride > capacity {
+            storage.deallocate()
+            capacity = (partitions - 1) * stride
+            storage = .allocateCacheAligned(capacity: capacity)
+        }
+        let partials = storage
+        WorkerPool.shared.run(parts: partitions, threads: partitions) { partition in
+            if partition == 0 {
+                product(0, c, ldc)
+            } else {
+                product(partition, partials + (partition - 1) * stride, n)
+            }
+        }
+        WorkerPool.shared.run(parts: partitions, threads: partitions) { share in
+            for row in (share * rows / partitions)..<((share + 1) * rows / partitions) {
+                let target = c + row * ldc
+                for partition in 1..<partitions {
+                    let source = partials + (partition - 1) * stride + row * n
+                    for column in 0..<n { target[column] += source[column] }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/// A dense minibatch [count, columns] whose columns are cut into equal partitions, one per
+/// `WorkerPool` member, and the two products a dense layer needs with it: X·B forward and Xᵀ·B
+/// backward.
+///
+/// Member p copies partition p's columns of each example, multiplies them by its rows of B (the
+/// weights) and writes its rows of Xᵀ·B (the weights' gradient): every thread reads and writes
+/// only its own rows of the weights, which stay in its cache from step to step, and the update
+/// that splits the parameters into contiguous runs finds them there too. Only the [count, n]
+/// partial products cross between cores.
+///
+/// Results depend on the number of partitions (the order in which the partial products are
+/// added), not on which thread runs which partition.
+public final class PartitionedDenseBatch {
+    /// Columns of the matrix.
+    public let columns: Int
+    /// [partitions + 1] column bounds, from 0 to `columns`, on cache-line boundaries.
+    public let bounds: [Int]
+    /// The batch, [capacity, columns].
+    private var values: UnsafeMutablePointer<Float>
+    private var capacity = 0
+    private let partials = PartialProducts()
+    /// Rows in the batch.
+    public private(set) var count = 0
+
+    /// A batch of `columns`-wide rows cut into `partitions` (≥ 1) column ranges.
+    public init(columns: Int, partitions: Int) {
+        precondition(partitions >= 1)
+        self.columns = columns
+        let lines = (columns + 15) / 16
+        bounds = (0...partitions).map { min(columns, $0 * lines / partitions * 16) }
+        values = .allocateCacheAligned(capacity: 0)
+    }
+
+    deinit { values.deallocate() }
+
+    /// Copies the rows `rows` of `set` [·, columns], in that order, replacing what the batch held;
+    /// the rows are shared out between the members (a row's cache misses cost more than moving
+    /// its partitions between cores later).
+    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: UnsafePointer<Float>) {
+        if rows.count > capacity {
+            values.deallocate()
+            values = .allocateCacheAligned(capacity: rows.count * columns)
+            capacity = rows.count
+        }
+        let (values, columns) = (values, columns)
+        parallelFor(count: rows.count, threads: bounds.count - 1, minimumChunk: 8) { positions in
+            for position in positions {
+                (values + position * columns).update(from: set + Int(rows[position]) * columns, count: columns)
+            }
+        }
+        count = rows.count
+    }
+
+    /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each
+    /// partition's product is taken by its member; then the rows are shared out to add them up
+    /// in partition order.
+    public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int) {
+        let (values, columns, bounds, count) = (values, columns, bounds, count)
+        partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: bounds.count - 1) { partition, target, stride in
+            let range = bounds[partition]..<bounds[partition + 1]
+            gemm(c: target, ldc: stride, a: values + range.lowerBound, lda: columns, .none,
+                 b: b + range.lowerBound * ldb, ldb: ldb, .none, m: count, n: n, k: range.count)
+        }
+    }
+
+    /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb). Each member
+    /// writes its partition's rows of C.
+    public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
+                                n: Int) {
+        let (values, columns, bounds, count) = (values, columns, bounds, count)
+        WorkerPool.shared.run(parts: bounds.count - 1, threads: bounds.count - 1) { partition in
+            let range = bounds[partition]..<bounds[partition + 1]
+            gemm(c: c + range.lowerBound * ldc, ldc: ldc, a: values + range.lowerBound, lda: columns, .transposed,
+                 b: b, ldb: ldb, .none, m: range.count, n: n, k: count)
+        }
+    }
+}
