@@ -22,18 +22,22 @@ let package = Package(
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
-        .target(name: "Parallel", dependencies: ["CMPI"], swiftSettings: nativeCPU),
+        // Kernels and their worker pool: threads only, no MPI.
+        .target(name: "Parallel", swiftSettings: nativeCPU),
+        // The network, data, optimizer and trainer; reaches other ranks through `Collectives`.
         .target(name: "NetCore", dependencies: ["Parallel"], swiftSettings: nativeCPU),
+        // MPI: the Communicator (implements `Collectives`), agreement across ranks, MPI errors.
+        .target(name: "Distributed", dependencies: ["CMPI", "NetCore"], swiftSettings: nativeCPU),
         .executableTarget(
             name: "mpitrain",
             dependencies: [
-                "NetCore", "Parallel",
+                "NetCore", "Parallel", "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeCPU
         ),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: nativeCPU),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Parallel"], swiftSettings: nativeCPU),
-        .testTarget(name: "MPITrainTests", dependencies: ["mpitrain", "NetCore"], swiftSettings: nativeCPU),
+        .testTarget(name: "MPITrainTests", dependencies: ["mpitrain", "NetCore", "Distributed"], swiftSettings: nativeCPU),
     ]
 )

@@ -1,6 +1,6 @@
 import Foundation
 import NetCore
-import Parallel
+import Distributed
 
 /// The checkpoints of one run: where they go, the last one written, and the interrupted-run exit.
 struct CheckpointFiles {

@@ -1,5 +1,5 @@
 import Foundation
-import Parallel
+import Distributed
 
 /// Where the trainer speaks: only rank 0 writes to standard output (llm.c's `printf0`).
 struct Console {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetCore
-import Parallel
+import Distributed
 
 /// `mpitrain evaluate --checkpoint FILE`: the test loss and accuracy of a saved model.
 struct Evaluate: ParsableCommand {

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Parallel
+import Distributed
 
 /// Ctrl-C (SIGINT), SIGTERM and SIGUSR1 as a request to stop at the next step boundary.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 import NetCore
-import Parallel
+import Distributed
 
 /// A failure every rank knows about, already worded for the user: rank 0 prints it once.
 struct JobFailure: Error, CustomStringConvertible {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetCore
-import Parallel
+import Distributed
 
 /// `mpitrain report`: trains the lab's three models (or reads earlier runs' metrics) and writes
 /// the lab report: report.md, a self-contained report.html, and the SVG figures.

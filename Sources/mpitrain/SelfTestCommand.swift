@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Parallel
+import Distributed
 
 /// `mpitrain mpi-selftest`: every rank runs the collectives on known values and prints
 /// one JSON line with what it saw; the multi-rank tests start it under real `mpirun`.

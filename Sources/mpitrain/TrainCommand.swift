@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetCore
-import Parallel
+import Distributed
 
 /// `mpitrain train`: trains one of the lab's models, as one process or under `mpirun`.
 struct Train: ParsableCommand {

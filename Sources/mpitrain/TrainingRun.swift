@@ -1,6 +1,6 @@
 import Foundation
 import NetCore
-import Parallel
+import Distributed
 
 /// One model trained on all ranks for its epochs: prints through the display, writes the metrics
 /// file on rank 0, takes checkpoints, honours a stop request, checks that the ranks stay in sync.

@@ -1,6 +1,5 @@
 import Foundation
 import NetCore
-import Parallel
 import Testing
 
 /// The trainer on the real MNIST files, single process (a communicator of size 1).
@@ -11,7 +10,7 @@ import Testing
         let data = try MNIST.load(from: folder)
         let configuration = TrainingConfiguration(
             model: ModelConfiguration(kind: .single), epochs: 1, batchSize: 64, learningRate: 0.1, momentum: 0, seed: 1)
-        let trainer = try Trainer(configuration: configuration, data: data, communicator: Communicator.start(), threads: 1)
+        let trainer = try Trainer(configuration: configuration, data: data, communicator: SingleProcess(), threads: 1)
         let before = try trainer.evaluateTestSet()
         let epoch = try trainer.trainEpoch(1)
         let after = try trainer.evaluateTestSet()

@@ -1,5 +1,4 @@
 import Foundation
-import Parallel
 
 /// Data-parallel minibatch SGD on one rank: the same code whether the job has 1 rank or many.
 ///
@@ -10,7 +9,7 @@ import Parallel
 public final class Trainer {
     public let configuration: TrainingConfiguration
     public let network: Network
-    public let communicator: Communicator
+    public let communicator: any Collectives
     public let data: MNIST
     public internal(set) var optimizer: SGD
     /// How far training has come; `restore(_:)` sets it from a checkpoint.
@@ -33,7 +32,7 @@ public final class Trainer {
 
     /// Builds the network from `configuration.seed` and makes every rank start from rank 0's parameters.
     /// `inputForm` picks how images reach the first layer (the results agree up to float summation order).
-    public init(configuration: TrainingConfiguration, data: MNIST, communicator: Communicator, threads: Int,
+    public init(configuration: TrainingConfiguration, data: MNIST, communicator: any Collectives, threads: Int,
                 inputForm: InputForm = .auto) throws {
         self.configuration = configuration
         self.data = data

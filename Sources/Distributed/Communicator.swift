@@ -1,14 +1,15 @@
 import CMPI
 import Foundation
+import NetCore
 
 /// The ranks of one training job and the collectives the trainer needs.
 ///
 /// Started under `mpirun`, it initialises MPI (thread level *funneled*: only the main thread
-/// calls MPI, Dispatch workers never do) and wraps `MPI_COMM_WORLD`. Started as a plain
+/// calls MPI, the kernels' worker threads never do) and wraps `MPI_COMM_WORLD`. Started as a plain
 /// process, it is a communicator of size 1 whose collectives are identities, so the
 /// single-process trainer runs the very same code path without touching MPI.
 /// Every MPI call is checked; a failure throws an `MPIError` naming the call, file and line.
-public final class Communicator: @unchecked Sendable {
+public final class Communicator: Collectives, @unchecked Sendable {
     /// This process's rank in the job, 0 ..< `size`.
     public let rank: Int
     /// Number of ranks in the job.
@@ -99,17 +100,17 @@ public final class Communicator: @unchecked Sendable {
         }
     }
 
+    /// Copies rank 0's `buffer` to every rank.
+    public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        try broadcast(buffer, root: 0)
+    }
+
     /// Copies `buffer` from rank `root` to every rank.
-    public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int = 0) throws {
+    public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int) throws {
         guard usesMPI, buffer.count > 0 else { return }
         try mpiCheck("MPI_Bcast") {
             MPI_Bcast(buffer.baseAddress, Int32(buffer.count), cmpi_float(), Int32(root), cmpi_comm_world())
         }
-    }
-
-    /// Copies `values` from rank `root` to every rank.
-    public func broadcast(_ values: inout [Float], root: Int = 0) throws {
-        try values.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
     }
 
     /// Copies rank `root`'s bytes to every rank; the result has rank `root`'s length.

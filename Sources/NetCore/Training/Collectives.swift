@@ -1,0 +1,41 @@
+/// What the trainer needs from the other ranks of a job: the same calls on every rank, in the
+/// same order. `Distributed`'s `Communicator` implements it over MPI; `SingleProcess` is the job
+/// of one rank, whose collectives leave their arguments as they are.
+public protocol Collectives: AnyObject {
+    /// This process's rank in the job, 0 ..< `size`.
+    var rank: Int { get }
+    /// Number of ranks in the job.
+    var size: Int { get }
+    /// Sums `buffer` element-wise over all ranks, in place.
+    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws
+    /// Sums `values` element-wise over all ranks, in place.
+    func allreduceSum(_ values: inout [Double]) throws
+    /// Element-wise maximum of `values` over all ranks, in place.
+    func allreduceMax(_ values: inout [Double]) throws
+    /// Element-wise minimum of `values` over all ranks, in place.
+    func allreduceMin(_ values: inout [Double]) throws
+    /// Copies rank 0's `buffer` to every rank.
+    func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>) throws
+    /// Waits until every rank has arrived.
+    func barrier() throws
+}
+
+extension Collectives {
+    /// Copies rank 0's `values` to every rank.
+    public func broadcast(_ values: inout [Float]) throws {
+        try values.withUnsafeMutableBufferPointer { try broadcast($0) }
+    }
+}
+
+/// A job of one rank: every collective is the identity.
+public final class SingleProcess: Collectives {
+    public init() {}
+    public var rank: Int { 0 }
+    public var size: Int { 1 }
+    public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) {}
+    public func allreduceSum(_ values: inout [Double]) {}
+    public func allreduceMax(_ values: inout [Double]) {}
+    public func allreduceMin(_ values: inout [Double]) {}
+    public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>) {}
+    public func barrier() {}
+}
