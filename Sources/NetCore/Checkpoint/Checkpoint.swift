@@ -160,9 +160,14 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     /// Writes the checkpoint to `url` atomically: to a temporary file in the same folder, flushed
-    /// to disk (`fsync`), then renamed over `url`, so a crash never leaves a partial checkpoint.
+    /// to disk (`fsync`), then renamed over `url`, so a crash never leaves a partial checkpoint
+    /// (through a symbolic link to its target; see `AtomicFile`).
     public func write(to url: URL) throws(CheckpointError) {
-        try AtomicFile.save(safeTensors.encoded(), to: url)
+        do {
+            try AtomicFile.save(safeTensors.encoded(), to: url)
+        } catch {
+            throw CheckpointError(path: error.path, problem: "cannot be written: \(error.reason)", remedy: error.remedy)
+        }
     }
 }
 
