@@ -33,6 +33,14 @@ struct BadInputTests {
         try! Checkpoint(network: network, optimizer: SGD(learningRate: 0.1, momentum: 0.9, parameterCount: network.parameterCount),
                         configuration: TrainingConfiguration(model: model, epochs: 2, batchSize: 64, learningRate: 0.1, momentum: 0.9, seed: 1),
                         position: TrainingPosition(epochsCompleted: 1), ranks: 1).write(to: otherModel)
+        /// A data folder whose training images are a FIFO or a folder.
+        func special(_ name: String, _ make: (String) -> Int32) -> String {
+            let folder = folder(name, [MNIST.trainImages: nil])
+            precondition(make(folder + "/" + MNIST.trainImages) == 0)
+            return folder
+        }
+        let fifoCheckpoint = scratch.appendingPathComponent("fifo.safetensors").path
+        precondition(mkfifo(fifoCheckpoint, 0o644) == 0)
         let corrupt = scratch.appendingPathComponent("corrupt.safetensors")
         try! Data(Array(try! Data(contentsOf: otherModel)).prefix(500)).write(to: corrupt)
         return [
@@ -40,6 +48,9 @@ struct BadInputTests {
             Case(description: "missing data file", arguments: ["--data", folder("missing", [MNIST.testLabels: nil])], message: "t10k-labels-idx1-ubyte: not found (nor t10k-labels-idx1-ubyte.gz)"),
             Case(description: "truncated IDX", arguments: ["--data", folder("truncated", [MNIST.trainImages: Array(images.prefix(5000))])], message: "truncated: header says 60000 images of 28×28"),
             Case(description: "wrong magic", arguments: ["--data", folder("magic", [MNIST.trainLabels: Array(images.prefix(16))])], message: "holds images, not labels"),
+            Case(description: "images file is a FIFO", arguments: ["--data", special("fifo") { mkfifo($0, 0o644) }], message: "train-images-idx3-ubyte: is a FIFO, not an IDX file; run scripts/fetch-mnist or pass --data DIR"),
+            Case(description: "images file is a folder", arguments: ["--data", special("folder") { mkdir($0, 0o755) }], message: "train-images-idx3-ubyte: is a folder, not an IDX file; run scripts/fetch-mnist or pass --data DIR"),
+            Case(description: "checkpoint is a FIFO", arguments: ["--resume", fifoCheckpoint], message: "checkpoint \(fifoCheckpoint) is a FIFO, not a checkpoint file; pass a file written by mpitrain --checkpoint"),
             Case(description: "image/label count mismatch", arguments: ["--data", folder("count", [MNIST.trainLabels: DataFolders.idx(magic: 0x801, dimensions: [59_999], elements: Array(labels[8..<(8 + 59_999)]))])], message: "holds 59999 labels but train-images-idx3-ubyte holds 60000 images"),
             Case(description: "label > 9", arguments: ["--data", folder("label", [MNIST.trainLabels: label10])], message: "label 10 at index 7 is not a digit 0–9"),
             Case(description: "wrong image size", arguments: ["--data", folder("size", [MNIST.trainImages: images32, MNIST.trainLabels: labels32, MNIST.testImages: images32, MNIST.testLabels: labels32])], message: "are 32×32 (1024 pixels), but the model takes 784 inputs (28×28)"),

@@ -143,6 +143,11 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// Reads and checks the checkpoint at `url`.
     public static func read(from url: URL) throws(CheckpointError) -> Checkpoint {
+        let kind = FileKind(path: url.path)
+        guard kind == .regular || kind == .missing else {
+            throw CheckpointError(path: url.path, problem: "is \(kind), not a checkpoint file",
+                                  remedy: "pass a file written by mpitrain --checkpoint")
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             let reason = FileManager.default.fileExists(atPath: url.path) ? "is not readable" : "does not exist"
             throw CheckpointError(path: url.path, problem: reason, remedy: "check the path")

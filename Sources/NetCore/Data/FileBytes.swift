@@ -18,11 +18,14 @@ final class FileBytes {
         func failure(_ what: String) -> DataError {
             DataError(path: path, problem: "\(what): \(String(cString: strerror(errno)))", remedy: DataError.fetch)
         }
-        let descriptor = open(path, O_RDONLY)
+        // Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw failure("cannot open") }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw failure("cannot read") }
+        let kind = FileKind(mode: status.st_mode)
+        guard kind == .regular else { throw DataError(path: path, problem: "is \(kind), not an IDX file", remedy: DataError.fetch) }
         let size = Int(status.st_size)
         guard size > 0 else {
             (bytes, release, wasCompressed) = (UnsafeRawBufferPointer(start: nil, count: 0), .none, false)
