@@ -61,6 +61,7 @@ struct BadInputTests {
             Case(description: "--lr 0", arguments: ["--lr", "0"], message: "--lr 0.0 must be a positive number, e.g. 0.1"),
             Case(description: "--lr negative", arguments: ["--lr", "-0.5"], message: "--lr -0.5 must be a positive number, e.g. 0.1"),
             Case(description: "--lr not a number", arguments: ["--lr", "fast"], message: "The value 'fast' is invalid for '--lr <lr>': not a number; give a decimal number such as 0.1"),
+            Case(description: "--seed negative", arguments: ["--seed", "-1"], message: "The value '-1' is invalid for '--seed <seed>': --seed takes a whole number from 0 to 18446744073709551615"),
             Case(description: "--epochs 0", arguments: ["--epochs", "0"], message: "--epochs 0 must be at least 1"),
             Case(description: "missing checkpoint", arguments: ["--resume", scratch.appendingPathComponent("none.safetensors").path], message: "none.safetensors does not exist; check the path"),
             Case(description: "corrupt checkpoint", arguments: ["--resume", corrupt.path], message: "corrupt.safetensors is not a valid safetensors file:"),
@@ -98,6 +99,13 @@ struct BadInputTests {
         let result = try mpirun(ranks: 2, ["--model", "single", "--batch-size", "1"], timeout: 60)
         check(result, Case(description: "batch 1 over 2 ranks", arguments: [],
                            message: "--batch-size 1 cannot be split over 2 ranks; use a batch of at least 2 or fewer ranks"), ranks: 2)
+    }
+
+    @Test func reportSaysWhatASeedIs() throws {
+        let result = try mpitrain(["report", "--seed", "-1", "--epochs", "1"], timeout: 60)
+        #expect(result.status == 64)
+        #expect(errorLines(result) == ["mpitrain: error: The value '-1' is invalid for '--seed <seed>': --seed takes a whole number from 0 to 18446744073709551615 (see mpitrain --help)"],
+                "\(result.stderr)")
     }
 
     @Test func noMetricsFileIsLeftByAFailedRun() throws {
