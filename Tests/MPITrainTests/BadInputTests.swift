@@ -108,6 +108,33 @@ struct BadInputTests {
                 "\(result.stderr)")
     }
 
+    private static let canMeasureBombs = ["/usr/bin/time", "/usr/bin/python3"].allSatisfy(FileManager.default.isExecutableFile)
+
+    /// A 4.7 MB .gz whose IDX header describes 60,000 images of 28×28 (47 MB) but which inflates to
+    /// 1 GiB: the load stops just past 47 MB (it took over 1 GB of memory before the error).
+    @Test(.enabled(if: canMeasureBombs, "needs /usr/bin/time and /usr/bin/python3"))
+    func aGzipBombStopsAtTheSizeItsHeaderDescribes() throws {
+        let folder = try DataFolders.make("bomb", [MNIST.trainImages: nil])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bomb = folder.appendingPathComponent(MNIST.trainImages + ".gz")
+        let script = """
+            import gzip, struct, sys
+            with gzip.open(sys.argv[1], 'wb', compresslevel=1) as out:
+                out.write(struct.pack('>IIII', 0x803, 60000, 28, 28))
+                zeros = bytes(1 << 20)
+                for _ in range(1024): out.write(zeros)
+            """
+        let made = try run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, bomb.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        let result = try run(URL(fileURLWithPath: "/usr/bin/time"),
+                             ["-f", "max-rss-kb %M", Project.binary.path, "--model", "single", "--data", folder.path], timeout: 60)
+        #expect(!result.timedOut)
+        #expect(errorLines(result) == ["mpitrain: error: \(bomb.path): inflates to more than the 47040016 bytes its IDX header describes (a damaged file or a gzip bomb); run scripts/fetch-mnist to restore it"],
+                "\(result.stderr)")
+        let rss = try #require(result.stderr.firstMatch(of: /max-rss-kb (\d+)/).flatMap { Int($0.1) }, "\(result.stderr)")
+        #expect(rss < 400_000, "the bomb took \(rss / 1000) MB")
+    }
+
     @Test func noMetricsFileIsLeftByAFailedRun() throws {
         let folder = try temporaryFolder("no-partial")
         let metrics = folder.appendingPathComponent("metrics.jsonl")
