@@ -62,7 +62,10 @@ struct Train: ParsableCommand {
                 if let folder { try OutputFolder.prepare(folder, option: "--checkpoint") }
             }
             let data = try options.loadData(for: configuration, ranks: communicator.size)
-            let saved = try resume.map { try Checkpoint.read(from: URL(fileURLWithPath: $0)) }
+            var saved: Checkpoint?
+            if let resume {
+                do throws(CheckpointError) { saved = try Checkpoint.read(from: URL(fileURLWithPath: resume)) } catch { throw error.whenResuming }
+            }
             if let saved, saved.configuration.model != configuration.model {
                 throw CheckpointError(path: resume!, problem: "holds a \(Checkpoint.describe(saved.configuration.model)) model, not the \(Checkpoint.describe(configuration.model)) this run trains",
                                       remedy: "resume with the model options of the run that wrote it, or start without --resume")
