@@ -59,8 +59,8 @@ final class RunLock {
     }
 
     private static var hostName: String {
-        var name = [CChar](repeating: 0, count: 256)
+        var name = [UInt8](repeating: 0, count: 256)
         guard gethostname(&name, name.count - 1) == 0 else { return "?" }
-        return String(cString: name)
+        return String(decoding: name.prefix { $0 != 0 }, as: UTF8.self)
     }
 }
