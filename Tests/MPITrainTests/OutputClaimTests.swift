@@ -16,9 +16,10 @@ struct OutputClaimTests {
         #expect(first.waitFor(timeout: 60) { FileManager.default.fileExists(atPath: metrics.path) })
         let holders = ranks == 1 ? [first.pid] : mpitrainProcesses(marked: metrics.path)
         try #require(holders.count == ranks, "ranks: \(holders)")
-        var host = [CChar](repeating: 0, count: 256)
+        var host = [UInt8](repeating: 0, count: 256)
         gethostname(&host, 255)
-        let holderNames = holders.map { "PID \($0) on host \(String(cString: host))" }
+        let hostName = String(decoding: host.prefix { $0 != 0 }, as: UTF8.self)
+        let holderNames = holders.map { "PID \($0) on host \(hostName)" }
 
         for (option, path, noun) in [("--metrics", metrics.path, "file"), ("--checkpoint", checkpoints.path, "folder")] {
             let other = option == "--metrics" ? ["--checkpoint", folder.appendingPathComponent("other").path]
