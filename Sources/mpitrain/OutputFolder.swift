@@ -1,4 +1,5 @@
 import Foundation
+import NetCore
 
 /// The checks rank 0 makes before training that it can write its output files, so a bad path
 /// fails at once with one line instead of after the first epoch.
@@ -20,16 +21,23 @@ enum OutputFolder {
         try checkWritable(folder, option: option)
     }
 
-    /// Checks that the file at `path` can be (re)written: its folder exists and takes new files.
+    /// Checks that the file at `path` can be (re)written: a regular file (or a new one) whose
+    /// folder takes new files, a symbolic link to one, a FIFO or a character device.
     static func checkFile(_ path: String, option: String) throws {
-        let file = URL(fileURLWithPath: path)
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder), isFolder.boolValue {
-            throw CLIError("\(option) \(file.path) is a folder, not a file; choose a file name")
+        let target: String, kind: FileKind
+        do {
+            (target, kind) = try AtomicFile.destination(of: path)
+        } catch {
+            throw CLIError("cannot write \(option) \(path): \(error.reason); \(error.remedy)")
         }
-        let folder = file.deletingLastPathComponent()
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw CLIError("cannot write \(option) \(file.path): folder \(folder.path) does not exist; create it or choose another \(option) path")
+        switch kind {
+        case .fifo, .characterDevice: return
+        case .missing, .regular: break
+        default: throw CLIError("\(option) \(path) is \(kind), not a file; choose a file name")
+        }
+        let folder = URL(fileURLWithPath: target).deletingLastPathComponent()
+        guard FileKind(path: folder.path) == .folder else {
+            throw CLIError("cannot write \(option) \(path): folder \(folder.path) does not exist; create it or choose another \(option) path")
         }
         try checkWritable(folder, option: option)
     }

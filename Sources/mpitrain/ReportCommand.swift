@@ -26,7 +26,7 @@ struct Report: ParsableCommand {
     @Option(help: "Epochs for each model.")
     var epochs: Int = 100
 
-    @Option(help: "Seed for every model.")
+    @Option(parsing: .unconditional, help: "Seed for every model.", transform: seedValue)
     var seed: UInt64 = 1
 
     @Option(help: "Worker threads per rank (default: cores on this node ÷ ranks on this node).")

@@ -27,6 +27,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Continue the run saved in this checkpoint file (same model, seed and batch size).", valueName: "file"))
     var resume: String?
 
+    @Flag(help: "Replace an existing --metrics file, and checkpoints in the --checkpoint folder beyond this run's start (refused without it).")
+    var overwrite = false
+
     @Flag(name: .customLong("check-sync"), help: "Compare a checksum of the parameters across ranks after every epoch.")
     var checkSync = false
 
@@ -62,7 +65,10 @@ struct Train: ParsableCommand {
                 if let folder { try OutputFolder.prepare(folder, option: "--checkpoint") }
             }
             let data = try options.loadData(for: configuration, ranks: communicator.size)
-            let saved = try resume.map { try Checkpoint.read(from: URL(fileURLWithPath: $0)) }
+            var saved: Checkpoint?
+            if let resume {
+                do throws(CheckpointError) { saved = try Checkpoint.read(from: URL(fileURLWithPath: resume)) } catch { throw error.whenResuming }
+            }
             if let saved, saved.configuration.model != configuration.model {
                 throw CheckpointError(path: resume!, problem: "holds a \(Checkpoint.describe(saved.configuration.model)) model, not the \(Checkpoint.describe(configuration.model)) this run trains",
                                       remedy: "resume with the model options of the run that wrote it, or start without --resume")
@@ -72,9 +78,14 @@ struct Train: ParsableCommand {
             }
             return (data, saved)
         }
+        let locks = try communicator.agreeing {
+            communicator.isRoot ? try claimOutputs(folder: folder, configuration: configuration, resuming: saved) : []
+        }
+        defer { locks.forEach { $0.release() } }
         var display = ProgressDisplay(console: Console(communicator: communicator), quiet: quiet)
         var metricsFile = metrics.map { path in
-            saved.map { MetricsFile(path: path, continuingAt: $0.position.epoch) } ?? MetricsFile(path: path)
+            saved.map { overwrite ? MetricsFile(path: path) : MetricsFile(path: path, continuingAt: $0.position.epoch) }
+                ?? MetricsFile(path: path)
         }
         var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator))
         files.lastCheckpoint = resume
@@ -84,6 +95,31 @@ struct Train: ParsableCommand {
         let outcome = try run.run(data: data, communicator: communicator, display: &display,
                                   metricsFile: &metricsFile, checkpoints: &files)
         display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, seconds: outcome.seconds).text)
+    }
+
+    /// Rank 0 locks the checkpoint folder and the metrics file for the whole run, then checks
+    /// (under the locks, so two runs cannot both pass) that the run replaces no other run's output.
+    private func claimOutputs(folder: URL?, configuration: TrainingConfiguration, resuming saved: Checkpoint?) throws -> [RunLock] {
+        var locks: [RunLock] = []
+        do {
+            if let folder {
+                locks.append(try RunLock(path: RunLock.checkpointLockPath(folder), option: "--checkpoint", target: folder.path))
+                if !overwrite {
+                    try ExistingOutputs.checkCheckpoints(in: folder, after: saved?.position ?? TrainingPosition(epochsCompleted: 0),
+                                                         resuming: saved != nil)
+                }
+            }
+            if let metrics {
+                if let path = RunLock.metricsLockPath(metrics) {
+                    locks.append(try RunLock(path: path, option: "--metrics", target: metrics))
+                }
+                if !overwrite { try ExistingOutputs.checkMetrics(metrics, configuration: configuration, resuming: saved != nil) }
+            }
+            return locks
+        } catch {
+            locks.forEach { $0.release() }
+            throw error
+        }
     }
 
     /// Fails on every rank when any rank was started with other training settings than rank 0

@@ -38,7 +38,8 @@ struct TrainingOptions: ParsableArguments {
             transform: { try number($0, example: "0.9") })
     var momentum: Float?
 
-    @Option(help: "Seed for the initial weights and the shuffled order of every epoch.")
+    @Option(parsing: .unconditional, help: "Seed for the initial weights and the shuffled order of every epoch.",
+            transform: seedValue)
     var seed: UInt64 = 1
 
     @Option(help: "Worker threads per rank (default: cores on this node ÷ ranks on this node).")
@@ -109,6 +110,15 @@ extension TrainingOptions {
 private func number(_ text: String, example: String) throws -> Float {
     guard let value = Float(text), value.isFinite else {
         throw ValidationError("not a number; give a decimal number such as \(example)")
+    }
+    return value
+}
+
+/// `text` as a seed (read even when it looks like an option, as "-1" does), or an error that
+/// says what a seed is.
+func seedValue(_ text: String) throws -> UInt64 {
+    guard let value = UInt64(text) else {
+        throw ValidationError("--seed takes a whole number from 0 to \(UInt64.max)")
     }
     return value
 }

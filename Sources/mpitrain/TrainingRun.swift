@@ -37,7 +37,7 @@ struct TrainingRun {
         let trainer = try Trainer(configuration: configuration, data: data, communicator: communicator,
                                   threads: threads, inputForm: inputForm)
         if let resume {
-            try communicator.agreeing { try trainer.restore(resume.checkpoint) }
+            try communicator.agreeing { try restore(resume, into: trainer) }
             try trainer.broadcastState()
         }
         if let stop { trainer.stopRequested = { stop.isRequested } }
@@ -87,6 +87,21 @@ struct TrainingRun {
         }
         try trainer.checkParametersInSync()
         return Outcome(records: records, evaluation: evaluation, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Restores the checkpoint to resume from, after checking that its step lies inside an epoch
+    /// of this run; errors name the file.
+    private func restore(_ resume: (checkpoint: Checkpoint, path: String), into trainer: Trainer) throws {
+        let position = resume.checkpoint.position
+        do {
+            guard position.stepsCompleted < trainer.stepsPerEpoch else {
+                throw CheckpointError(problem: "is at step \(position.stepsCompleted) of epoch \(position.epoch), but an epoch has \(trainer.stepsPerEpoch) steps at batch size \(configuration.batchSize)")
+            }
+            try trainer.restore(resume.checkpoint)
+        } catch var error as CheckpointError {
+            error.path = resume.path
+            throw error.whenResuming
+        }
     }
 
     /// Whether any rank has been asked to stop (one tiny allreduce, once per epoch).

@@ -33,6 +33,14 @@ struct BadInputTests {
         try! Checkpoint(network: network, optimizer: SGD(learningRate: 0.1, momentum: 0.9, parameterCount: network.parameterCount),
                         configuration: TrainingConfiguration(model: model, epochs: 2, batchSize: 64, learningRate: 0.1, momentum: 0.9, seed: 1),
                         position: TrainingPosition(epochsCompleted: 1), ranks: 1).write(to: otherModel)
+        /// A data folder whose training images are a FIFO or a folder.
+        func special(_ name: String, _ make: (String) -> Int32) -> String {
+            let folder = folder(name, [MNIST.trainImages: nil])
+            precondition(make(folder + "/" + MNIST.trainImages) == 0)
+            return folder
+        }
+        let fifoCheckpoint = scratch.appendingPathComponent("fifo.safetensors").path
+        precondition(mkfifo(fifoCheckpoint, 0o644) == 0)
         let corrupt = scratch.appendingPathComponent("corrupt.safetensors")
         try! Data(Array(try! Data(contentsOf: otherModel)).prefix(500)).write(to: corrupt)
         return [
@@ -40,6 +48,9 @@ struct BadInputTests {
             Case(description: "missing data file", arguments: ["--data", folder("missing", [MNIST.testLabels: nil])], message: "t10k-labels-idx1-ubyte: not found (nor t10k-labels-idx1-ubyte.gz)"),
             Case(description: "truncated IDX", arguments: ["--data", folder("truncated", [MNIST.trainImages: Array(images.prefix(5000))])], message: "truncated: header says 60000 images of 28×28"),
             Case(description: "wrong magic", arguments: ["--data", folder("magic", [MNIST.trainLabels: Array(images.prefix(16))])], message: "holds images, not labels"),
+            Case(description: "images file is a FIFO", arguments: ["--data", special("fifo") { mkfifo($0, 0o644) }], message: "train-images-idx3-ubyte: is a FIFO, not an IDX file; run scripts/fetch-mnist or pass --data DIR"),
+            Case(description: "images file is a folder", arguments: ["--data", special("folder") { mkdir($0, 0o755) }], message: "train-images-idx3-ubyte: is a folder, not an IDX file; run scripts/fetch-mnist or pass --data DIR"),
+            Case(description: "checkpoint is a FIFO", arguments: ["--resume", fifoCheckpoint], message: "checkpoint \(fifoCheckpoint) is a FIFO, not a checkpoint file; pass a file written by mpitrain --checkpoint"),
             Case(description: "image/label count mismatch", arguments: ["--data", folder("count", [MNIST.trainLabels: DataFolders.idx(magic: 0x801, dimensions: [59_999], elements: Array(labels[8..<(8 + 59_999)]))])], message: "holds 59999 labels but train-images-idx3-ubyte holds 60000 images"),
             Case(description: "label > 9", arguments: ["--data", folder("label", [MNIST.trainLabels: label10])], message: "label 10 at index 7 is not a digit 0–9"),
             Case(description: "wrong image size", arguments: ["--data", folder("size", [MNIST.trainImages: images32, MNIST.trainLabels: labels32, MNIST.testImages: images32, MNIST.testLabels: labels32])], message: "are 32×32 (1024 pixels), but the model takes 784 inputs (28×28)"),
@@ -50,6 +61,7 @@ struct BadInputTests {
             Case(description: "--lr 0", arguments: ["--lr", "0"], message: "--lr 0.0 must be a positive number, e.g. 0.1"),
             Case(description: "--lr negative", arguments: ["--lr", "-0.5"], message: "--lr -0.5 must be a positive number, e.g. 0.1"),
             Case(description: "--lr not a number", arguments: ["--lr", "fast"], message: "The value 'fast' is invalid for '--lr <lr>': not a number; give a decimal number such as 0.1"),
+            Case(description: "--seed negative", arguments: ["--seed", "-1"], message: "The value '-1' is invalid for '--seed <seed>': --seed takes a whole number from 0 to 18446744073709551615"),
             Case(description: "--epochs 0", arguments: ["--epochs", "0"], message: "--epochs 0 must be at least 1"),
             Case(description: "missing checkpoint", arguments: ["--resume", scratch.appendingPathComponent("none.safetensors").path], message: "none.safetensors does not exist; check the path"),
             Case(description: "corrupt checkpoint", arguments: ["--resume", corrupt.path], message: "corrupt.safetensors is not a valid safetensors file:"),
@@ -87,6 +99,40 @@ struct BadInputTests {
         let result = try mpirun(ranks: 2, ["--model", "single", "--batch-size", "1"], timeout: 60)
         check(result, Case(description: "batch 1 over 2 ranks", arguments: [],
                            message: "--batch-size 1 cannot be split over 2 ranks; use a batch of at least 2 or fewer ranks"), ranks: 2)
+    }
+
+    @Test func reportSaysWhatASeedIs() throws {
+        let result = try mpitrain(["report", "--seed", "-1", "--epochs", "1"], timeout: 60)
+        #expect(result.status == 64)
+        #expect(errorLines(result) == ["mpitrain: error: The value '-1' is invalid for '--seed <seed>': --seed takes a whole number from 0 to 18446744073709551615 (see mpitrain --help)"],
+                "\(result.stderr)")
+    }
+
+    private static let canMeasureBombs = ["/usr/bin/time", "/usr/bin/python3"].allSatisfy(FileManager.default.isExecutableFile)
+
+    /// A 4.7 MB .gz whose IDX header describes 60,000 images of 28×28 (47 MB) but which inflates to
+    /// 1 GiB: the load stops just past 47 MB (it took over 1 GB of memory before the error).
+    @Test(.enabled(if: canMeasureBombs, "needs /usr/bin/time and /usr/bin/python3"))
+    func aGzipBombStopsAtTheSizeItsHeaderDescribes() throws {
+        let folder = try DataFolders.make("bomb", [MNIST.trainImages: nil])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bomb = folder.appendingPathComponent(MNIST.trainImages + ".gz")
+        let script = """
+            import gzip, struct, sys
+            with gzip.open(sys.argv[1], 'wb', compresslevel=1) as out:
+                out.write(struct.pack('>IIII', 0x803, 60000, 28, 28))
+                zeros = bytes(1 << 20)
+                for _ in range(1024): out.write(zeros)
+            """
+        let made = try run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, bomb.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        let result = try run(URL(fileURLWithPath: "/usr/bin/time"),
+                             ["-f", "max-rss-kb %M", Project.binary.path, "--model", "single", "--data", folder.path], timeout: 60)
+        #expect(!result.timedOut)
+        #expect(errorLines(result) == ["mpitrain: error: \(bomb.path): inflates to more than the 47040016 bytes its IDX header describes (a damaged file or a gzip bomb); run scripts/fetch-mnist to restore it"],
+                "\(result.stderr)")
+        let rss = try #require(result.stderr.firstMatch(of: /max-rss-kb (\d+)/).flatMap { Int($0.1) }, "\(result.stderr)")
+        #expect(rss < 400_000, "the bomb took \(rss / 1000) MB")
     }
 
     @Test func noMetricsFileIsLeftByAFailedRun() throws {

@@ -108,6 +108,51 @@ struct CheckpointTests {
         #expect(lines.last == "meta mpitrain-checkpoint 1 1 16")
     }
 
+    /// A copy of `checkpoint` named `name`, with its safetensors file changed by `change`.
+    private func altered(_ checkpoint: URL, _ name: String, _ change: (inout SafeTensors) -> Void) throws -> URL {
+        var file = try SafeTensors(decoding: [UInt8](try Data(contentsOf: checkpoint)))
+        change(&file)
+        let url = checkpoint.deletingLastPathComponent().appendingPathComponent(name)
+        try Data(file.encoded()).write(to: url)
+        return url
+    }
+
+    @Test(arguments: [1, 2])
+    func damagedOrInvalidCheckpointsAreRefusedWithOneLine(ranks: Int) throws {
+        let folder = try temporaryFolder("damaged")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trained = try train(ranks: ranks, ["--model", "single", "--epochs", "2", "--checkpoint", folder.path])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let good = folder.appendingPathComponent("epoch-1.safetensors")
+        var bytes = [UInt8](try Data(contentsOf: good))
+        bytes[bytes.count - 100] ^= 0x40  // a bit of a weight
+        let flipped = folder.appendingPathComponent("flipped.safetensors")
+        try Data(bytes).write(to: flipped)
+        let negative = try altered(good, "negative-epoch.safetensors") { $0.metadata["epoch"] = "-5" }
+        let nan = try altered(good, "nan.safetensors") { file in
+            file.metadata["data_crc32"] = nil  // as written before checkpoints had a CRC
+            var weights = file.tensors["dense1.weights"]!.floats!
+            weights[7] = .nan
+            file.tensors["dense1.weights"] = SafeTensors.Tensor(weights, shape: file.tensors["dense1.weights"]!.shape)
+        }
+        let cases: [(URL, String)] = [
+            (flipped, "is damaged: its tensor data has CRC-32 "),
+            (negative, "has \"epoch\": \"-5\" in its metadata, expected 0–2"),
+            (nan, "holds NaN or infinite values in \"dense1.weights\""),
+        ]
+        for (checkpoint, problem) in cases {
+            let evaluated = try train(ranks: ranks, ["evaluate", "--checkpoint", checkpoint.path], timeout: 60)
+            #expect(evaluated.status == 1, "\(checkpoint.lastPathComponent): \(evaluated.stderr)")
+            let line = errorLines(evaluated)
+            #expect(line.count == 1 && line[0].contains("checkpoint \(checkpoint.path) \(problem)"), "\(evaluated.stderr)")
+            #expect(!evaluated.stderr.contains("--resume"), "evaluate offers a training remedy: \(evaluated.stderr)")
+            let resumed = try train(ranks: ranks, ["--model", "single", "--epochs", "3", "--resume", checkpoint.path], timeout: 60)
+            #expect(resumed.status == 1, "\(checkpoint.lastPathComponent): \(resumed.stderr)")
+            #expect(errorLines(resumed).count == 1 && resumed.stderr.contains("\(problem)"), "\(resumed.stderr)")
+            #expect(errorLines(resumed).first?.hasSuffix(", or start without --resume") == true, "\(resumed.stderr)")
+        }
+    }
+
     @Test(arguments: [1, 2])
     func evaluateReportsTheSavedModelsAccuracy(ranks: Int) throws {
         let folder = try temporaryFolder("evaluate")

@@ -114,6 +114,17 @@ import Testing
         #expect(Self.loadProblem(files).hasPrefix("\(path): corrupt gzip file: CRC-32 mismatch"))
     }
 
+    @Test func aGzipBombStopsPastTheSizeItsHeaderDescribes() throws {
+        let files = try TestFiles()
+        defer { files.remove() }
+        try Self.writeSet(files)
+        try FileManager.default.removeItem(at: files.directory.appendingPathComponent(MNIST.trainImages))
+        let bomb = Self.imagesFile(count: 3, rows: 2, columns: 2) + [UInt8](repeating: 0, count: 4 << 20)
+        try files.write(MNIST.trainImages + ".gz", try files.gzip(bomb))
+        #expect(Self.loadProblem(files).contains("train-images-idx3-ubyte.gz: inflates to more than the 28 bytes its IDX header describes"),
+                "\(Self.loadProblem(files))")
+    }
+
     @Test func trailingBytes() throws {
         let files = try TestFiles()
         defer { files.remove() }

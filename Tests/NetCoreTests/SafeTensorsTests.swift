@@ -62,6 +62,54 @@ struct SafeTensorsTests {
         #expect(throws: CheckpointError.self) { try read.restore(into: single, optimizer: &singleOptimizer) }
     }
 
+    /// A small checkpoint's safetensors file and the checkpoint read back from `file`.
+    private static func smallCheckpoint(parameter: Float = 0.5) -> SafeTensors {
+        let network = Network(ModelConfiguration(kind: .single, inputs: 4), seed: 1)
+        network.parameters[0] = parameter
+        return Checkpoint(
+            network: network, optimizer: SGD(learningRate: 1, momentum: 0, parameterCount: network.parameterCount),
+            configuration: TrainingConfiguration(model: network.configuration, epochs: 3, batchSize: 1, learningRate: 1, momentum: 0, seed: 1),
+            position: TrainingPosition(epochsCompleted: 1), ranks: 1).safeTensors
+    }
+
+    private static func problem(_ file: SafeTensors) -> String {
+        do {
+            _ = try Checkpoint(try SafeTensors(decoding: file.encoded()))
+            return "read"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func aFlippedDataByteIsCaughtByTheCRC() throws {
+        var bytes = Self.smallCheckpoint().encoded()
+        #expect(Self.problem(Self.smallCheckpoint()) == "read")
+        bytes[bytes.count - 3] ^= 0x10
+        let damaged = try SafeTensors(decoding: bytes)
+        let problem = Self.problem(damaged)
+        #expect(problem.hasPrefix("checkpoint is damaged: its tensor data has CRC-32 "), "\(problem)")
+        #expect(problem.hasSuffix("; pass an earlier checkpoint of the run"), "\(problem)")
+        var older = damaged
+        older.metadata["data_crc32"] = nil
+        #expect(Self.problem(older) == "read", "a checkpoint written before the CRC is read without it")
+    }
+
+    @Test func nonFiniteParametersAreRefused() {
+        #expect(Self.problem(Self.smallCheckpoint(parameter: .nan))
+                == "checkpoint holds NaN or infinite values in \"dense1.weights\" (saved from a diverged run?); pass an earlier checkpoint of the run")
+        #expect(Self.problem(Self.smallCheckpoint(parameter: -.infinity)).contains("holds NaN or infinite values"))
+    }
+
+    @Test(arguments: [("epoch", "-1"), ("epoch", "4"), ("epoch", "9223372036854775807"), ("step", "-3"), ("step", "x"),
+                      ("ranks", "0"), ("seed", "2"), ("epoch_loss_sum", "nan"), ("epoch_correct", "-1")])
+    func everyMetadataFieldIsChecked(key: String, value: String) {
+        var file = Self.smallCheckpoint()
+        file.metadata[key] = value
+        let problem = Self.problem(file)
+        #expect(problem.hasPrefix("checkpoint has \"\(key)\""), "\(problem)")
+        #expect(!problem.contains("\n"))
+    }
+
     @Test func aFailedWriteLeavesNothingBehind() throws {
         let files = try TestFiles()
         defer { files.remove() }

@@ -6,7 +6,10 @@ import Foundation
 ///   "dense1.bias" [64], …) and, with momentum, SGD's velocity as "velocity.dense1.weights", …;
 /// - metadata: `format` ("mpitrain-checkpoint"), `format_version`, `model` and `training` (the
 ///   configurations as JSON), `seed`, `ranks`, `epoch` (epochs completed), `step` (steps completed
-///   in the next epoch) and that epoch's running `epoch_loss_sum` and `epoch_correct`.
+///   in the next epoch), that epoch's running `epoch_loss_sum` and `epoch_correct`, and
+///   `data_crc32`, the CRC-32 of the data section (every tensor's bytes, in name order) as 8 hex
+///   digits. Reading checks the CRC, every metadata field and that every value is finite; files
+///   written before the CRC was added (no `data_crc32`) are read without that check.
 ///
 /// With the epoch order a function of (seed, epoch) alone, restoring parameters, velocity and
 /// position makes the rest of a run bit-identical to one that never stopped.
@@ -109,7 +112,20 @@ public struct Checkpoint: Sendable, Equatable {
             "step": String(position.stepsCompleted),
             "epoch_loss_sum": String(position.lossSum),   // shortest round-trip form: exact
             "epoch_correct": String(position.correct),
+            "data_crc32": Self.hex(Self.dataCRC32(tensors)),
         ])
+    }
+
+    /// The CRC-32 of the tensors' bytes in name order: the data section of their safetensors file.
+    static func dataCRC32(_ tensors: [String: SafeTensors.Tensor]) -> UInt32 {
+        tensors.keys.sorted().reduce(UInt32(0)) { crc, name in
+            tensors[name]!.bytes.withUnsafeBytes { CRC32.checksum($0, continuing: crc) }
+        }
+    }
+
+    private static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
     }
 
     /// Reads a checkpoint from safetensors, checking its format, version and metadata.
@@ -124,18 +140,43 @@ public struct Checkpoint: Sendable, Equatable {
                                   remedy: "use the mpitrain that wrote it")
         }
         func number<T: LosslessStringConvertible>(_ key: String) throws(CheckpointError) -> T {
-            guard let value = metadata[key].flatMap(T.init) else {
-                throw CheckpointError(problem: "has no valid \"\(key)\" metadata")
+            guard let text = metadata[key] else { throw CheckpointError(problem: "has no \"\(key)\" in its metadata") }
+            guard let value = T(text) else {
+                throw CheckpointError(problem: "has \"\(key)\": \"\(text)\" in its metadata, expected a number")
             }
             return value
         }
+        if let recorded = metadata["data_crc32"] {
+            let crc = Self.dataCRC32(file.tensors)
+            guard recorded == Self.hex(crc) else {
+                throw CheckpointError(problem: "is damaged: its tensor data has CRC-32 \(Self.hex(crc)), the file records \(recorded)",
+                                      remedy: "pass an earlier checkpoint of the run")
+            }
+        }
         guard let training = metadata["training"].flatMap({ try? JSONDecoder().decode(TrainingConfiguration.self, from: Data($0.utf8)) }),
-              (try? training.model.validate()) != nil
+              (try? training.model.validate()) != nil, training.epochs >= 1, training.batchSize >= 1,
+              training.learningRate > 0, training.learningRate.isFinite, (0..<1).contains(training.momentum)
         else { throw CheckpointError(problem: "has no valid \"training\" metadata") }
         configuration = training
+        func check(_ valid: Bool, _ key: String, _ what: String) throws(CheckpointError) {
+            guard valid else { throw CheckpointError(problem: "has \"\(key)\": \"\(metadata[key] ?? "")\" in its metadata, \(what)") }
+        }
+        let seed: UInt64 = try number("seed")
+        try check(seed == training.seed, "seed", "but its training metadata has seed \(training.seed)")
         ranks = try number("ranks")
+        try check(ranks >= 1, "ranks", "expected at least 1")
         position = TrainingPosition(epochsCompleted: try number("epoch"), stepsCompleted: try number("step"),
                                     lossSum: try number("epoch_loss_sum"), correct: try number("epoch_correct"))
+        try check((0...training.epochs).contains(position.epochsCompleted), "epoch",
+                  "expected 0–\(training.epochs) (the epochs of the run that wrote it)")
+        try check(position.stepsCompleted >= 0 && (position.stepsCompleted == 0 || position.epochsCompleted < training.epochs),
+                  "step", "expected 0, or a step of an epoch under way")
+        try check(position.lossSum.isFinite && position.lossSum >= 0, "epoch_loss_sum", "expected a finite sum of losses ≥ 0")
+        try check(position.correct.isFinite && position.correct >= 0, "epoch_correct", "expected a count ≥ 0")
+        if let name = file.tensors.keys.sorted().first(where: { file.tensors[$0]!.floats?.allSatisfy(\.isFinite) == false }) {
+            throw CheckpointError(problem: "holds NaN or infinite values in \"\(name)\" (saved from a diverged run?)",
+                                  remedy: "pass an earlier checkpoint of the run")
+        }
         tensors = file.tensors
     }
 
@@ -143,6 +184,11 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// Reads and checks the checkpoint at `url`.
     public static func read(from url: URL) throws(CheckpointError) -> Checkpoint {
+        let kind = FileKind(path: url.path)
+        guard kind == .regular || kind == .missing else {
+            throw CheckpointError(path: url.path, problem: "is \(kind), not a checkpoint file",
+                                  remedy: "pass a file written by mpitrain --checkpoint")
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             let reason = FileManager.default.fileExists(atPath: url.path) ? "is not readable" : "does not exist"
             throw CheckpointError(path: url.path, problem: reason, remedy: "check the path")
@@ -160,9 +206,14 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     /// Writes the checkpoint to `url` atomically: to a temporary file in the same folder, flushed
-    /// to disk (`fsync`), then renamed over `url`, so a crash never leaves a partial checkpoint.
+    /// to disk (`fsync`), then renamed over `url`, so a crash never leaves a partial checkpoint
+    /// (through a symbolic link to its target; see `AtomicFile`).
     public func write(to url: URL) throws(CheckpointError) {
-        try AtomicFile.save(safeTensors.encoded(), to: url)
+        do {
+            try AtomicFile.save(safeTensors.encoded(), to: url)
+        } catch {
+            throw CheckpointError(path: error.path, problem: "cannot be written: \(error.reason)", remedy: error.remedy)
+        }
     }
 }
 
@@ -179,13 +230,23 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable {
         "checkpoint \(path.isEmpty ? "" : path + " ")\(problem); \(remedy)"
     }
 
-    public init(path: String = "", problem: String, remedy: String = "pass another checkpoint, or start without --resume") {
+    public init(path: String = "", problem: String, remedy: String = CheckpointError.anotherCheckpoint) {
         self.path = path
         self.problem = problem
         self.remedy = remedy
     }
 
+    /// The usual remedy: "pass another checkpoint".
+    public static let anotherCheckpoint = "pass another checkpoint"
+
     func at(_ path: String) -> CheckpointError {
         CheckpointError(path: path, problem: problem, remedy: remedy)
+    }
+
+    /// The error as `train --resume` words it: a remedy that passes another checkpoint (or an
+    /// earlier one) also offers to start afresh.
+    public var whenResuming: CheckpointError {
+        guard remedy == Self.anotherCheckpoint || remedy.hasPrefix("pass an earlier checkpoint") else { return self }
+        return CheckpointError(path: path, problem: problem, remedy: remedy + ", or start without --resume")
     }
 }

@@ -10,16 +10,26 @@ struct ByteSink {
     private(set) var base: UnsafeMutablePointer<UInt8>
     var count = 0
     private(set) var capacity: Int
+    /// The most bytes the sink takes: `reserve` throws rather than grow past it.
+    let limit: Int
+    /// Whether a write was refused for passing `limit` (the bytes before it are kept).
+    private(set) var passedLimit = false
 
-    init(capacity: Int) {
-        self.capacity = max(capacity, 64)
+    init(capacity: Int, limit: Int = .max) {
+        self.limit = limit
+        self.capacity = max(1, min(max(capacity, 64), limit))
         base = malloc(self.capacity)!.assumingMemoryBound(to: UInt8.self)
     }
 
-    /// Makes room for at least `extra` more bytes.
-    mutating func reserve(_ extra: Int) {
+    /// Makes room for at least `extra` more bytes, or throws `GzipError.overLimit` when that
+    /// would pass `limit`.
+    mutating func reserve(_ extra: Int) throws(GzipError) {
         guard capacity - count < extra else { return }
-        capacity = max(capacity * 2, count + extra)
+        guard extra <= limit - count else {
+            passedLimit = true
+            throw .overLimit(limit)
+        }
+        capacity = min(max(capacity * 2, count + extra), limit)
         base = realloc(base, capacity)!.assumingMemoryBound(to: UInt8.self)
     }
 

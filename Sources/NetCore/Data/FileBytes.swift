@@ -6,6 +6,10 @@ import Darwin
 
 /// The whole contents of a file without an extra copy: mapped read-only when stored as is,
 /// decompressed into memory when gzip-compressed (recognised by its magic number, whatever its name).
+///
+/// A compressed file's first bytes say how large it may grow (`declaredSize`, from its header):
+/// decompression stops a little past that size, so a small file that inflates to gigabytes (a
+/// "gzip bomb") costs no more memory than a genuine one.
 final class FileBytes {
     private let bytes: UnsafeRawBufferPointer
     private let release: Release
@@ -14,15 +18,25 @@ final class FileBytes {
 
     private enum Release { case none, unmap, free }
 
-    init(path: String) throws(DataError) {
+    /// Bytes past the declared size still inflated, so that a few trailing bytes are reported as
+    /// such; also how much is inflated to read a header: the largest stored block and back-reference.
+    static let slack = 65_535 + 258 + 512
+
+    /// Reads the file at `path`; `declaredSize` gives the size its first bytes (at least 512,
+    /// unless the file is shorter) announce, or nil if they announce none (then only those
+    /// first bytes are decompressed, enough to say what is wrong with them).
+    init(path: String, declaredSize: (UnsafeRawBufferPointer) -> Int?) throws(DataError) {
         func failure(_ what: String) -> DataError {
             DataError(path: path, problem: "\(what): \(String(cString: strerror(errno)))", remedy: DataError.fetch)
         }
-        let descriptor = open(path, O_RDONLY)
+        // Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw failure("cannot open") }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw failure("cannot read") }
+        let kind = FileKind(mode: status.st_mode)
+        guard kind == .regular else { throw DataError(path: path, problem: "is \(kind), not an IDX file", remedy: DataError.fetch) }
         let size = Int(status.st_size)
         guard size > 0 else {
             (bytes, release, wasCompressed) = (UnsafeRawBufferPointer(start: nil, count: 0), .none, false)
@@ -37,9 +51,17 @@ final class FileBytes {
             return
         }
         defer { munmap(mapping, size) }
+        var declared: Int?
         do {
-            let output = try Gzip.decompressedSink(mapped)
+            var output = try Gzip.decompressedSink(mapped, limit: Self.slack, keepingPrefix: true)
+            declared = declaredSize(UnsafeRawBufferPointer(start: output.base, count: output.count))
+            if output.passedLimit, let declared {
+                output.discard()
+                output = try Gzip.decompressedSink(mapped, limit: declared.addingReportingOverflow(Self.slack).partialValue)
+            }
             (bytes, release, wasCompressed) = (UnsafeRawBufferPointer(start: output.base, count: output.count), .free, true)
+        } catch where error.isOverLimit {
+            throw DataError(path: path, problem: "inflates to more than the \(declared ?? 0) bytes its IDX header describes (a damaged file or a gzip bomb)")
         } catch {
             throw DataError(path: path, problem: "corrupt gzip file: \(error)")
         }

@@ -2,10 +2,19 @@
 public struct GzipError: Error, CustomStringConvertible, Equatable {
     /// What is wrong with the data.
     public let description: String
+    /// Whether decompression stopped because the output would pass the caller's limit.
+    public var isOverLimit = false
 
     init(_ description: String) { self.description = description }
 
     static let truncated = GzipError("truncated gzip data: the stream ends early")
+
+    /// The output would grow past `limit` bytes.
+    static func overLimit(_ limit: Int) -> GzipError {
+        var error = GzipError("decompresses to more than \(limit) bytes")
+        error.isOverLimit = true
+        return error
+    }
 }
 
 /// gzip decompression (RFC 1952) over the pure-Swift `Inflate`: Foundation on Linux cannot
@@ -29,9 +38,14 @@ public enum Gzip {
     }
 
     /// The same, in memory that the caller frees (`free(sink.base)`): saves a copy of the output.
-    static func decompressedSink(_ bytes: UnsafeRawBufferPointer) throws(GzipError) -> ByteSink {
+    /// Decompression stops with `GzipError.isOverLimit` as soon as the output would pass `limit`
+    /// bytes, so a small file that inflates to gigabytes never takes more than `limit`; with
+    /// `keepingPrefix` the bytes inflated until then are returned instead (at least
+    /// `limit` − 65,535 − 258 of them: the largest stored block and back-reference).
+    static func decompressedSink(_ bytes: UnsafeRawBufferPointer, limit: Int = .max,
+                                 keepingPrefix: Bool = false) throws(GzipError) -> ByteSink {
         guard isCompressed(bytes) else { throw GzipError("not gzip data (no 1f 8b magic number)") }
-        var output = ByteSink(capacity: expectedSize(bytes))
+        var output = ByteSink(capacity: expectedSize(bytes), limit: limit)
         do throws(GzipError) {
             var position = 0
             while position < bytes.count {
@@ -40,6 +54,8 @@ public enum Gzip {
                 }
                 position = try decompressMember(into: &output, from: bytes, start: position)
             }
+        } catch where error.isOverLimit && keepingPrefix {
+            return output
         } catch {
             output.discard()
             throw error

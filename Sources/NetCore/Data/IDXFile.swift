@@ -27,7 +27,7 @@ struct IDXFile {
 
     /// Reads and checks the file at `url`: magic number, element type, dimensions and exact size.
     init(_ url: URL, kind: Kind) throws(DataError) {
-        let path = url.path, contents = try FileBytes(path: url.path)
+        let path = url.path, contents = try FileBytes(path: url.path) { Self.declaredSize($0, kind: kind) }
         dimensions = try contents.withBytes { bytes throws(DataError) in
             try Self.checkedDimensions(bytes, kind: kind, path: path, compressed: contents.wasCompressed)
         }
@@ -43,6 +43,24 @@ struct IDXFile {
     }
 
     // MARK: - Checks
+
+    /// The file size the header at the start of `contents` describes, or nil if it is not a
+    /// valid header of `kind`.
+    private static func declaredSize(_ contents: UnsafeRawBufferPointer, kind: Kind) -> Int? {
+        let headerSize = 4 + 4 * kind.dimensionCount
+        guard contents.count >= headerSize else { return nil }
+        let words = (0...kind.dimensionCount).map { index in
+            contents[4 * index..<4 * index + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        }
+        guard words[0] == kind.magic else { return nil }
+        var elements = 1
+        for dimension in words.dropFirst() {
+            let (product, overflow) = elements.multipliedReportingOverflow(by: Int(dimension))
+            guard !overflow else { return nil }
+            elements = product
+        }
+        return elements <= Int.max - headerSize ? headerSize + elements : nil
+    }
 
     private static func checkedDimensions(
         _ contents: UnsafeRawBufferPointer, kind: Kind, path: String, compressed: Bool

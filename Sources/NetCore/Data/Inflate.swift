@@ -44,7 +44,7 @@ enum Inflate {
             throw GzipError("corrupt deflate data: stored block length \(length) does not match its complement")
         }
         guard position + 4 + length <= input.count else { throw GzipError.truncated }
-        output.reserve(length)
+        try output.reserve(length)
         (output.base + output.count).initialize(
             from: input.baseAddress!.assumingMemoryBound(to: UInt8.self) + position + 4, count: length)
         output.count += length
@@ -63,7 +63,7 @@ enum Inflate {
         while true {
             let symbol = try reader.decode(literals)
             if symbol < 256 {
-                if sink.count == sink.capacity { sink.reserve(1) }
+                if sink.count == sink.capacity { try sink.reserve(1) }
                 sink.base[sink.count] = UInt8(truncatingIfNeeded: symbol)
                 sink.count += 1
                 continue
@@ -80,7 +80,7 @@ enum Inflate {
             guard distance <= sink.count - streamStart else {
                 throw GzipError("corrupt deflate data: a reference \(distance) bytes back, before the start")
             }
-            sink.reserve(length)
+            try sink.reserve(length)
             let target = sink.base + sink.count
             let source = target - distance
             if distance >= length {

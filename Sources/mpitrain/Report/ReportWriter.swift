@@ -1,4 +1,5 @@
 import Foundation
+import NetCore
 
 /// Writes the lab report: `report.md`, a self-contained `report.html`, and the figures
 /// `loss.svg`, `accuracy.svg`, `architecture.svg`, `confusion.svg` (with a multiclass confusion matrix)
@@ -16,7 +17,7 @@ enum ReportWriter {
         var written: [URL] = []
         func save(_ text: String, _ name: String) throws {
             let url = directory.appendingPathComponent(name)
-            try Data(text.utf8).write(to: url, options: .atomic)
+            try AtomicFile.save(Array(text.utf8), to: url)
             written.append(url)
         }
         try save(document.markdown, "report.md")
