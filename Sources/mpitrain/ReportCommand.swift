@@ -91,7 +91,7 @@ struct Report: ParsableCommand {
         var noCheckpoints = CheckpointFiles(folder: nil, communicator: communicator, console: console)
         var records: [EpochMetrics] = []
         for option in options {
-            let configuration = option.configuration
+            let configuration = TrainingOptions.fitted(option.configuration, to: data)
             let model = configuration.model
             let name = model.isBinary ? "\(model.kind.rawValue)-digit\(model.digit)" : model.kind.rawValue
             var metricsFile: MetricsFile? = MetricsFile(path: folder.appendingPathComponent("\(name).jsonl").path)

@@ -12,7 +12,7 @@ struct RunDescription {
         let model = configuration.model
         let layers = model.layerWidths.map(String.init).joined(separator: "→")
         let target = model.isBinary ? ", target: is it a \(model.digit)?" : ""
-        let activation = model.layerWidths.count > 2 ? ", \(model.activation.rawValue) hidden" : ""
+        let activation = model.hasHiddenLayer ? ", \(model.activationNames) hidden" : ""
         return "mpitrain: \(model.kind.rawValue) \(layers)\(activation)\(target) | \(configuration.epochs) epochs, "
             + "batch \(configuration.batchSize), lr \(configuration.learningRate), momentum \(configuration.momentum), "
             + "seed \(configuration.seed), \(inputForm.rawValue) input | \(ranks) rank\(ranks == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s")"
@@ -35,11 +35,13 @@ struct EpochLine {
     }
 }
 
-/// The end of a run: final losses and accuracy, then per-digit accuracy and (multiclass) the confusion matrix.
+/// The end of a run: final losses and accuracy, then per-class accuracy and (multiclass) the confusion matrix.
 struct Summary {
     let configuration: TrainingConfiguration
     let evaluation: Evaluation
     let seconds: Double
+    /// Classes in a line of the per-class table.
+    private static let classesPerLine = 10
 
     var text: String {
         let model = configuration.model
@@ -48,17 +50,24 @@ struct Summary {
                 + "test accuracy \(percent(evaluation.accuracy)) (\(evaluation.examples) images), "
                 + "\(fixed(seconds, 2)) s (\(fixed(seconds / Double(configuration.epochs), 3)) s/epoch)",
         ]
-        let title = model.isBinary ? "accuracy of the \"is it a \(model.digit)?\" detector on each digit's images:"
+        let title = model.isBinary ? "accuracy of the \"is it a \(model.digit)?\" detector on each class's images:"
                                    : "per-class accuracy:"
         lines.append(title)
-        lines.append("  digit    " + (0..<10).map { String($0).leftPadded(to: 8) }.joined())
-        lines.append("  accuracy " + evaluation.digitAccuracy.map { percent($0).leftPadded(to: 8) }.joined())
-        if !model.isBinary {
-            lines.append("confusion matrix (rows: true digit, columns: predicted):")
-            lines.append("       " + (0..<10).map { String($0).leftPadded(to: 6) }.joined())
-            for (digit, row) in evaluation.confusion.enumerated() {
-                lines.append("  \(digit)    " + row.map { String($0).leftPadded(to: 6) }.joined())
+        let classes = evaluation.digitAccuracy.count
+        for first in stride(from: 0, to: classes, by: Self.classesPerLine) {
+            let range = first..<min(first + Self.classesPerLine, classes)
+            lines.append("  class    " + range.map { String($0).leftPadded(to: 8) }.joined())
+            lines.append("  accuracy " + range.map { percent(evaluation.digitAccuracy[$0]).leftPadded(to: 8) }.joined())
+        }
+        if !model.isBinary && classes <= Self.classesPerLine * 2 {
+            lines.append("confusion matrix (rows: true class, columns: predicted):")
+            let width = String(classes - 1).count
+            lines.append(String(repeating: " ", count: 6 + width) + (0..<classes).map { String($0).leftPadded(to: 6) }.joined())
+            for (label, row) in evaluation.confusion.enumerated() {
+                lines.append("  " + String(label).leftPadded(to: width) + "    " + row.map { String($0).leftPadded(to: 6) }.joined())
             }
+        } else if !model.isBinary {
+            lines.append("confusion matrix: \(classes) × \(classes), in the metrics file (--metrics)")
         }
         return lines.joined(separator: "\n")
     }

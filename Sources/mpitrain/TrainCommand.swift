@@ -55,16 +55,17 @@ struct Train: ParsableCommand {
     }
 
     private func train(on communicator: Communicator, stop: StopRequest) throws {
-        let configuration = options.configuration
+        let options = self.options.configuration
         let folder = checkpoint.map { URL(fileURLWithPath: $0, isDirectory: true) }
 
-        try checkSameSettings(configuration, on: communicator)
-        let (data, saved) = try communicator.agreeing {
+        try checkSameSettings(options, on: communicator)
+        let (data, configuration, saved) = try communicator.agreeing {
             if communicator.isRoot {
                 if let metrics { try OutputFolder.checkFile(metrics, option: "--metrics") }
                 if let folder { try OutputFolder.prepare(folder, option: "--checkpoint") }
             }
-            let data = try options.loadData(for: configuration, ranks: communicator.size)
+            let data = try self.options.loadData(for: options, ranks: communicator.size)
+            let configuration = TrainingOptions.fitted(options, to: data)
             var saved: Checkpoint?
             if let resume {
                 do throws(CheckpointError) { saved = try Checkpoint.read(from: URL(fileURLWithPath: resume)) } catch { throw error.whenResuming }
@@ -76,7 +77,7 @@ struct Train: ParsableCommand {
             if let saved, saved.position.epochsCompleted >= configuration.epochs {
                 throw CLIError("checkpoint \(resume!) has already completed \(saved.position.epochsCompleted) epochs; pass --epochs greater than \(saved.position.epochsCompleted) to train further")
             }
-            return (data, saved)
+            return (data, configuration, saved)
         }
         let locks = try communicator.agreeing {
             communicator.isRoot ? try claimOutputs(folder: folder, configuration: configuration, resuming: saved) : []
@@ -89,8 +90,8 @@ struct Train: ParsableCommand {
         }
         var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator))
         files.lastCheckpoint = resume
-        let run = TrainingRun(configuration: configuration, threads: options.threads ?? communicator.defaultThreads,
-                              inputForm: options.inputForm, profile: profile, checkSync: checkSync,
+        let run = TrainingRun(configuration: configuration, threads: self.options.threads ?? communicator.defaultThreads,
+                              inputForm: self.options.inputForm, profile: profile, checkSync: checkSync,
                               checkpointEvery: checkpointEvery, resume: saved.map { ($0, resume!) }, stop: stop)
         let outcome = try run.run(data: data, communicator: communicator, display: &display,
                                   metricsFile: &metricsFile, checkpoints: &files)

@@ -9,17 +9,22 @@ extension LearningRateSchedule: ExpressibleByArgument {}
 
 /// The options that define a training run, shared by `train` and `report`.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Model: single (784→1 sigmoid neuron), hidden (784→H→1) or multiclass (784→H→10 softmax).")
+    @Option(help: "Model: single (784→1 sigmoid neuron), hidden (784→H→1) or multiclass (784→H→10 softmax); the input width and the classes come from the data.")
     var model: ModelKind = .multiclass
 
-    @Option(help: "The binary models' positive digit: they answer \"is this a <digit>?\" (0–9).")
+    @Option(name: [.customLong("digit"), .customLong("positive-class")],
+            help: "The binary models' positive class: they answer \"is this a <digit>?\" (a label of the data, 0–9 for MNIST).")
     var digit: Int = 5
 
-    @Option(help: "Hidden units (default: 64 for hidden, 128 for multiclass; 0 = multiclass as softmax regression).")
-    var hidden: Int?
+    @Option(help: ArgumentHelp("Hidden layer widths, input side first, e.g. 256,128 (default: 64 for hidden, 128 for multiclass; 0 = no hidden layer).",
+                               valueName: "widths"),
+            transform: widths)
+    var hidden: [Int]?
 
-    @Option(help: "Hidden activation: sigmoid, relu or tanh (default: sigmoid for hidden, as in the lab; relu for multiclass).")
-    var activation: Activation?
+    @Option(help: ArgumentHelp("Hidden activations, sigmoid, relu or tanh: one for all hidden layers or one per layer, e.g. relu,tanh (default: sigmoid for hidden, as in the lab; relu for multiclass).",
+                               valueName: "names"),
+            transform: activations)
+    var activation: [Activation]?
 
     @Option(help: "Passes over the 60,000 training images.")
     var epochs: Int = 100
@@ -53,14 +58,14 @@ struct TrainingOptions: ParsableArguments {
     var data: String?
 
     mutating func validate() throws {
-        guard (0...9).contains(digit) else {
-            throw ValidationError("--digit \(digit) is not a digit; use 0–9")
+        guard (0..<ModelConfiguration.maximumClasses).contains(digit) else {
+            throw ValidationError("--digit \(digit) is not a class; use a label of the data (0–9 for MNIST)")
         }
-        if let hidden, !(0...65_536).contains(hidden) {
-            throw ValidationError("--hidden \(hidden) is out of range; use 1–65536 (or 0 for multiclass without a hidden layer)")
-        }
-        if model == .hidden, hidden == 0 {
+        if model == .hidden, hidden == [] {
             throw ValidationError("--hidden 0 leaves the hidden model without its hidden layer; use --model single, or --hidden ≥ 1")
+        }
+        if let activation, activation.count > 1, activation.count != hiddenWidths.count {
+            throw ValidationError("--activation names \(activation.count) activations for \(hiddenWidths.count) hidden layers; give one per hidden layer, or one for all")
         }
         guard epochs >= 1 else { throw ValidationError("--epochs \(epochs) must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size \(batchSize) must be at least 1") }
@@ -75,11 +80,15 @@ struct TrainingOptions: ParsableArguments {
         }
     }
 
-    /// The run these options describe, with each model's defaults filled in.
+    /// The hidden layer widths, with each model's default filled in.
+    private var hiddenWidths: [Int] { model == .single ? [] : hidden ?? [model == .multiclass ? 128 : 64] }
+
+    /// The run these options describe, with each model's defaults filled in, for MNIST-shaped data
+    /// (784 inputs, 10 classes) until `configuration(for:)` fits it to the data.
     var configuration: TrainingConfiguration {
         let modelConfiguration = ModelConfiguration(
-            kind: model, hidden: model == .single ? 0 : hidden ?? (model == .multiclass ? 128 : 64),
-            activation: activation ?? (model == .multiclass ? .relu : .sigmoid), digit: digit)
+            kind: model, hidden: hiddenWidths,
+            activations: activation ?? [model == .multiclass ? .relu : .sigmoid], digit: digit)
         return TrainingConfiguration(
             model: modelConfiguration, epochs: epochs, batchSize: batchSize,
             learningRate: learningRate ?? (model == .multiclass ? 0.5 : 0.1), schedule: schedule,
@@ -96,14 +105,43 @@ extension TrainingOptions {
         }
         let folder = MNIST.locate(option: data)
         let data = try MNIST.load(from: folder)
-        guard data.train.pixelsPerImage == configuration.model.inputs else {
-            throw CLIError("the images in \(folder.path) are \(data.train.rows)×\(data.train.columns) (\(data.train.pixelsPerImage) pixels), but the model takes \(configuration.model.inputs) inputs (28×28); use MNIST-format data of 28×28 images")
-        }
         guard configuration.batchSize <= data.train.count else {
             throw CLIError("--batch-size \(configuration.batchSize) is larger than the \(data.train.count) training images; use at most \(data.train.count)")
         }
+        guard !configuration.model.isBinary || configuration.model.digit < data.classes else {
+            throw CLIError("--digit \(configuration.model.digit) is not a class of the data in \(folder.path), whose labels are 0–\(data.classes - 1); pick one of those")
+        }
         return data
     }
+
+    /// `configuration` fitted to `data`: its input width (the images' rows × columns) and its
+    /// number of classes (the largest training label + 1).
+    static func fitted(_ configuration: TrainingConfiguration, to data: MNIST) -> TrainingConfiguration {
+        var fitted = configuration
+        fitted.model.inputs = data.train.pixelsPerImage
+        fitted.model.classes = data.classes
+        return fitted
+    }
+}
+
+/// `text` as layer widths: a comma-separated list of positive whole numbers ("0" or "" for none).
+private func widths(_ text: String) throws -> [Int] {
+    if text == "0" || text.isEmpty { return [] }
+    let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard values.allSatisfy({ $0.map { (1...65_536).contains($0) } ?? false }) else {
+        throw ValidationError("give the hidden layer widths as whole numbers 1–65536 separated by commas, e.g. 256,128 (or 0 for no hidden layer)")
+    }
+    return values.map { $0! }
+}
+
+/// `text` as activations: a comma-separated list of sigmoid, relu or tanh.
+private func activations(_ text: String) throws -> [Activation] {
+    let names = text.split(separator: ",", omittingEmptySubsequences: false)
+    let values = names.map { Activation(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
+        throw ValidationError("give sigmoid, relu or tanh, one for all hidden layers or one per layer separated by commas, e.g. relu,tanh")
+    }
+    return values.map { $0! }
 }
 
 /// `text` as a finite Float, or an error that says what a valid value looks like.

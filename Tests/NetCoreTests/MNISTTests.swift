@@ -21,7 +21,7 @@ import Testing
     /// A folder with the four standard names: 3 training and 2 test images of 2×2.
     static func writeSet(_ files: TestFiles) throws {
         try files.write(MNIST.trainImages, imagesFile(count: 3, rows: 2, columns: 2))
-        try files.write(MNIST.trainLabels, labelsFile([5, 0, 4]))
+        try files.write(MNIST.trainLabels, labelsFile([5, 0, 7]))
         try files.write(MNIST.testImages, imagesFile(count: 2, rows: 2, columns: 2))
         try files.write(MNIST.testLabels, labelsFile([7, 2]))
     }
@@ -43,8 +43,9 @@ import Testing
         let mnist = try MNIST.load(from: files.directory)
         #expect(mnist.train.count == 3 && mnist.train.rows == 2 && mnist.train.columns == 2)
         #expect(mnist.train.pixelsPerImage == 4)
-        #expect(mnist.train.labels == [5, 0, 4])
+        #expect(mnist.train.labels == [5, 0, 7])
         #expect(mnist.test.labels == [7, 2])
+        #expect(mnist.classes == 8, "the largest training label + 1")
         let bytes = (0..<12).map { UInt8(truncatingIfNeeded: $0 * 37) }
         #expect(mnist.train.pixels == bytes.map { Float($0) / 255 })
         #expect(mnist.train.pixels.allSatisfy { (0...1).contains($0) })
@@ -71,7 +72,7 @@ import Testing
         defer { files.remove() }
         try Self.writeSet(files)
         try files.write(MNIST.trainLabels + ".gz", files.gzip(Self.labelsFile([1, 1, 1])))
-        #expect(try MNIST.load(from: files.directory).train.labels == [5, 0, 4])
+        #expect(try MNIST.load(from: files.directory).train.labels == [5, 0, 7])
     }
 
     @Test func truncatedFile() throws {
@@ -161,14 +162,31 @@ import Testing
             """)
     }
 
-    @Test func labelOutsideTheDigits() throws {
+    @Test func labelsBeyondTheDigitsMakeMoreClasses() throws {
         let files = try TestFiles()
         defer { files.remove() }
         try Self.writeSet(files)
-        let path = try files.write(MNIST.trainLabels, Self.labelsFile([5, 12, 4])).path
+        try files.write(MNIST.trainLabels, Self.labelsFile([5, 25, 4]))
+        #expect(try MNIST.load(from: files.directory).classes == 26)
+    }
+
+    @Test func aTestLabelTheTrainingSetNeverHasIsRefused() throws {
+        let files = try TestFiles()
+        defer { files.remove() }
+        try Self.writeSet(files)
+        try files.write(MNIST.trainLabels, Self.labelsFile([5, 0, 4]))
         #expect(Self.loadProblem(files) == """
-            \(path): label 12 at index 1 is not a digit 0–9; run scripts/fetch-mnist to restore it
+            \(files.directory.appendingPathComponent(MNIST.testLabels).path): label 7 at index 0 is a class the training set never has (its labels are 0–5); put the test and training files of one data set together
             """)
+    }
+
+    @Test func aSingleClassIsRefused() throws {
+        let files = try TestFiles()
+        defer { files.remove() }
+        try Self.writeSet(files)
+        try files.write(MNIST.trainLabels, Self.labelsFile([0, 0, 0]))
+        try files.write(MNIST.testLabels, Self.labelsFile([0, 0]))
+        #expect(Self.loadProblem(files).contains("names 1 class; a classifier needs at least 2"))
     }
 
     @Test func testImagesOfAnotherSize() throws {

@@ -12,7 +12,7 @@ import NetCore
         for tensor in network.tensors where tensor.name.hasSuffix("bias") {
             for index in tensor.offset..<(tensor.offset + tensor.count) { network.parameters[index] = noise[index] }
         }
-        let (images, labels) = smallBatch(inputs: configuration.inputs)
+        let (images, labels) = smallBatch(inputs: configuration.inputs, classes: configuration.classes)
         network.computeGradients(images: images, labels: labels, count: labels.count)
         let buffer = Array(network.gradientBuffer)
         let analytic = Array(buffer[..<network.parameterCount])

@@ -1,30 +1,59 @@
 import Testing
+import Foundation
 import NetCore
 import Parallel
 
 @Suite struct NetworkTests {
     @Test func configurationShapes() throws {
         let single = ModelConfiguration(kind: .single)
-        #expect(single.hidden == 0 && single.outputs == 1 && single.isBinary && single.digit == 5)
+        #expect(single.hidden == [] && single.outputs == 1 && single.isBinary && single.digit == 5)
         #expect(single.layerWidths == [784, 1])
         #expect(ModelConfiguration(kind: .hidden).layerWidths == [784, 64, 1])
         #expect(ModelConfiguration(kind: .multiclass).layerWidths == [784, 64, 10])
         #expect(ModelConfiguration(kind: .multiclass, hidden: 0).layerWidths == [784, 10])
         #expect(!ModelConfiguration(kind: .multiclass).isBinary)
         #expect(Network(ModelConfiguration(kind: .multiclass), seed: 1).parameterCount == 784 * 64 + 64 + 64 * 10 + 10)
+        let deep = ModelConfiguration(kind: .multiclass, inputs: 64, hidden: [256, 128, 64], activations: [.relu, .tanh, .sigmoid],
+                                      classes: 26)
+        #expect(deep.layerWidths == [64, 256, 128, 64, 26] && deep.outputs == 26)
+        #expect(deep.activation(ofLayer: 1) == .tanh && deep.activation(ofLayer: 3) == nil)
+        #expect(Network(deep, seed: 1).tensors.map(\.name) == ["dense1.weights", "dense1.bias", "dense2.weights", "dense2.bias",
+                                                                "dense3.weights", "dense3.bias", "dense4.weights", "dense4.bias"])
+        let shared = ModelConfiguration(kind: .hidden, hidden: [32, 16], activations: [.relu])
+        #expect(shared.activations == [.relu, .relu] && shared.activationNames == "relu" && deep.activationNames == "relu,tanh,sigmoid")
+    }
+
+    @Test func configurationsReadTheirOldOneLayerForm() throws {
+        let old = #"{"kind":"hidden","inputs":784,"hidden":64,"activation":"sigmoid","digit":5}"#
+        let decoded = try JSONDecoder().decode(ModelConfiguration.self, from: Data(old.utf8))
+        #expect(decoded == ModelConfiguration(kind: .hidden))
+        let none = #"{"kind":"multiclass","inputs":784,"hidden":0,"activation":"relu","digit":5}"#
+        #expect(try JSONDecoder().decode(ModelConfiguration.self, from: Data(none.utf8)).layerWidths == [784, 10])
+        let deep = ModelConfiguration(kind: .multiclass, inputs: 64, hidden: [9, 8], activations: [.tanh, .relu], classes: 12)
+        #expect(try JSONDecoder().decode(ModelConfiguration.self, from: JSONEncoder().encode(deep)) == deep)
     }
 
     @Test func invalidConfigurationsAreRejected() throws {
         #expect(throws: ModelConfigurationError.hiddenModelWithoutHiddenLayer) {
             try ModelConfiguration(kind: .hidden, hidden: 0).validate()
         }
-        #expect(throws: ModelConfigurationError.digitOutOfRange(10)) {
+        #expect(throws: ModelConfigurationError.digitOutOfRange(10, classes: 10)) {
             try ModelConfiguration(kind: .single, digit: 10).validate()
+        }
+        try ModelConfiguration(kind: .single, classes: 26, digit: 25).validate()
+        #expect(throws: ModelConfigurationError.classesOutOfRange(1)) {
+            try ModelConfiguration(kind: .multiclass, classes: 1).validate()
+        }
+        #expect(throws: ModelConfigurationError.classesOutOfRange(257)) {
+            try ModelConfiguration(kind: .multiclass, classes: 257).validate()
+        }
+        #expect(throws: ModelConfigurationError.activationsDoNotMatch(2, 3)) {
+            try ModelConfiguration(kind: .multiclass, hidden: [4, 4, 4], activations: [.relu, .tanh]).validate()
         }
         #expect(throws: ModelConfigurationError.inputsNotPositive(0)) {
             try ModelConfiguration(kind: .multiclass, inputs: 0).validate()
         }
-        #expect(throws: ModelConfigurationError.hiddenNegative(-1)) {
+        #expect(throws: ModelConfigurationError.hiddenNotPositive(-1)) {
             try ModelConfiguration(kind: .multiclass, hidden: -1).validate()
         }
         try ModelConfiguration(kind: .multiclass, hidden: 0, digit: 42).validate()
@@ -72,7 +101,7 @@ import Parallel
     @Test(arguments: smallConfigurations)
     func evaluateAgreesWithComputeGradients(configuration: ModelConfiguration) throws {
         let network = Network(configuration, seed: 3)
-        let (images, labels) = smallBatch(inputs: configuration.inputs)
+        let (images, labels) = smallBatch(inputs: configuration.inputs, classes: configuration.classes)
         var predictions = [UInt8](repeating: 99, count: labels.count)
         let loss = network.evaluate(images: images, labels: labels, count: labels.count, predictions: &predictions)
         network.computeGradients(images: images, labels: labels, count: labels.count)
@@ -85,7 +114,7 @@ import Parallel
 
     @Test func gradientsAreBitIdenticalAcrossThreadCountsAndBatchGrowth() throws {
         let configuration = ModelConfiguration(kind: .multiclass, inputs: 40, hidden: 24, activation: .tanh)
-        let (images, labels) = smallBatch(inputs: configuration.inputs)
+        let (images, labels) = smallBatch(inputs: configuration.inputs, classes: configuration.classes)
         let single = Network(configuration, seed: 9)
         single.computeGradients(images: images, labels: labels, count: 5)
         let expected = Array(single.gradientBuffer)
@@ -117,7 +146,7 @@ import Parallel
     func hugeWeightsKeepLossAndGradientsFinite(configuration: ModelConfiguration) throws {
         let network = Network(configuration, seed: 5)
         for index in network.parameters.indices { network.parameters[index] *= 2000 }
-        let (images, labels) = smallBatch(inputs: configuration.inputs)
+        let (images, labels) = smallBatch(inputs: configuration.inputs, classes: configuration.classes)
         network.computeGradients(images: images, labels: labels, count: labels.count)
         #expect(network.gradientBuffer.allSatisfy { $0.isFinite })
         #expect(network.gradientBuffer[network.parameterCount] > 100)

@@ -17,7 +17,7 @@ struct ReferenceNetwork {
             offset += outputs
             values = referenceDense(values, weights, bias, batch: batch, inputs: inputs, outputs: outputs)
             if index < widths.count - 2 {
-                values = values.map { referenceActivation(configuration.activation.rawValue, $0) }
+                values = values.map { referenceActivation(configuration.activations[index].rawValue, $0) }
             }
         }
         precondition(offset == parameters.count)
@@ -46,17 +46,25 @@ struct ReferenceNetwork {
     }
 }
 
-/// Small configurations covering every model and activation (inputs reduced for speed).
+/// Small configurations covering every model and activation at depths 0–3, mixed activations
+/// per layer, and 2, 10 and 26 classes (inputs reduced for speed).
 let smallConfigurations: [ModelConfiguration] = [
     ModelConfiguration(kind: .single, inputs: 12),
     ModelConfiguration(kind: .multiclass, inputs: 12, hidden: 0),
+    ModelConfiguration(kind: .multiclass, inputs: 12, hidden: 0, classes: 2),
+    ModelConfiguration(kind: .hidden, inputs: 12, hidden: [6, 5], activations: [.tanh, .relu]),
+    ModelConfiguration(kind: .multiclass, inputs: 12, hidden: [6, 5, 4], activations: [.relu, .tanh, .sigmoid]),
+    ModelConfiguration(kind: .multiclass, inputs: 12, hidden: [7, 5], activations: [.relu], classes: 26),
+    ModelConfiguration(kind: .single, inputs: 12, classes: 26, digit: 23),
 ] + Activation.allCases.flatMap { activation in [
     ModelConfiguration(kind: .hidden, inputs: 12, hidden: 5, activation: activation),
     ModelConfiguration(kind: .multiclass, inputs: 12, hidden: 5, activation: activation),
+    ModelConfiguration(kind: .multiclass, inputs: 12, hidden: [6, 4], activations: [activation]),
 ] }
 
-/// A small batch: images [7, inputs] in [0, 1], labels with the digit 5 three times.
-func smallBatch(inputs: Int, seed: UInt64 = 20) -> (images: [Float], labels: [UInt8]) {
-    let labels: [UInt8] = [5, 3, 5, 0, 9, 1, 5]
+/// A small batch: images [7, inputs] in [0, 1]; for ten classes labels with the digit 5 three
+/// times, for others labels spread over the classes (26: 5, 16, 1, 12, 23, 8, 19).
+func smallBatch(inputs: Int, classes: Int = 10, seed: UInt64 = 20) -> (images: [Float], labels: [UInt8]) {
+    let labels: [UInt8] = classes == 10 ? [5, 3, 5, 0, 9, 1, 5] : (0..<7).map { UInt8(($0 * 11 + 5) % classes) }
     return (uniformValues(labels.count * inputs, in: 0...1, seed: seed), labels)
 }

@@ -85,11 +85,12 @@ public struct Checkpoint: Sendable, Equatable {
         return values
     }
 
-    /// A model in a few words, e.g. "multiclass 784→64→10 (sigmoid)" or "single 784→1 (is it a 5?)".
+    /// A model in a few words, e.g. "multiclass 784→256→128→10 (relu)", "multiclass 784→64→32→10
+    /// (relu,tanh)" or "single 784→1 (is it a 5?)".
     public static func describe(_ model: ModelConfiguration) -> String {
         let layers = model.layerWidths.map(String.init).joined(separator: "→")
         var details: [String] = []
-        if model.hasHiddenLayer { details.append(model.activation.rawValue) }
+        if model.hasHiddenLayer { details.append(model.activationNames) }
         if model.isBinary { details.append("is it a \(model.digit)?") }
         return "\(model.kind.rawValue) \(layers)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
     }

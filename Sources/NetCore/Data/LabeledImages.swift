@@ -9,6 +9,9 @@ public struct LabeledImages: Sendable {
     public let pixels: [Float]   // [count, rows*columns], in [0, 1]
     public let labels: [UInt8]   // [count]
 
+    /// Classes the labels name: the largest label + 1 (0 for an empty set).
+    public var classes: Int { labels.max().map { Int($0) + 1 } ?? 0 }
+
     /// A set made in memory (e.g. a small synthetic one for a test).
     public init(rows: Int, columns: Int, pixels: [Float], labels: [UInt8]) {
         precondition(pixels.count == labels.count * rows * columns, "pixels must be [count, rows*columns]")
@@ -20,7 +23,7 @@ public struct LabeledImages: Sendable {
     }
 
     /// Reads an IDX images file and its IDX labels file (each gzip-compressed or not), checks them
-    /// and that they agree in count, and that every label is a digit 0–9.
+    /// and that they agree in count. Labels are class numbers 0…255.
     public static func load(images imagesURL: URL, labels labelsURL: URL) throws(DataError) -> LabeledImages {
         let images = try IDXFile(imagesURL, kind: .images)
         let labels = try IDXFile(labelsURL, kind: .labels)
@@ -31,9 +34,6 @@ public struct LabeledImages: Sendable {
                 remedy: "run scripts/fetch-mnist to restore them")
         }
         let labelValues = labels.withElements { Array($0) }
-        if let index = labelValues.firstIndex(where: { $0 > 9 }) {
-            throw DataError(path: labels.path, problem: "label \(labelValues[index]) at index \(index) is not a digit 0–9")
-        }
         return LabeledImages(
             rows: images.dimensions[1], columns: images.dimensions[2],
             pixels: images.withElements(unitFloats), labels: labelValues)

@@ -5,6 +5,15 @@ import Foundation
 public struct MNIST: Sendable {
     public let train: LabeledImages
     public let test: LabeledImages
+    /// Classes of the data set: the largest training label + 1.
+    public let classes: Int
+
+    /// The two sets of one data set.
+    public init(train: LabeledImages, test: LabeledImages) {
+        self.train = train
+        self.test = test
+        classes = train.classes
+    }
 
     /// The standard file name of the training images, without ".gz".
     public static let trainImages = "train-images-idx3-ubyte"
@@ -41,8 +50,20 @@ public struct MNIST: Sendable {
                 problem: "images are \(test.rows)×\(test.columns) but the training images are \(train.rows)×\(train.columns)",
                 remedy: "put the test and training files of one data set together")
         }
-        return MNIST(train: train, test: test)
+        let data = MNIST(train: train, test: test), classes = data.classes
+        guard classes >= 2 else {
+            throw DataError(path: directory.appendingPathComponent(trainLabels).path,
+                            problem: "names \(classes) class\(classes == 1 ? "" : "es"); a classifier needs at least 2",
+                            remedy: "use the labels of a classification data set")
+        }
+        if let index = test.labels.firstIndex(where: { Int($0) >= classes }) {
+            throw DataError(path: directory.appendingPathComponent(testLabels).path,
+                            problem: "label \(test.labels[index]) at index \(index) is a class the training set never has (its labels are 0–\(classes - 1))",
+                            remedy: "put the test and training files of one data set together")
+        }
+        return data
     }
+
 
     /// Where the data lives: `option` (--data DIR) if given, else $MPITRAIN_DATA, else the
     /// project's data folder.

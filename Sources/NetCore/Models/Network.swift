@@ -3,11 +3,11 @@ import Parallel
 /// The trainable network: dense layers that are views into one contiguous parameter buffer and
 /// one contiguous gradient buffer, so a step needs one allreduce and one update loop.
 ///
-/// Layers: `dense1` (inputs → hidden, with the hidden activation) and `dense2` (hidden → outputs),
-/// or `dense1` alone (inputs → outputs) without a hidden layer. Forward and backward run on the
+/// Layers: `dense1`, `dense2`, … from the input side, each hidden layer followed by its
+/// activation, the last one (→ outputs) by none. Forward and backward run on the
 /// `WorkerPool`: the kernels split the products over `threads`, and the row-by-row rest of the
 /// step is split by examples. The outputs are logits: binary
-/// models use binary cross-entropy on one logit, `multiclass` softmax cross-entropy on ten.
+/// models use binary cross-entropy on one logit, `multiclass` softmax cross-entropy on one logit per class.
 public final class Network {
     /// Slots after the gradients in `gradientBuffer`: the batch's loss sum, its correct count, and
     /// the caller's stop request (the trainer's: any rank's request reaches all in the same allreduce).
@@ -31,7 +31,7 @@ public final class Network {
     var workspace: Workspace
 
     /// A network for `configuration` with deterministic initial weights drawn from `seed`
-    /// (Xavier uniform, He uniform for a ReLU hidden layer; zero biases).
+    /// (He uniform for layers followed by ReLU, Xavier uniform for the others; zero biases).
     public init(_ configuration: ModelConfiguration, seed: UInt64) {
         do { try configuration.validate() } catch { preconditionFailure(error.description) }
         self.configuration = configuration
@@ -52,8 +52,7 @@ public final class Network {
 
         var generator = SeededRandom(seed: seed, stream: Self.initializationStream)
         for (index, layer) in layers.enumerated() {
-            let isHidden = index < layers.count - 1
-            let scheme: Initialization = isHidden && configuration.activation == .relu ? .he : .xavier
+            let scheme: Initialization = configuration.activation(ofLayer: index) == .relu ? .he : .xavier
             scheme.initialize(layer, parameters: parameterStorage, generator: &generator)
         }
     }
@@ -129,16 +128,24 @@ public final class Network {
             gradientStorage.update(repeating: 0, count: parameterCount)
             return
         }
-        let shares = self.shares(count)
-        WorkerPool.shared.run(parts: shares, threads: shares) { share in
-            backpropagate(rows: Self.rows(share, of: shares, count: count))
-        }
-        for (index, layer) in layers.enumerated() {
+        let parameters = UnsafePointer(parameterStorage), threads = threads
+        for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            let layer = layers[index], outputGradients = workspace.gradients(index)
             let inputs = index == 0 ? input : .dense(workspace.outputs(index - 1))
-            layer.weightGradient(gradientStorage, outputGradients: workspace.gradients(index), inputs: inputs,
-                                 batch: count, threads: threads)
-            layer.biasGradient(gradientStorage, outputGradients: workspace.gradients(index), batch: count,
-                               threads: threads)
+            layer.weightGradient(gradientStorage, outputGradients: outputGradients, inputs: inputs, batch: count,
+                                 threads: threads)
+            layer.biasGradient(gradientStorage, outputGradients: outputGradients, batch: count, threads: threads)
+            guard index > 0 else { break }
+            // dL/dz of the layer below: through this layer's weights, then the activation.
+            let below = workspace.gradients(index - 1), outputs = workspace.outputs(index - 1), width = layer.inputs
+            layer.inputGradient(below, outputGradients: outputGradients, parameters: parameters, batch: count,
+                                threads: threads)
+            let activation = configuration.activations[index - 1]
+            parallelFor(count: count, threads: threads, minimumChunk: Self.rowsPerShare) { rows in
+                let first = rows.lowerBound * width
+                activation.backward(inputGradients: below + first, outputGradients: below + first,
+                                    outputs: outputs + first, count: rows.count * width)
+            }
         }
     }
 
@@ -214,22 +221,7 @@ public final class Network {
                 layer.product(outputs, inputs: .dense(inputs), parameters: parameters, batch: rows.count)
             }
             layer.activate(outputs, parameters: parameters, batch: rows.count,
-                           activation: index < layers.count - 1 ? configuration.activation : nil)
-        }
-    }
-
-    /// Backpropagates the logits' gradients of the examples `rows` down to the first layer's
-    /// gradient before its activation.
-    private func backpropagate(rows: Range<Int>) {
-        for index in stride(from: layers.count - 1, to: 0, by: -1) {
-            let layer = layers[index], below = rows.lowerBound * layer.inputs
-            let inputGradients = workspace.gradients(index - 1) + below
-            layer.inputGradient(inputGradients, outputGradients: workspace.gradients(index)
-                                    + rows.lowerBound * layer.outputs,
-                                parameters: parameterStorage, batch: rows.count)
-            configuration.activation.backward(inputGradients: inputGradients, outputGradients: inputGradients,
-                                              outputs: workspace.outputs(index - 1) + below,
-                                              count: rows.count * layer.inputs)
+                           activation: configuration.activation(ofLayer: index))
         }
     }
 

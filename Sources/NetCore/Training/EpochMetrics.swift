@@ -34,13 +34,16 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var learningRate: Double?
     /// SGD momentum.
     public var momentum: Double?
-    /// Width of the hidden layer, or `nil` for a model without one.
+    /// Width of the hidden layer of a model with exactly one, else `nil` (see `layerWidths`).
     public var hidden: Int?
-    /// Activation of the hidden layer (`sigmoid`, `relu`, `tanh`…), or `nil` without one.
+    /// The hidden activations in a few letters (`relu`, or `relu,tanh` when they differ), `nil`
+    /// without a hidden layer.
     public var activation: String?
+    /// Each hidden layer's activation, input side first, e.g. `["relu", "tanh"]`.
+    public var activations: [String]?
     /// The digit a binary model detects ("is it a `digit`?"), `nil` for multiclass.
     public var digit: Int?
-    /// Widths of the layers from input to output, e.g. `[784, 64, 10]`.
+    /// Widths of the layers from input to output, e.g. `[784, 256, 128, 10]`.
     public var layerWidths: [Int]?
     /// Multiclass only: fraction of test images of each digit 0…9 classified correctly.
     public var perClassAccuracy: [Double]?
@@ -53,7 +56,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var profile: [String: PhaseSpread]?
 
     enum CodingKeys: String, CodingKey {
-        case model, epoch, epochs, seconds, ranks, threads, seed, momentum, hidden, activation, digit, confusion
+        case model, epoch, epochs, seconds, ranks, threads, seed, momentum, hidden, activation, activations, digit
+        case confusion
         case trainLoss = "train_loss"
         case testLoss = "test_loss"
         case trainAccuracy = "train_accuracy"
@@ -86,6 +90,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         momentum: Double? = nil,
         hidden: Int? = nil,
         activation: String? = nil,
+        activations: [String]? = nil,
         digit: Int? = nil,
         layerWidths: [Int]? = nil,
         perClassAccuracy: [Double]? = nil,
@@ -110,6 +115,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         self.momentum = momentum
         self.hidden = hidden
         self.activation = activation
+        self.activations = activations
         self.digit = digit
         self.layerWidths = layerWidths
         self.perClassAccuracy = perClassAccuracy
@@ -133,8 +139,9 @@ extension EpochMetrics {
             ranks: ranks, threads: threads, seed: configuration.seed, batchSize: configuration.batchSize,
             learningRate: shortestDecimal(configuration.learningRate(epoch: epoch)),
             momentum: shortestDecimal(configuration.momentum),
-            hidden: model.layerWidths.count > 2 ? model.hidden : nil,
-            activation: model.layerWidths.count > 2 ? model.activation.rawValue : nil,
+            hidden: model.hidden.count == 1 ? model.hidden[0] : nil,
+            activation: model.hasHiddenLayer ? model.activationNames : nil,
+            activations: model.hasHiddenLayer ? model.activations.map(\.rawValue) : nil,
             digit: model.isBinary ? model.digit : nil, layerWidths: model.layerWidths,
             perClassAccuracy: model.isBinary ? nil : test.digitAccuracy,
             confusion: model.isBinary ? nil : test.confusion,

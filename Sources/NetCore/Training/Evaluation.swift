@@ -4,15 +4,16 @@ public struct Evaluation: Sendable, Equatable {
     public let model: ModelConfiguration
     /// Summed loss over all examples.
     public var lossSum: Double
-    /// `confusion[trueDigit][predicted]`: predicted is 0–9 for multiclass, and 0 ("not the digit")
-    /// or 1 ("is the digit") for the binary detectors. [10, 10] or [10, 2].
+    /// `confusion[trueClass][predicted]`: predicted is the class for multiclass, and 0 ("not the
+    /// positive class") or 1 ("is it") for the binary detectors. [classes, classes] or [classes, 2].
     public var confusion: [[Int]]
 
     /// An empty tally for `model` (every count zero).
     public init(model: ModelConfiguration) {
         self.model = model
         lossSum = 0
-        confusion = Array(repeating: Array(repeating: 0, count: model.isBinary ? 2 : 10), count: 10)
+        confusion = Array(repeating: Array(repeating: 0, count: model.isBinary ? 2 : model.classes),
+                          count: model.classes)
     }
 
     /// Examples evaluated.
@@ -21,13 +22,13 @@ public struct Evaluation: Sendable, Equatable {
     public var loss: Double { examples == 0 ? 0 : lossSum / Double(examples) }
     /// Fraction of examples predicted correctly, in [0, 1].
     public var accuracy: Double {
-        examples == 0 ? 0 : Double((0..<10).reduce(0) { $0 + correct(digit: $1) }) / Double(examples)
+        examples == 0 ? 0 : Double(confusion.indices.reduce(0) { $0 + correct(digit: $1) }) / Double(examples)
     }
 
-    /// Per true digit, the fraction predicted correctly: per-class accuracy for multiclass, and for
-    /// a binary detector how it does on each digit's images (the "is it a 5?" detector on 0–9).
+    /// Per true class, the fraction predicted correctly: per-class accuracy for multiclass, and for
+    /// a binary detector how it does on each class's images (the "is it a 5?" detector on 0–9).
     public var digitAccuracy: [Double] {
-        (0..<10).map { digit in
+        confusion.indices.map { digit in
             let total = confusion[digit].reduce(0, +)
             return total == 0 ? 0 : Double(correct(digit: digit)) / Double(total)
         }
@@ -51,7 +52,7 @@ public struct Evaluation: Sendable, Equatable {
     mutating func unflatten(_ values: [Double]) {
         lossSum = values[0]
         let columns = confusion[0].count
-        for row in 0..<10 {
+        for row in confusion.indices {
             for column in 0..<columns { confusion[row][column] = Int(values[1 + row * columns + column]) }
         }
     }
