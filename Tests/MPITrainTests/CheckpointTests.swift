@@ -13,11 +13,13 @@ struct CheckpointTests {
         }
     }
 
-    @Test(arguments: [1, 2])
-    func resumedRunMatchesTheUninterruptedOne(ranks: Int) throws {
+    @Test(arguments: [1, 2], [["--model", "hidden", "--hidden", "16"],
+                              ["--model", "multiclass", "--hidden", "32,16", "--activation", "relu,tanh"]])
+    func resumedRunMatchesTheUninterruptedOne(ranks: Int, network: [String]) throws {
         let folder = try temporaryFolder("resume")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let full = folder.appendingPathComponent("full.jsonl"), resumed = folder.appendingPathComponent("resumed.jsonl")
-        let settings = ["--model", "hidden", "--hidden", "16", "--momentum", "0.9", "--epochs", "3", "--seed", "7"]
+        let settings = network + ["--momentum", "0.9", "--epochs", "3", "--seed", "7"]
         let first = try train(ranks: ranks, settings + ["--metrics", full.path, "--checkpoint", folder.path])
         #expect(first.status == 0, "\(first.stderr)")
         let second = try train(ranks: ranks, settings + ["--metrics", resumed.path,
@@ -27,6 +29,22 @@ struct CheckpointTests {
         let expected = try epochs(full, from: 2), actual = try epochs(resumed, from: 2)
         #expect(expected.count == 2)
         #expect(actual == expected)
+    }
+
+    @Test func resumingWithAnotherArchitectureIsRefusedWithOneLine() throws {
+        let folder = try temporaryFolder("resume-architecture")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let deep = ["--model", "multiclass", "--hidden", "32,16", "--activation", "relu,tanh", "--seed", "7"]
+        let first = try train(ranks: 1, deep + ["--epochs", "1", "--checkpoint", folder.path])
+        #expect(first.status == 0, "\(first.stderr)")
+        let checkpoint = folder.appendingPathComponent("epoch-1.safetensors").path
+        for other in [["--hidden", "32"], ["--hidden", "32,16", "--activation", "relu"]] {
+            let changed = deep.filter { !["--hidden", "32,16", "--activation", "relu,tanh"].contains($0) }
+            let result = try train(ranks: 1, changed + other + ["--epochs", "2", "--resume", checkpoint])
+            #expect(result.status == 1)
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains("784→32→16→10 (relu,tanh)"), "\(result.stderr)")
+        }
     }
 
     @Test func resumingIntoTheSameMetricsFileKeepsTheEarlierEpochs() throws {

@@ -8,7 +8,8 @@ import Testing
 /// the threads' shares of the first layer).
 @Suite(.serialized)
 struct EquivalenceTests {
-    static let models = ["single", "hidden", "multiclass"]
+    /// The lab's three models, and a deep one: three hidden layers with mixed activations.
+    static let models = ["single", "hidden", "multiclass", "deep"]
 
     @Test(arguments: models)
     func ranksAndThreadsFollowTheSameCurve(model: String) throws {
@@ -16,8 +17,9 @@ struct EquivalenceTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         // lr 0.1 for every model: at multiclass's default 0.5, two epochs grow the runs' rounding
         // differences to 5e-3 of the test loss (measured, -np 3), too near a wrong sum to tell.
-        let arguments = ["--model", model, "--epochs", "2", "--batch-size", "100", "--seed", "7", "--lr", "0.1",
-                         "--threads", "1"]
+        let network = model == "deep" ? ["--model", "multiclass", "--hidden", "64,32,16", "--activation", "relu,tanh,sigmoid"]
+            : ["--model", model]
+        let arguments = network + ["--epochs", "2", "--batch-size", "100", "--seed", "7", "--lr", "0.1", "--threads", "1"]
 
         let singleFile = folder.appendingPathComponent("single-process.jsonl")
         let single = try mpitrain(arguments + ["--metrics", singleFile.path], timeout: 120)
@@ -34,10 +36,9 @@ struct EquivalenceTests {
             let name = "-np \(ranks) × \(threads) threads"
             #expect(result.status == 0, "\(name): \(result.stderr)")
             let epochs = try readMetrics(file)
-            // Threads add shares of every pre-activation in another order each step, and add the
-            // plain SGD step into the weights example by example, which moves the losses further
-            // than the allreduce's reordering of the gradients (InputSlicesTests checks one step
-            // to 1e-5).
+            // Threads add the partial products of their column partitions of the first layer in
+            // another order than one thread's sums, every step, which moves the losses further
+            // than the allreduce's reordering of the gradients (NetworkTests checks one step to 1e-5).
             let lossTolerance = threads > 1 ? 5e-3 : 1e-4
             #expect(epochs.count == reference.count, "\(name) wrote \(epochs.count) epochs")
             for (epoch, expected) in zip(epochs, reference) {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A drawing of each network, built from its layer widths, activation and model: the 28×28 image,
+/// A drawing of each network, built from its layer widths, activations and model: the image,
 /// a sample of each layer's neurons (with "⋮" and the real count for wide layers), the connections,
 /// the output function and the loss.
 struct ArchitectureFigure {
@@ -32,7 +32,7 @@ struct ArchitectureFigure {
 
     private func drawPanel(_ run: RunMetrics, color: String, top: Double, into svg: inout SVGDocument) {
         let widths = run.layerWidths
-        let activation = run.activation ?? "sigmoid"
+        let activations = run.last.activations ?? Array(repeating: run.activation ?? "sigmoid", count: widths.count)
         let centreY = top + 60 + 140
         let arrow = widths.map(String.init).joined(separator: " → ")
         svg.beginGroup(["class": "network", "data-model": run.model])
@@ -58,9 +58,14 @@ struct ArchitectureFigure {
                 }
             }
             let subscriptIndex = widths.count > 2 ? Self.subscriptDigits(layer) : ""
-            svg.text("W\(subscriptIndex) [\(widths[layer])×\(widths[layer - 1])], b\(subscriptIndex) [\(widths[layer])]",
-                     x: (columnXs[layer - 1] + columnXs[layer]) / 2, y: top + 68, size: 12, anchor: .middle,
-                     fill: "#555555")
+            let weights = "W\(subscriptIndex) [\(widths[layer])×\(widths[layer - 1])]", bias = "b\(subscriptIndex) [\(widths[layer])]"
+            let middle = (columnXs[layer - 1] + columnXs[layer]) / 2
+            if widths.count > 3 {    // narrow gaps: weights and bias on two lines
+                svg.text(weights, x: middle, y: top + 62, size: 11, anchor: .middle, fill: "#555555")
+                svg.text(bias, x: middle, y: top + 76, size: 11, anchor: .middle, fill: "#555555")
+            } else {
+                svg.text("\(weights), \(bias)", x: middle, y: top + 68, size: 12, anchor: .middle, fill: "#555555")
+            }
         }
 
         // MARK: Neurons and layer labels
@@ -86,7 +91,7 @@ struct ArchitectureFigure {
             let (first, second): (String, String) =
                 isInput ? ("\(count) inputs", "\(Self.imageSide(count)) pixels")
                 : isOutput ? ("\(count) output\(count == 1 ? "" : "s")", run.isBinary ? "sigmoid" : "softmax")
-                : ("\(count) hidden units", activation)
+                : ("\(count) hidden units", activations[min(layer - 1, activations.count - 1)])
             svg.text(first, x: columnXs[layer], y: labelY, size: 13, anchor: .middle, weight: "bold")
             svg.text(second, x: columnXs[layer], y: labelY + 17, size: 12, anchor: .middle)
         }
@@ -128,7 +133,8 @@ struct ArchitectureFigure {
         let lines: [String] = run.isBinary
             ? ["loss: binary cross-entropy", "L = −[y log ŷ + (1−y) log(1−ŷ)]",
                "y = 1 if the image is a \(run.digit.map(String.init) ?? "match")"]
-            : ["loss: cross-entropy", "L = −log p_y", "y = the true digit 0…9"]
+            : ["loss: cross-entropy", "L = −log pᵧ (softmax of the true class)",
+               "y = the true class 0…\(run.layerWidths[run.layerWidths.count - 1] - 1)"]
         for (index, line) in lines.enumerated() {
             svg.text(line, x: left + 12, y: centreY - boxHeight / 2 + 26 + Double(index) * 24,
                      size: index == 0 ? 13 : 12, weight: index == 0 ? "bold" : "normal")

@@ -56,9 +56,10 @@ enum ReportFigures {
             let values = run.isBinary ? run.last.digitAccuracy : run.last.perClassAccuracy
             guard let values else { continue }
             series.append(.init(name: "\(RunStyle.label(run)) — accuracy on images of d", color: color,
-                                values: (0..<10).map { $0 < values.count ? values[$0] * 100 : nil }))
+                                values: (0..<selection.classes).map { $0 < values.count ? values[$0] * 100 : nil }))
         }
-        return BarChart(title: "Accuracy per digit d (test set, last epoch)", categories: (0..<10).map(String.init),
+        return BarChart(title: "Accuracy per digit d (test set, last epoch)",
+                        categories: (0..<selection.classes).map(String.init),
                         xTitle: "digit d", yTitle: "accuracy (%)", series: series).document()
     }
 }

@@ -31,6 +31,13 @@ struct ReportSelection {
             ?? main.first { $0.model == "multiclass" }
     }
 
+    /// Classes of the per-class chart and table: the most any run reports, and the ten digits'
+    /// detectors when there are any.
+    var classes: Int {
+        let reported = main.compactMap { ($0.isBinary ? $0.last.digitAccuracy : $0.last.perClassAccuracy)?.count }
+        return max(detectors.count, reported.max() ?? 0)
+    }
+
     /// True when there is anything for the per-digit chart: detectors or a detector's `digit_accuracy`.
     var hasDigitData: Bool {
         !detectors.isEmpty || main.contains { $0.isBinary && $0.last.digitAccuracy != nil }

@@ -78,9 +78,9 @@ enum ReportTables {
         for run in selection.main {
             guard let values = run.isBinary ? run.last.digitAccuracy : run.last.perClassAccuracy else { continue }
             headers.append("\(RunStyle.label(run)) — accuracy on images of d")
-            columns.append((0..<10).map { $0 < values.count ? percent(values[$0]) : "–" })
+            columns.append((0..<selection.classes).map { $0 < values.count ? percent(values[$0]) : "–" })
         }
-        let rows = (0..<10).map { digit in [String(digit)] + columns.map { $0[digit] } }
+        let rows = (0..<selection.classes).map { digit in [String(digit)] + columns.map { $0[digit] } }
         return ReportTable(headers: headers, rows: rows, numericColumns: Set(1..<headers.count))
     }
 }
