@@ -14,8 +14,8 @@ struct BadInputTests {
 
     static let cases: [Case] = {
         let images = try! DataFolders.bytes(MNIST.trainImages), labels = try! DataFolders.bytes(MNIST.trainLabels)
-        var label10 = labels
-        label10[8 + 7] = 10
+        var testLabel10 = try! DataFolders.bytes(MNIST.testLabels)
+        testLabel10[8 + 7] = 10
         let small = { (count: Int, side: Int) in
             (DataFolders.idx(magic: 0x803, dimensions: [count, side, side], elements: [UInt8](repeating: 1, count: count * side * side)),
              DataFolders.idx(magic: 0x801, dimensions: [count], elements: [UInt8](repeating: 3, count: count)))
@@ -52,10 +52,14 @@ struct BadInputTests {
             Case(description: "images file is a folder", arguments: ["--data", special("folder") { mkdir($0, 0o755) }], message: "train-images-idx3-ubyte: is a folder, not an IDX file; run scripts/fetch-mnist or pass --data DIR"),
             Case(description: "checkpoint is a FIFO", arguments: ["--resume", fifoCheckpoint], message: "checkpoint \(fifoCheckpoint) is a FIFO, not a checkpoint file; pass a file written by mpitrain --checkpoint"),
             Case(description: "image/label count mismatch", arguments: ["--data", folder("count", [MNIST.trainLabels: DataFolders.idx(magic: 0x801, dimensions: [59_999], elements: Array(labels[8..<(8 + 59_999)]))])], message: "holds 59999 labels but train-images-idx3-ubyte holds 60000 images"),
-            Case(description: "label > 9", arguments: ["--data", folder("label", [MNIST.trainLabels: label10])], message: "label 10 at index 7 is not a digit 0–9"),
-            Case(description: "wrong image size", arguments: ["--data", folder("size", [MNIST.trainImages: images32, MNIST.trainLabels: labels32, MNIST.testImages: images32, MNIST.testLabels: labels32])], message: "are 32×32 (1024 pixels), but the model takes 784 inputs (28×28)"),
+            Case(description: "test label the training set never has", arguments: ["--data", folder("label", [MNIST.testLabels: testLabel10])], message: "label 10 at index 7 is a class the training set never has (its labels are 0–9); put the test and training files of one data set together"),
+            Case(description: "positive class not in the data", arguments: ["--data", folder("classes", [MNIST.trainImages: images32, MNIST.trainLabels: labels32, MNIST.testImages: images32, MNIST.testLabels: labels32])], message: "--digit 5 is not a class of the data in"),
             Case(description: "unknown --model", arguments: ["--model", "perceptron"], message: "The value 'perceptron' is invalid for '--model <model>'. Please provide one of 'single', 'hidden' or 'multiclass'."),
-            Case(description: "--digit outside 0–9", arguments: ["--digit", "12"], message: "--digit 12 is not a digit; use 0–9"),
+            Case(description: "--digit not a class of MNIST", arguments: ["--digit", "12"], message: "--digit 12 is not a class of the data in"),
+            Case(description: "--digit beyond any class", arguments: ["--digit", "300"], message: "--digit 300 is not a class; use a label of the data (0–9 for MNIST)"),
+            Case(description: "--hidden not a list of widths", arguments: ["--hidden", "64,x"], message: "give the hidden layer widths as whole numbers 1–65536 separated by commas"),
+            Case(description: "--activation unknown", arguments: ["--model", "hidden", "--activation", "relu,swish"], message: "give sigmoid, relu or tanh"),
+            Case(description: "--activation per layer miscounted", arguments: ["--model", "hidden", "--hidden", "8,4", "--activation", "relu,tanh,relu"], message: "--activation names 3 activations for 2 hidden layers"),
             Case(description: "--batch-size 0", arguments: ["--batch-size", "0"], message: "--batch-size 0 must be at least 1"),
             Case(description: "--batch-size larger than the training set", arguments: ["--batch-size", "60001"], message: "--batch-size 60001 is larger than the 60000 training images; use at most 60000"),
             Case(description: "--lr 0", arguments: ["--lr", "0"], message: "--lr 0.0 must be a positive number, e.g. 0.1"),
