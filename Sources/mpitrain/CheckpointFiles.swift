@@ -49,6 +49,15 @@ struct CheckpointFiles {
         throw JobStopped()
     }
 
+    /// What a run that ends abruptly leaves to resume from: the last checkpoint and the command.
+    var keptNote: String {
+        guard let lastCheckpoint else {
+            return folder == nil ? "nothing was saved (pass --checkpoint DIR to be able to resume)"
+                                 : "no checkpoint was written yet"
+        }
+        return "the last checkpoint is \(lastCheckpoint); resume with: \(resumeCommand(lastCheckpoint))"
+    }
+
     /// This run's command line with `--resume checkpoint` in place of any earlier --resume.
     private func resumeCommand(_ checkpoint: String) -> String {
         var arguments: [String] = []

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// No job hangs or outlives its launcher: a stopped rank ends the job with one line (the stall
+/// watchdog) while a merely slow one does not.
+@Suite(.serialized)
+struct HangTests {
+    /// A 2-rank single-model job under scripts/mpirun, marked by its metrics path, once its first
+    /// checkpoint exists; `ranks` are its two mpitrain processes.
+    private struct Job {
+        let background: BackgroundJob
+        let folder: URL
+        let marker: String
+        let ranks: [Int32]
+
+        init(_ name: String, _ arguments: [String]) throws {
+            folder = try temporaryFolder(name)
+            marker = folder.appendingPathComponent("metrics.jsonl").path
+            background = try BackgroundJob(Project.mpirun, ["-np", "2", Project.binary.path, "--model", "single", "--epochs", "400",
+                                                            "--checkpoint", folder.path, "--metrics", marker] + arguments)
+            let first = folder.appendingPathComponent("epoch-1.safetensors").path
+            _ = background.waitFor(timeout: 60) { FileManager.default.fileExists(atPath: first) || !background.isRunning }
+            ranks = mpitrainProcesses(marked: marker)
+        }
+
+        var processesLeft: [Int32] { mpitrainProcesses(marked: marker) }
+
+        /// Ends whatever is left of the job (only when a test failed).
+        func cleanUp() {
+            processesLeft.forEach { kill($0, SIGKILL) }
+            if background.isRunning { kill(background.pid, SIGKILL) }
+            _ = background.waitFor(timeout: 10) { !background.isRunning }
+        }
+    }
+
+    @Test func aStoppedRankEndsTheJobNamingItAndTheCheckpoint() throws {
+        let job = try Job("stall", ["--stall-timeout", "2"])
+        defer { job.cleanUp() }
+        try #require(job.ranks.count == 2, "ranks: \(job.ranks)")
+        kill(job.ranks[1], SIGSTOP)
+        let result = job.background.finish(timeout: 30)
+        #expect(!result.timedOut)
+        #expect(result.status == 1)
+        let lines = errorLines(result)
+        #expect(lines.count == 1, "\(result.stderr)")
+        let line = try #require(lines.first)
+        let match = line.firstMatch(of: /^mpitrain: error: rank 1 has not reached (?:step \d+ of epoch \d+|the end of epoch \d+) for 2 s \(stall timeout\): ending the job; the last checkpoint is (\S+); resume with: scripts\/mpirun -np 2 .* --resume (\S+)$/)
+        let parts = try #require(match, "\(line)")
+        #expect(parts.1 == parts.2)
+        #expect(FileManager.default.fileExists(atPath: String(parts.1)))
+        #expect(job.background.waitFor(timeout: 10) { job.processesLeft.isEmpty }, "processes left: \(job.processesLeft)")
+    }
+
+    @Test func aSlowRankIsWaitedFor() throws {
+        let job = try Job("slow", ["--stall-timeout", "6"])
+        defer { job.cleanUp() }
+        try #require(job.ranks.count == 2, "ranks: \(job.ranks)")
+        kill(job.ranks[1], SIGSTOP)
+        Thread.sleep(forTimeInterval: 2)
+        kill(job.ranks[1], SIGCONT)
+        let later = try FileManager.default.contentsOfDirectory(atPath: job.folder.path).count + 2
+        #expect(job.background.waitFor(timeout: 60) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: job.folder.path).count) ?? 0) >= later
+        }, "training did not go on after SIGCONT")
+        kill(job.background.pid, SIGINT)
+        let result = job.background.finish(timeout: 30)
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(errorLines(result).isEmpty, "\(result.stderr)")
+    }
+}
