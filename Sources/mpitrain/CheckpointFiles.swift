@@ -28,7 +28,9 @@ struct CheckpointFiles {
         guard let folder else { return }
         let url = folder.appendingPathComponent(Self.name(checkpoint.position))
         try communicator.agreeing {
-            if communicator.isRoot { try checkpoint.write(to: url) }
+            guard communicator.isRoot else { return }
+            try checkpoint.write(to: url)
+            lastCheckpoint = url.path  // already, for a stall in the agreement that follows
         }
         lastCheckpoint = url.path
         savedPosition = checkpoint.position
