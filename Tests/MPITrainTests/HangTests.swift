@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// No job hangs or outlives its launcher: a stopped rank ends the job with one line (the stall
-/// watchdog) while a merely slow one does not.
+/// watchdog) while a merely slow one does not; the ranks die with the scripts/mpirun wrapper, a
+/// stop request ends even a stopped rank, and SIGTERM to one rank stops the job gracefully.
 @Suite(.serialized)
 struct HangTests {
     /// A 2-rank single-model job under scripts/mpirun, marked by its metrics path, once its first
@@ -16,10 +17,11 @@ struct HangTests {
         init(_ name: String, _ arguments: [String]) throws {
             folder = try temporaryFolder(name)
             marker = folder.appendingPathComponent("metrics.jsonl").path
-            background = try BackgroundJob(Project.mpirun, ["-np", "2", Project.binary.path, "--model", "single", "--epochs", "400",
-                                                            "--checkpoint", folder.path, "--metrics", marker] + arguments)
+            let background = try BackgroundJob(Project.mpirun, ["-np", "2", Project.binary.path, "--model", "single", "--epochs", "400",
+                                                                "--checkpoint", folder.path, "--metrics", marker] + arguments)
             let first = folder.appendingPathComponent("epoch-1.safetensors").path
             _ = background.waitFor(timeout: 60) { FileManager.default.fileExists(atPath: first) || !background.isRunning }
+            self.background = background
             ranks = mpitrainProcesses(marked: marker)
         }
 
@@ -66,5 +68,44 @@ struct HangTests {
         let result = job.background.finish(timeout: 30)
         #expect(result.status == 130, "\(result.stderr)")
         #expect(errorLines(result).isEmpty, "\(result.stderr)")
+    }
+
+    @Test func killingTheWrapperEndsEveryRank() throws {
+        let job = try Job("orphan", [])
+        defer { job.cleanUp() }
+        try #require(job.ranks.count == 2, "ranks: \(job.ranks)")
+        kill(job.background.pid, SIGKILL)
+        #expect(job.background.waitFor(timeout: 10) { job.processesLeft.isEmpty }, "processes left: \(job.processesLeft)")
+    }
+
+    @Test(arguments: [false, true])
+    func aStopRequestEndsAStoppedRank(twice: Bool) throws {
+        let job = try Job("stop-stopped", [])
+        defer { job.cleanUp() }
+        try #require(job.ranks.count == 2, "ranks: \(job.ranks)")
+        kill(job.ranks[1], SIGSTOP)
+        kill(job.background.pid, SIGTERM)
+        if twice {
+            Thread.sleep(forTimeInterval: 0.5)
+            kill(job.background.pid, SIGTERM)
+        }
+        let result = job.background.finish(timeout: twice ? 5 : 20)  // the grace period is 10 s
+        #expect(!result.timedOut)
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(twice || result.stderr.contains("scripts/mpirun: the job did not stop within 10 s (a rank may be stopped or hung); ending it now"),
+                "\(result.stderr)")
+        #expect(job.background.waitFor(timeout: 5) { job.processesLeft.isEmpty }, "processes left: \(job.processesLeft)")
+    }
+
+    @Test func terminatingOneRankStopsTheJobWithACheckpoint() throws {
+        let job = try Job("term-rank", [])
+        defer { job.cleanUp() }
+        try #require(job.ranks.count == 2, "ranks: \(job.ranks)")
+        kill(job.ranks[1], SIGTERM)
+        let result = job.background.finish(timeout: 30)
+        #expect(result.status == 130, "\(result.stderr)")
+        let note = result.stderr.split(separator: "\n").first { $0.hasPrefix("mpitrain: interrupted ") }
+        #expect(note?.contains(#/saved \S+\.safetensors; to resume: scripts\/mpirun -np 2 /#) == true, "\(result.stderr)")
+        #expect(job.background.waitFor(timeout: 10) { job.processesLeft.isEmpty }, "processes left: \(job.processesLeft)")
     }
 }
