@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetCore
+import Parallel
 
 extension ModelKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
@@ -41,7 +42,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Seed for the initial weights and the shuffled order of every epoch.")
     var seed: UInt64 = 1
 
-    @Option(help: "Worker threads per rank (default: cores on this node ÷ ranks on this node).")
+    @Option(help: "Worker threads per rank, 1 to 32 (default: cores on this node ÷ ranks on this node).")
     var threads: Int?
 
     @Option(name: .customLong("input"),
@@ -69,8 +70,9 @@ struct TrainingOptions: ParsableArguments {
         if let momentum, !(momentum >= 0 && momentum < 1) {
             throw ValidationError("--momentum \(momentum) must be in [0, 1), e.g. 0.9")
         }
-        if let threads, !(1...256).contains(threads) {
-            throw ValidationError("--threads \(threads) must be between 1 and 256")
+        // A thread team splits each phase into at most ThreadTeam.maximumItems shares.
+        if let threads, !(1...ThreadTeam.maximumItems).contains(threads) {
+            throw ValidationError("--threads takes 1 to \(ThreadTeam.maximumItems) worker threads per rank, not \(threads)")
         }
     }
 
