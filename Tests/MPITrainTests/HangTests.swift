@@ -27,9 +27,19 @@ struct HangTests {
 
         var processesLeft: [Int32] { mpitrainProcesses(marked: marker) }
 
+        /// Waits for the wrapper to end; after `timeout` seconds kills every process of the job
+        /// (wrapper, mpirun, ranks: an orphaned mpirun would keep the output open) and says so.
+        func finish(timeout: Double) -> RunResult {
+            let ended = background.waitFor(timeout: timeout) { !background.isRunning }
+            if !ended { mpitrainProcesses(marked: marker, anyProgram: true).forEach { kill($0, SIGKILL) } }
+            var result = background.finish(timeout: 10)
+            result.timedOut = result.timedOut || !ended
+            return result
+        }
+
         /// Ends whatever is left of the job (only when a test failed).
         func cleanUp() {
-            processesLeft.forEach { kill($0, SIGKILL) }
+            mpitrainProcesses(marked: marker, anyProgram: true).forEach { kill($0, SIGKILL) }
             if background.isRunning { kill(background.pid, SIGKILL) }
             _ = background.waitFor(timeout: 10) { !background.isRunning }
         }
@@ -40,7 +50,7 @@ struct HangTests {
         defer { job.cleanUp() }
         try #require(job.ranks.count == 2, "ranks: \(job.ranks)")
         kill(job.ranks[1], SIGSTOP)
-        let result = job.background.finish(timeout: 30)
+        let result = job.finish(timeout: 30)
         #expect(!result.timedOut)
         #expect(result.status == 1)
         let lines = errorLines(result)
@@ -65,7 +75,7 @@ struct HangTests {
             ((try? FileManager.default.contentsOfDirectory(atPath: job.folder.path).count) ?? 0) >= later
         }, "training did not go on after SIGCONT")
         kill(job.background.pid, SIGINT)
-        let result = job.background.finish(timeout: 30)
+        let result = job.finish(timeout: 30)
         #expect(result.status == 130, "\(result.stderr)")
         #expect(errorLines(result).isEmpty, "\(result.stderr)")
     }
@@ -89,7 +99,7 @@ struct HangTests {
             Thread.sleep(forTimeInterval: 0.5)
             kill(job.background.pid, SIGTERM)
         }
-        let result = job.background.finish(timeout: twice ? 5 : 20)  // the grace period is 10 s
+        let result = job.finish(timeout: twice ? 5 : 20)  // the grace period is 10 s
         #expect(!result.timedOut)
         #expect(result.status == 130, "\(result.stderr)")
         #expect(twice || result.stderr.contains("scripts/mpirun: the job did not stop within 10 s (a rank may be stopped or hung); ending it now"),
@@ -102,7 +112,7 @@ struct HangTests {
         defer { job.cleanUp() }
         try #require(job.ranks.count == 2, "ranks: \(job.ranks)")
         kill(job.ranks[1], SIGTERM)
-        let result = job.background.finish(timeout: 30)
+        let result = job.finish(timeout: 30)
         #expect(result.status == 130, "\(result.stderr)")
         let note = result.stderr.split(separator: "\n").first { $0.hasPrefix("mpitrain: interrupted ") }
         #expect(note?.contains(#/saved \S+\.safetensors; to resume: scripts\/mpirun -np 2 /#) == true, "\(result.stderr)")
