@@ -37,11 +37,12 @@ struct HangTests {
             return result
         }
 
-        /// Ends whatever is left of the job (only when a test failed).
+        /// Ends whatever is left of the job (only when a test failed) and removes its folder.
         func cleanUp() {
             mpitrainProcesses(marked: marker, anyProgram: true).forEach { kill($0, SIGKILL) }
             if background.isRunning { kill(background.pid, SIGKILL) }
             _ = background.waitFor(timeout: 10) { !background.isRunning }
+            try? FileManager.default.removeItem(at: folder)
         }
     }
 

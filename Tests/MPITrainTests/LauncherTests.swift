@@ -17,6 +17,7 @@ struct LauncherTests {
 
     @Test func anUnknownHostIsNamed() throws {
         let folder = try temporaryFolder("hostfile")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let hostfile = folder.appendingPathComponent("hosts")
         try Data("no-such-host.invalid slots=2\n".utf8).write(to: hostfile)
         let result = try run(Project.mpirun, ["--hostfile", hostfile.path, "-np", "2", Project.binary.path, "--model", "single"],
