@@ -19,6 +19,8 @@ static inline MPI_Datatype cmpi_float(void) { return MPI_FLOAT; }
 static inline MPI_Datatype cmpi_double(void) { return MPI_DOUBLE; }
 /// MPI_BYTE: a cast of &ompi_mpi_byte, for raw broadcasts (strings, checksums).
 static inline MPI_Datatype cmpi_byte(void) { return MPI_BYTE; }
+/// MPI_INT64_T: a cast of &ompi_mpi_int64_t, for the stall watchdog's collective numbers.
+static inline MPI_Datatype cmpi_int64(void) { return MPI_INT64_T; }
 
 // MARK: reduction operations
 /// MPI_SUM: a cast of &ompi_mpi_op_sum, the gradient reduction.
@@ -39,6 +41,8 @@ static inline MPI_Info cmpi_info_null(void) { return MPI_INFO_NULL; }
 static inline MPI_Errhandler cmpi_errors_return(void) { return MPI_ERRORS_RETURN; }
 /// MPI_THREAD_FUNNELED: only the main thread calls MPI; Dispatch workers never do.
 static inline int cmpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
+/// MPI_STATUS_IGNORE: a cast of 0, for completions whose status nobody reads.
+static inline MPI_Status *cmpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
 /// MPI_MAX_ERROR_STRING: the buffer size MPI_Error_string needs.
 static inline int cmpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
 

@@ -28,7 +28,9 @@ struct CheckpointFiles {
         guard let folder else { return }
         let url = folder.appendingPathComponent(Self.name(checkpoint.position))
         try communicator.agreeing {
-            if communicator.isRoot { try checkpoint.write(to: url) }
+            guard communicator.isRoot else { return }
+            try checkpoint.write(to: url)
+            lastCheckpoint = url.path  // already, for a stall in the agreement that follows
         }
         lastCheckpoint = url.path
         savedPosition = checkpoint.position
@@ -47,6 +49,15 @@ struct CheckpointFiles {
         if savedPosition != position { try save(trainer.checkpoint()) }
         console.note("interrupted \(place); saved \(lastCheckpoint!); to resume: \(resumeCommand(lastCheckpoint!))")
         throw JobStopped()
+    }
+
+    /// What a run that ends abruptly leaves to resume from: the last checkpoint and the command.
+    var keptNote: String {
+        guard let lastCheckpoint else {
+            return folder == nil ? "nothing was saved (pass --checkpoint DIR to be able to resume)"
+                                 : "no checkpoint was written yet"
+        }
+        return "the last checkpoint is \(lastCheckpoint); resume with: \(resumeCommand(lastCheckpoint))"
     }
 
     /// This run's command line with `--resume checkpoint` in place of any earlier --resume.

@@ -5,9 +5,10 @@ import Distributed
 /// Ctrl-C (SIGINT), SIGTERM and SIGUSR1 as a request to stop at the next step boundary.
 ///
 /// Under `scripts/mpirun`, Ctrl-C reaches the wrapper, which asks mpirun to forward SIGUSR1 to
-/// every rank. Under an MPI launcher SIGTERM keeps its default action: it is how mpirun ends the
-/// other ranks after one failed (and it would SIGKILL them a second later anyway). A second
-/// signal ends the process at once with status 128 + signal.
+/// every rank. Under an MPI launcher, SIGTERM from the rank's parent (mpirun or its daemon) keeps
+/// its default action: it is how mpirun ends the ranks after one failed (and it would SIGKILL
+/// them a second later anyway); SIGTERM from anyone else (a user's `kill`, a scheduler) counts
+/// as SIGUSR1. A second signal ends the process at once with status 128 + signal.
 final class StopRequest: @unchecked Sendable {
     private static var signals: [Int32] {
         Communicator.launchedByMPI ? [SIGINT, SIGUSR1] : [SIGINT, SIGTERM, SIGUSR1]
@@ -31,6 +32,23 @@ final class StopRequest: @unchecked Sendable {
             source.resume()
             sources.append(source)
         }
+        if Communicator.launchedByMPI { Self.stopOnTerminationFromOthers() }
+    }
+
+    /// SIGTERM from the parent process: the default action (the process ends); from anyone else:
+    /// SIGUSR1 to this process, a request to stop. Both are async-signal-safe.
+    private static func stopOnTerminationFromOthers() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_sigaction = { _, info, _ in
+            if let info, info.pointee._sifields._kill.si_pid != getppid() {
+                kill(getpid(), SIGUSR1)
+            } else {
+                signal(SIGTERM, SIG_DFL)
+                raise(SIGTERM)
+            }
+        }
+        action.sa_flags = SA_SIGINFO
+        sigaction(SIGTERM, &action, nil)
     }
 
     /// Whether a stop was requested on this rank.

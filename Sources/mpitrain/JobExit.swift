@@ -7,6 +7,12 @@ struct JobFailure: Error, CustomStringConvertible {
     let description: String
 }
 
+/// A collective stalled and this rank reports it (worded for the user); the other ranks are still
+/// waiting, so this rank prints it and aborts the job.
+struct JobStalled: Error, CustomStringConvertible {
+    let description: String
+}
+
 /// The run stopped on request and said so; every rank exits with `status` (130, as after Ctrl-C).
 struct JobStopped: Error {
     var status: Int32 = 130
@@ -20,6 +26,8 @@ extension Communicator {
     ///   is printed once, by rank 0, and every rank finalises MPI and exits with status 1.
     /// - Any other error happened on this rank alone: it prints it, naming its rank, and aborts the
     ///   whole job, so no other rank is left waiting in a collective.
+    /// - A stall (`JobStalled`, or `CollectiveStalled` outside training): only the reporting rank
+    ///   throws it; it prints it without a rank prefix and aborts the job.
     func runJob(_ body: () throws -> Void) -> Never {
         do {
             try body()
@@ -28,6 +36,9 @@ extension Communicator {
         } catch let stopped as JobStopped {
             finalize()
             exit(stopped.status)
+        } catch let error where error is JobStalled || error is CollectiveStalled {
+            printError(error is JobStalled ? "\(error)" : "\(error): ending the job")
+            abort(code: 1)
         } catch let error where isAgreed(error) {
             if isRoot { printError(String(describing: error)) }
             finalize()

@@ -39,9 +39,16 @@ struct Train: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(name: .customLong("stall-timeout"),
+            help: ArgumentHelp("End the job when a rank has kept the others waiting this long (a stopped or hung rank): rank 0 names it and prints how to resume.", valueName: "seconds"))
+    var stallTimeout: Double = 120
+
     func validate() throws {
         guard checkpointEvery >= 1 else {
             throw ValidationError("--checkpoint-every \(checkpointEvery) must be at least 1 (epochs)")
+        }
+        guard stallTimeout > 0, stallTimeout.isFinite else {
+            throw ValidationError("--stall-timeout \(stallTimeout) must be a positive number of seconds, e.g. 120")
         }
     }
 
@@ -51,6 +58,7 @@ struct Train: ParsableCommand {
             printLine("mpitrain: stopping after the current step (Ctrl-C again quits at once)")
         }
         let communicator = try Communicator.start()
+        communicator.stallTimeout = stallTimeout
         communicator.runJob { try train(on: communicator, stop: stop) }
     }
 

@@ -47,7 +47,7 @@ struct TrainingOptions: ParsableArguments {
             transform: seedValue)
     var seed: UInt64 = 1
 
-    @Option(help: "Worker threads per rank (default: cores on this node ÷ ranks on this node).")
+    @Option(help: "Worker threads per rank, 1 to 32 (default: cores on this node ÷ ranks on this node).")
     var threads: Int?
 
     @Option(name: .customLong("input"),
@@ -75,10 +75,13 @@ struct TrainingOptions: ParsableArguments {
         if let momentum, !(momentum >= 0 && momentum < 1) {
             throw ValidationError("--momentum \(momentum) must be in [0, 1), e.g. 0.9")
         }
-        if let threads, !(1...256).contains(threads) {
-            throw ValidationError("--threads \(threads) must be between 1 and 256")
+        if let threads, !(1...Self.maximumThreads).contains(threads) {
+            throw ValidationError("--threads takes 1 to \(Self.maximumThreads) worker threads per rank, not \(threads)")
         }
     }
+
+    /// The most threads per rank `--threads` takes.
+    static let maximumThreads = 256
 
     /// The hidden layer widths, with each model's default filled in.
     private var hiddenWidths: [Int] { model == .single ? [] : hidden ?? [model == .multiclass ? 128 : 64] }

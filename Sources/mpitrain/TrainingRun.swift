@@ -32,8 +32,23 @@ struct TrainingRun {
         var seconds: Double
     }
 
+    /// Trains; a collective that stalls (`--stall-timeout`) ends in a `JobStalled` that says where
+    /// the run was, which ranks are missing and how to resume.
     func run(data: MNIST, communicator: Communicator, display: inout ProgressDisplay,
              metricsFile: inout MetricsFile?, checkpoints: inout CheckpointFiles) throws -> Outcome {
+        let place = RunPlace()
+        do {
+            return try trainEpochs(data: data, communicator: communicator, display: &display, metricsFile: &metricsFile,
+                                   checkpoints: &checkpoints, place: place)
+        } catch let stalled as CollectiveStalled {
+            throw JobStalled(description: "\(stalled.ranks) \(stalled.missingRanks.count == 1 ? "has" : "have") not reached "
+                             + "\(place) for \(stalled.seconds) s (stall timeout): ending the job; \(checkpoints.keptNote)")
+        }
+    }
+
+    private func trainEpochs(data: MNIST, communicator: Communicator, display: inout ProgressDisplay,
+                             metricsFile: inout MetricsFile?, checkpoints: inout CheckpointFiles,
+                             place: RunPlace) throws -> Outcome {
         let trainer = try Trainer(configuration: configuration, data: data, communicator: communicator,
                                   threads: threads, inputForm: inputForm)
         if let resume {
@@ -55,9 +70,11 @@ struct TrainingRun {
         for epoch in trainer.position.epoch...configuration.epochs {
             let epochStart = Date()
             trainer.resetTimes()
+            place.start(epoch, steps: trainer.stepsPerEpoch, done: trainer.position.epoch == epoch ? trainer.position.stepsCompleted : 0)
             let training: Trainer.EpochResult
             do {
                 training = try trainer.trainEpoch(epoch) { done, steps, loss in
+                    place.stepsDone = done
                     display.step(epoch: epoch, epochs: configuration.epochs, done: done, steps: steps, loss: loss,
                                  examplesPerStep: configuration.batchSize, epochStart: epochStart)
                 }
@@ -109,5 +126,23 @@ struct TrainingRun {
         var requests = [stop.isRequested ? 1.0 : 0]
         try communicator.allreduceSum(&requests)
         return requests[0] > 0
+    }
+}
+
+/// Where a run is, for the stall message: the step the ranks meet in next, or the end of an epoch.
+final class RunPlace: CustomStringConvertible {
+    private var epoch = 0, steps = 0
+    /// Steps finished in the current epoch.
+    var stepsDone = 0
+
+    func start(_ epoch: Int, steps: Int, done: Int) {
+        self.epoch = epoch
+        self.steps = steps
+        stepsDone = done
+    }
+
+    var description: String {
+        guard epoch > 0 else { return "the start of training" }
+        return stepsDone < steps ? "step \(stepsDone + 1) of epoch \(epoch)" : "the end of epoch \(epoch)"
     }
 }

@@ -83,4 +83,21 @@ struct OtherDataSetTests {
         #expect(outside.stderr.contains("--digit 12 is not a class of the data") && outside.stderr.contains("0–11"),
                 "\(outside.stderr)")
     }
+
+    /// Every thread count `--threads` takes works (33 and more crashed when a thread team split
+    /// each phase into at most 32 shares), and gives the result of one thread up to float rounding.
+    @Test func everyAcceptedThreadCountTrains() throws {
+        let data = try Self.makeSet(train: 400, test: 100)
+        defer { try? FileManager.default.removeItem(at: data) }
+        var accuracies: [Double] = []
+        for threads in [1, 33, 256] {
+            let metrics = data.appendingPathComponent("threads-\(threads).jsonl")
+            let result = try mpitrain(["--model", "multiclass", "--hidden", "16", "--epochs", "2", "--batch-size", "32",
+                                       "--threads", String(threads), "--data", data.path, "--metrics", metrics.path])
+            #expect(result.status == 0, "--threads \(threads): \(result.stderr)")
+            accuracies += try readMetrics(metrics).map(\.testAccuracy)
+        }
+        #expect(accuracies.count == 6)
+        #expect(abs(accuracies[3] - accuracies[1]) <= 0.02 && abs(accuracies[5] - accuracies[1]) <= 0.02, "\(accuracies)")
+    }
 }

@@ -73,13 +73,14 @@ final class BackgroundJob {
 }
 
 /// Processes whose command line contains `marker` and whose program is mpitrain: the ranks of a
-/// job (not the scripts/mpirun wrapper or mpirun, whose arguments mention the marker too).
-func mpitrainProcesses(marked marker: String) -> [Int32] {
+/// job (not the scripts/mpirun wrapper or mpirun, whose arguments mention the marker too);
+/// with `anyProgram`, those as well.
+func mpitrainProcesses(marked marker: String, anyProgram: Bool = false) -> [Int32] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     return entries.compactMap(Int32.init).filter { pid in
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
         let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        return arguments.first?.hasSuffix("mpitrain") == true && arguments.contains { $0.contains(marker) }
+        return (anyProgram || arguments.first?.hasSuffix("mpitrain") == true) && arguments.contains { $0.contains(marker) }
     }.sorted()
 }
 
