@@ -5,7 +5,8 @@ import Foundation
 /// - tensors: each parameter tensor under its `Network.tensors` name ("dense1.weights" [784, 64],
 ///   "dense1.bias" [64], …) and, with momentum, SGD's velocity as "velocity.dense1.weights", …;
 /// - metadata: `format` ("mpitrain-checkpoint"), `format_version`, `model` and `training` (the
-///   configurations as JSON), `seed`, `ranks`, `epoch` (epochs completed), `step` (steps completed
+///   configurations as JSON: since version 2 the model's `hidden` widths and `activations` are
+///   lists and its `classes` is given; version 1's one `hidden` width and `activation` still read), `seed`, `ranks`, `epoch` (epochs completed), `step` (steps completed
 ///   in the next epoch), that epoch's running `epoch_loss_sum` and `epoch_correct`, and
 ///   `data_crc32`, the CRC-32 of the data section (every tensor's bytes, in name order) as 8 hex
 ///   digits. Reading checks the CRC, every metadata field and that every value is finite; files
@@ -14,8 +15,8 @@ import Foundation
 /// With the epoch order a function of (seed, epoch) alone, restoring parameters, velocity and
 /// position makes the rest of a run bit-identical to one that never stopped.
 public struct Checkpoint: Sendable, Equatable {
-    /// The version this code writes and reads.
-    public static let formatVersion = 1
+    /// The version this code writes; it reads this one and the ones before.
+    public static let formatVersion = 2
     static let format = "mpitrain-checkpoint"
     static let velocityPrefix = "velocity."
 
