@@ -61,14 +61,18 @@ func gemm(
 /// How C is cut into `parts` rectangles along micro-tile boundaries, `rowParts × columnParts`.
 ///
 /// Several parts per thread: the `WorkerPool` lets a free thread take the parts of one that
-/// started late. When B must be packed, C is cut by columns (each part
-/// packs only its own columns of B); when B is read in place, by rows.
+/// started late. When B must be packed and is large, C is cut by columns (each part packs only
+/// its own columns of B); otherwise by rows, so that each thread reads and writes the rows of A
+/// and C it made or will read next (the examples of its share of a batch).
 struct GEMMSplit {
     /// Fewest multiply-adds worth a second thread (≈ 0.7 µs at 100 GFLOP/s; a spinning pool
     /// worker takes its part within a microsecond).
     static let minimumWorkPerThread = 1 << 15
     /// Parts per thread, for load balancing.
     static let partsPerThread = 4
+    /// The most elements of op(B) that every part packs for itself rather than cut C by columns
+    /// (32 KB: an output layer's weights, 128 × 10, are 5 KB).
+    static let smallB = 1 << 13
 
     let rowParts: Int
     let columnParts: Int
@@ -83,7 +87,7 @@ struct GEMMSplit {
         if threads > 1 && work >= 2 * minimumWork {
             wanted = min(threads * Self.partsPerThread, max(threads, Self.partsPerThread * work / minimumWork))
         }
-        if packsB {
+        if packsB && k * n > Self.smallB {
             columnParts = min(wanted, columnPanels)
             rowParts = min(max(1, wanted / columnParts), rowPanels)
         } else {
