@@ -2,7 +2,7 @@ import Parallel
 
 /// How images reach the network's first layer.
 public enum InputForm: String, CaseIterable, Sendable, Codable {
-    /// Sparse when under half of the pixels are non-zero (MNIST: 19 %), dense otherwise.
+    /// Sparse when under 30 % of the pixels are non-zero (MNIST: 19 %), dense otherwise (Fashion-MNIST: 50 %).
     case auto
     /// Each minibatch part is copied into a dense [batch, 784] block and multiplied by GEMM.
     case dense
@@ -27,11 +27,16 @@ final class PreparedImages {
             CompressedRows(dense: $0.baseAddress!, rows: set.count, columns: set.pixelsPerImage)
         }
         // nil (dense) for a set with over 256 distinct pixel values, which no 8-bit set has.
-        sparse = compressed.flatMap { form == .sparse || $0.density < 0.5 ? $0 : nil }
+        sparse = compressed.flatMap { form == .sparse || $0.density < Self.sparseBelowDensity ? $0 : nil }
             .map { ColumnPartitionedRows($0, partitions: threads) }
         sparseBatch = PartitionedSparseBatch(partitions: sparse == nil ? 1 : threads)
         denseBatch = PartitionedDenseBatch(columns: set.pixelsPerImage, partitions: sparse == nil ? threads : 1)
     }
+
+    /// The density below which `.auto` reads a set sparse. Measured, 784→256→128→10 at batch 64 on
+    /// 2 threads: MNIST (19 % non-zero) 0.23 s per epoch sparse against 0.43 dense; Fashion-MNIST
+    /// (50 %) 0.54 sparse against 0.42 dense.
+    static let sparseBelowDensity = 0.3
 
     /// The form actually used.
     var form: InputForm { sparse == nil ? .dense : .sparse }
