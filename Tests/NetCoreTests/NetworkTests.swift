@@ -177,7 +177,7 @@ import Parallel
         rows.withUnsafeBufferPointer { rows in
             examples.withUnsafeBufferPointer { denseBatch.gather(rows, from: $0.baseAddress!) }
         }
-        for input in [LayerInput.sparseBatch(sparseBatch), .denseBatch(denseBatch)] {
+        for input in [LayerInput.batch(sparseBatch), .batch(denseBatch)] {
             let partitioned = Network(configuration, seed: 4)
             partitioned.threads = threads
             partitioned.computeGradients(input: input, labels: labels, count: rows.count)

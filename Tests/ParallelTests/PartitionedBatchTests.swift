@@ -27,55 +27,47 @@ struct PartitionedBatchTests {
         }
     }
 
+    /// The batch's rows of the examples: seven rows, one twice.
+    private static let rows: [Int32] = [7, 0, 39, 12, 12, 5, 33, 18, 2, 27, 21]
+
     @Test("Sparse: X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width",
           arguments: [1, 2, 3], [1, 10, 64, 130])
-    func productsMatchTheReference(partitions: Int, n: Int) throws {
+    func sparseProductsMatchTheReference(partitions: Int, n: Int) throws {
         let (dense, sparse) = try examples()
-        let rows: [Int32] = [7, 0, 39, 12, 12, 5, 33, 18, 2, 27, 21]
-        let gathered = rows.flatMap { dense[Int($0) * 50..<(Int($0) + 1) * 50] }
-        var values = TestValues(seed: 5)
-        let b = values.array(50 * n), upstream = values.array(rows.count * n)
         let batch = PartitionedSparseBatch(partitions: partitions)
-        rows.withUnsafeBufferPointer { batch.gather($0, from: ColumnPartitionedRows(sparse, partitions: partitions)) }
-        #expect(batch.count == rows.count && batch.columns == 50)
-
-        var product = [Float](repeating: .nan, count: rows.count * n), expected = product
-        batch.times(into: &product, ldc: n, b: b, ldb: n, n: n)
-        referenceGEMM(c: &expected, ldc: n, a: gathered, lda: 50, .none, b: b, ldb: n, .none,
-                      m: rows.count, n: n, k: 50)
-        for (a, e) in zip(product, expected) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
-
-        var transposed = [Float](repeating: .nan, count: 50 * n), expectedTransposed = transposed
-        batch.transposedTimes(into: &transposed, ldc: n, b: upstream, ldb: n, n: n)
-        referenceGEMM(c: &expectedTransposed, ldc: n, a: gathered, lda: 50, .transposed, b: upstream, ldb: n, .none,
-                      m: 50, n: n, k: rows.count)
-        for (a, e) in zip(transposed, expectedTransposed) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
+        Self.rows.withUnsafeBufferPointer { batch.gather($0, from: ColumnPartitionedRows(sparse, partitions: partitions)) }
+        #expect(batch.columns == 50)
+        checkProducts(of: batch, examples: dense, n: n, seed: 5)
     }
 
     @Test("Dense: X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width",
           arguments: [1, 2, 3], [1, 10, 64, 130])
     func denseProductsMatchTheReference(partitions: Int, n: Int) throws {
         let (dense, _) = try examples()
-        let rows: [Int32] = [7, 0, 39, 12, 12, 5, 33, 18, 2, 27, 21]
-        let gathered = rows.flatMap { dense[Int($0) * 50..<(Int($0) + 1) * 50] }
-        var values = TestValues(seed: 6)
-        let b = values.array(50 * n), upstream = values.array(rows.count * n)
         let batch = PartitionedDenseBatch(columns: 50, partitions: partitions)
         #expect(batch.bounds.first == 0 && batch.bounds.last == 50 && batch.bounds.count == partitions + 1)
         #expect(batch.bounds.dropLast().allSatisfy { $0 % 16 == 0 }, "partitions start on cache lines")
-        rows.withUnsafeBufferPointer { rows in dense.withUnsafeBufferPointer { batch.gather(rows, from: $0.baseAddress!) } }
-        #expect(batch.count == rows.count)
+        Self.rows.withUnsafeBufferPointer { rows in dense.withUnsafeBufferPointer { batch.gather(rows, from: $0.baseAddress!) } }
+        checkProducts(of: batch, examples: dense, n: n, seed: 6)
+    }
 
-        var product = [Float](repeating: .nan, count: rows.count * n), expected = product
+    /// `batch`'s X·B and Xᵀ·B against the reference GEMM on the rows `rows` of `examples` [·, 50].
+    private func checkProducts(of batch: any PartitionedBatch, examples: [Float], n: Int, seed: UInt64) {
+        #expect(batch.count == Self.rows.count)
+        let gathered = Self.rows.flatMap { examples[Int($0) * 50..<(Int($0) + 1) * 50] }
+        var values = TestValues(seed: seed)
+        let b = values.array(50 * n), upstream = values.array(Self.rows.count * n)
+
+        var product = [Float](repeating: .nan, count: Self.rows.count * n), expected = product
         batch.times(into: &product, ldc: n, b: b, ldb: n, n: n)
         referenceGEMM(c: &expected, ldc: n, a: gathered, lda: 50, .none, b: b, ldb: n, .none,
-                      m: rows.count, n: n, k: 50)
+                      m: Self.rows.count, n: n, k: 50)
         for (a, e) in zip(product, expected) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
 
         var transposed = [Float](repeating: .nan, count: 50 * n), expectedTransposed = transposed
         batch.transposedTimes(into: &transposed, ldc: n, b: upstream, ldb: n, n: n)
         referenceGEMM(c: &expectedTransposed, ldc: n, a: gathered, lda: 50, .transposed, b: upstream, ldb: n, .none,
-                      m: 50, n: n, k: rows.count)
+                      m: 50, n: n, k: Self.rows.count)
         for (a, e) in zip(transposed, expectedTransposed) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
     }
 }

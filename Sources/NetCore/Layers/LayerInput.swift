@@ -10,12 +10,9 @@ public enum LayerInput {
     case dense(UnsafePointer<Float>)
     /// Rows of a sparse set read in place, [batch, inputs] (evaluation).
     case sparse(SparseRows)
-    /// A minibatch gathered from a sparse set cut into column partitions, [batch, inputs]
+    /// A minibatch, sparse or dense, whose columns are cut into partitions, [batch, inputs]
     /// (training: each thread multiplies its own partition).
-    case sparseBatch(PartitionedSparseBatch)
-    /// A dense minibatch whose columns are cut into partitions, [batch, inputs] (training: each
-    /// thread multiplies its own partition).
-    case denseBatch(PartitionedDenseBatch)
+    case batch(any PartitionedBatch)
 
     /// Product · weights: C [batch, n] = input [batch, k] · B [k, n] (row strides ldc, ldb).
     func times(_ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
@@ -27,10 +24,7 @@ public enum LayerInput {
         case let .sparse(rows):
             precondition(rows.count == batch)
             sparseTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n, threads: threads)
-        case let .sparseBatch(gathered):
-            precondition(gathered.count == batch)
-            gathered.times(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
-        case let .denseBatch(gathered):
+        case let .batch(gathered):
             precondition(gathered.count == batch)
             gathered.times(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
         }
@@ -50,10 +44,7 @@ public enum LayerInput {
         case let .sparse(rows):
             precondition(rows.count == batch)
             sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n)
-        case let .sparseBatch(gathered):
-            precondition(gathered.count == batch)
-            gathered.transposedTimes(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
-        case let .denseBatch(gathered):
+        case let .batch(gathered):
             precondition(gathered.count == batch)
             gathered.transposedTimes(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
         }

@@ -46,10 +46,10 @@ final class PreparedImages {
     func gather(_ indices: UnsafeBufferPointer<Int32>) -> LayerInput {
         if let sparse {
             sparseBatch.gather(indices, from: sparse)
-            return .sparseBatch(sparseBatch)
+            return .batch(sparseBatch)
         }
         set.pixels.withUnsafeBufferPointer { denseBatch.gather(indices, from: $0.baseAddress!) }
-        return .denseBatch(denseBatch)
+        return .batch(denseBatch)
     }
 
     /// Calls `body` with the input for the contiguous examples `range`, read in place (a set

@@ -1,0 +1,15 @@
+/// A minibatch whose columns are cut into one partition per `WorkerPool` member, with the two
+/// products a dense layer needs with its input: each member multiplies its own partition by its
+/// own rows of B (the weights), and writes its own rows of Xᵀ·B (their gradient).
+/// `PartitionedSparseBatch` and `PartitionedDenseBatch` are the two kinds.
+public protocol PartitionedBatch: AnyObject {
+    /// Rows in the batch.
+    var count: Int { get }
+    /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb).
+    func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int)
+    /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb).
+    func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int)
+}
+
+extension PartitionedSparseBatch: PartitionedBatch {}
+extension PartitionedDenseBatch: PartitionedBatch {}
