@@ -23,9 +23,6 @@ public final class PartitionedSparseBatch {
         groupings = (0..<partitions).map { _ in ColumnGrouping() }
     }
 
-    /// Partitions of the batch.
-    public var partitionCount: Int { batches.count }
-
     /// Copies the rows `rows` of `set` (cut into as many partitions as this batch has), in that
     /// order, replacing what the batch held; one pool member per partition.
     public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: ColumnPartitionedRows) {
@@ -36,9 +33,6 @@ public final class PartitionedSparseBatch {
         count = rows.count
         columns = set.columns
     }
-
-    /// The rows of partition `partition`, valid until the next `gather`.
-    public func rows(_ partition: Int) -> SparseRows { batches[partition].rows }
 
     /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each
     /// partition's product is taken by its member; then the rows are shared out to add them up
