@@ -85,4 +85,23 @@ struct FaultTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["epoch-1.safetensors"])
         #expect(try Data(contentsOf: checkpoint) == before)
     }
+
+    /// A learning rate far too large can keep the loss finite (binary cross-entropy from logits
+    /// never overflows) while it grows by orders of magnitude: that is divergence too.
+    @Test(arguments: [1, 2])
+    func anExplodingLossStopsLikeANaN(ranks: Int) throws {
+        let folder = try temporaryFolder("explode")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try train(ranks: ranks, ["--model", "single", "--epochs", "3", "--lr", "1e30", "--checkpoint", folder.path],
+                               timeout: 60)
+        #expect(result.status == 1)
+        let lines = errorLines(result)
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.first?.hasPrefix("mpitrain: error: training diverged in epoch 1, step 2: the loss grew to ") == true
+                && lines.first?.hasSuffix("over 69 (a hundred times the loss of guessing); try a smaller --lr than 1e+30") == true,
+                "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }.isEmpty)
+        let large = try train(ranks: ranks, ["--model", "single", "--epochs", "1", "--lr", "3"], timeout: 60)
+        #expect(large.status == 0, "a large learning rate that still learns is not divergence: \(large.stderr)")
+    }
 }

@@ -63,8 +63,10 @@ public final class Trainer {
     /// Runs one epoch (1-based `epoch` picks the shuffled order) and returns its training loss and
     /// accuracy; continues from `position` when it is inside this epoch (a resumed run).
     /// `progress` is called after every step with the steps done, the steps in the epoch and the mean loss so far.
-    /// Throws `TrainingError.diverged` at the first step whose loss is not finite (before its update)
-    /// and `TrainingInterrupted` after a step in which a rank's `stopRequested` returned true.
+    /// Throws `TrainingError.diverged` at the first step whose loss is not finite and
+    /// `TrainingError.lossExploded` at the first whose mean loss passes `divergenceLoss` (both
+    /// before its update), and `TrainingInterrupted` after a step in which a rank's
+    /// `stopRequested` returned true.
     public func trainEpoch(_ epoch: Int,
                            progress: (_ done: Int, _ steps: Int, _ loss: Double) -> Void = { _, _, _ in }) throws -> EpochResult {
         var clock = PhaseTimes.now()
@@ -98,6 +100,11 @@ public final class Trainer {
                 guard gradients[statistics].isFinite else {
                     throw TrainingError.diverged(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
                 }
+                let stepLoss = Double(gradients[statistics]) / Double(plan.batch(step).count)
+                guard stepLoss <= divergenceLoss else {
+                    throw TrainingError.lossExploded(epoch: epoch, step: step + 1, loss: stepLoss, limit: divergenceLoss,
+                                                     learningRate: optimizer.learningRate)
+                }
                 // The update: the only place parameters change.
                 optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
                                  examples: plan.batch(step).count, threads: network.threads)
@@ -112,6 +119,13 @@ public final class Trainer {
                                  examples: examples)
         position = TrainingPosition(epochsCompleted: epoch)
         return result
+    }
+
+    /// A step's mean loss past which training has diverged: a hundred times the loss of guessing
+    /// (ln 2 for the binary models, ln of the classes for multiclass), which no learning run
+    /// comes near, while a learning rate far too large drives it to 1e28 within an epoch.
+    public var divergenceLoss: Double {
+        100 * log(configuration.model.isBinary ? 2 : Double(configuration.model.classes))
     }
 
     /// Steps (global minibatches) per epoch.

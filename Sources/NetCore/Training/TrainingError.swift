@@ -1,9 +1,14 @@
+import Foundation
+
 /// Why training stopped.
 public enum TrainingError: Error, CustomStringConvertible, Sendable {
     /// The ranks' parameters differ: data parallelism is broken (e.g. a rank ran a different step).
     case parametersOutOfSync(rank: Int)
     /// The loss became NaN or infinite in `step` (1-based) of `epoch`; the update was not applied.
     case diverged(epoch: Int, step: Int, learningRate: Float)
+    /// A step's mean loss grew past `limit` (a hundred times the loss of guessing) in `step` of
+    /// `epoch`; the update was not applied.
+    case lossExploded(epoch: Int, step: Int, loss: Double, limit: Double, learningRate: Float)
 
     public var description: String {
         switch self {
@@ -11,6 +16,9 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
             return "parameters differ between ranks (checksums disagree): the ranks are no longer training the same model; rerun, and report this if it repeats"
         case let .diverged(epoch, step, learningRate):
             return "training diverged in epoch \(epoch), step \(step): the loss is NaN or infinite; try a smaller --lr than \(learningRate)"
+        case let .lossExploded(epoch, step, loss, limit, learningRate):
+            let grown = String(format: "%.2g", loss)
+            return "training diverged in epoch \(epoch), step \(step): the loss grew to \(grown), over \(Int(limit.rounded())) (a hundred times the loss of guessing); try a smaller --lr than \(learningRate)"
         }
     }
 }
