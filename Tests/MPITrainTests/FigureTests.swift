@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 @testable import mpitrain
+import NetCore
 
 @Test func architectureFigureFollowsTheHiddenWidth() throws {
     func figure(hidden: Int) throws -> (markup: String, texts: [String]) {
@@ -17,6 +18,18 @@ import Testing
     #expect(narrow.texts.contains("784 inputs") && narrow.texts.contains("28×28 pixels"))
     #expect(narrow.texts.contains("10 outputs") && narrow.texts.contains("softmax"))
     #expect(narrow.markup != wide.markup)
+}
+
+@Test func architectureFigureDrawsEveryLayerOfADeepNetWithItsActivation() throws {
+    let line = EpochMetrics(model: "multiclass", epoch: 1, epochs: 1, trainLoss: 0.5, testLoss: 0.5, trainAccuracy: 0.9,
+                            testAccuracy: 0.9, seconds: 1, activation: "relu,tanh,sigmoid",
+                            activations: ["relu", "tanh", "sigmoid"], layerWidths: [64, 32, 16, 8, 26])
+    let texts = try SVGInspection(ArchitectureFigure(runs: RunMetrics.runs(from: [line])).document().markup).texts()
+    for expected in ["64 inputs", "8×8 pixels", "32 hidden units", "16 hidden units", "8 hidden units", "relu", "tanh",
+                     "sigmoid", "26 outputs", "W₄ [26×8]", "b₄ [26]", "y = the true class 0…25"] {
+        #expect(texts.contains(expected), "\(expected) in \(texts)")
+    }
+    #expect(texts.contains { $0.hasPrefix("multiclass 32,16,8 relu,tanh,sigmoid") })
 }
 
 @Test func architectureSamplesWideLayers() {

@@ -133,7 +133,7 @@ struct ArchitectureFigure {
         let lines: [String] = run.isBinary
             ? ["loss: binary cross-entropy", "L = −[y log ŷ + (1−y) log(1−ŷ)]",
                "y = 1 if the image is a \(run.digit.map(String.init) ?? "match")"]
-            : ["loss: cross-entropy", "L = −log pᵧ (softmax of the true class)",
+            : ["loss: cross-entropy", "L = −log pᵧ, p = softmax(z)",
                "y = the true class 0…\(run.layerWidths[run.layerWidths.count - 1] - 1)"]
         for (index, line) in lines.enumerated() {
             svg.text(line, x: left + 12, y: centreY - boxHeight / 2 + 26 + Double(index) * 24,

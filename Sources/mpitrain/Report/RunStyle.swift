@@ -21,11 +21,12 @@ struct RunStyle {
     }
 
     /// A short legend label, e.g. "single: is it a 5?", "hidden 64 sigmoid: is it a 5?",
-    /// "multiclass 64 sigmoid".
+    /// "multiclass 64 sigmoid", "multiclass 256,128 relu".
     static func label(_ run: RunMetrics) -> String {
         var text = run.model
-        if let hidden = run.hidden, run.layerWidths.count > 2 {
-            text += " \(hidden)"
+        let hidden = run.layerWidths.dropFirst().dropLast()
+        if !hidden.isEmpty {
+            text += " " + hidden.map(String.init).joined(separator: ",")
             if let activation = run.activation { text += " \(activation)" }
         }
         if run.isBinary, let digit = run.digit { text += ": is it a \(digit)?" }
@@ -38,12 +39,13 @@ struct RunStyle {
         let input = widths.first ?? 784
         let hiddenLayers = widths.dropFirst().dropLast()
         let activation = run.activation ?? "sigmoid"
-        let hiddenText = hiddenLayers.isEmpty
-            ? "" : ", hidden layer of \(hiddenLayers.map(String.init).joined(separator: "+")) \(activation) units"
+        let hiddenText = hiddenLayers.isEmpty ? ""
+            : hiddenLayers.count == 1 ? ", hidden layer of \(hiddenLayers.first!) \(activation) units"
+            : ", hidden layers of \(hiddenLayers.map(String.init).joined(separator: ", ")) units (\(activation))"
         if run.isBinary {
             let question = run.digit.map { "is it a \($0)?" } ?? "a yes/no question"
             return "\(input) pixels\(hiddenText), one sigmoid output; binary cross-entropy; answers \"\(question)\""
         }
-        return "\(input) pixels\(hiddenText), \(widths.last ?? 10) softmax outputs; cross-entropy; names the digit"
+        return "\(input) pixels\(hiddenText), \(widths.last ?? 10) softmax outputs; cross-entropy; names the class"
     }
 }
