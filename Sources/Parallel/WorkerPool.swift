@@ -24,10 +24,10 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// How long an idle worker waits for the next call before it parks.
     static let spinSeconds = 0.000_2
-    /// Tries (a few nanoseconds each) a waiting thread spins before it yields its core at every
-    /// further try: a thread that waits longer than that most likely waits for one that is not
-    /// running, because the node has more busy threads than cores.
-    static let spinsBeforeYielding = 4096
+    /// Tries (a few nanoseconds each) a waiting thread spins before it starts yielding its core,
+    /// once every `spinsBetweenYields` tries: a thread that waits longer than that most likely
+    /// waits for one that is not running, because the node has more busy threads than cores.
+    static let spinsBeforeYielding = 4096, spinsBetweenYields = 256
 
     /// Runs `body(part)` for every part in 0..<parts on up to `threads` threads, the caller's
     /// among them, and returns when all parts have finished. Parts must write disjoint memory.
@@ -57,7 +57,7 @@ public final class WorkerPool: @unchecked Sendable {
                 var tries = 0
                 while lines[Self.remaining].load(ordering: .acquiring) > 0 {
                     tries += 1
-                    if tries > Self.spinsBeforeYielding { sched_yield() }
+                    if tries > Self.spinsBeforeYielding, tries % Self.spinsBetweenYields == 0 { sched_yield() }
                 }
             }
         }
@@ -175,7 +175,7 @@ public final class WorkerPool: @unchecked Sendable {
             let current = lines[Self.published].load(ordering: .acquiring)
             if current != generation { return current }
             tries += 1
-            if tries > Self.spinsBeforeYielding { sched_yield() }
+            if tries > Self.spinsBeforeYielding, tries % Self.spinsBetweenYields == 0 { sched_yield() }
             if tries % 256 == 0,
                Double(DispatchTime.now().uptimeNanoseconds - start) > Self.spinSeconds * 1e9 { break }
         }
