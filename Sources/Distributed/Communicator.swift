@@ -41,9 +41,9 @@ public final class Communicator: Collectives, @unchecked Sendable {
     /// Starts the communicator: MPI under a launcher, size 1 otherwise.
     public static func start() throws -> Communicator {
         guard launchedByMPI else { return Communicator(rank: 0, size: 1, ranksOnNode: 1, watchdogChannel: nil) }
-        // Collectives are non-blocking (for the stall watchdog); libnbc's ring allreduce is the
-        // fastest for the gradient buffer (≈ 100 µs for 400 KB on 2 ranks, as fast as the blocking
-        // MPI_Allreduce; its default choice took ≈ 20 % longer). A value set by the user wins.
+        // Collectives are non-blocking (for the stall watchdog); libnbc's ring allreduce is as fast
+        // as the blocking MPI_Allreduce for the gradient buffer, its default choice slower
+        // (docs/performance.md). A value set by the user wins.
         setenv("OMPI_MCA_coll_libnbc_iallreduce_algorithm", "1", 0)
         var provided: Int32 = 0
         try mpiCheck("MPI_Init_thread") { MPI_Init_thread(nil, nil, cmpi_thread_funneled(), &provided) }

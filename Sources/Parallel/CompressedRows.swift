@@ -6,8 +6,7 @@
 /// (X·W forward, Xᵀ·dZ backward) do about a fifth of a dense GEMM's work on this form. An entry
 /// takes three bytes (a 16-bit column, an 8-bit value index; an 8-bit image has at most 255
 /// distinct non-zero values) instead of eight: every step copies a shuffled minibatch's rows
-/// out of a set far larger than the caches, and the copy's time follows the bytes (measured:
-/// an epoch of one thread's half of MNIST's entries, 8.5 ms at eight bytes, 3.0 ms at three).
+/// out of a set far larger than the caches, and the copy's time follows the bytes.
 public struct CompressedRows: Sendable {
     /// The most columns an entry's 16-bit column can name.
     public static let maximumColumns = 1 << 16

@@ -1,13 +1,12 @@
 /// `gemm` for products with a narrow C, n ≤ 16, such as an output layer's with 10 classes:
 /// C [batch, 10] = H [batch, 128]·W [128, 10]. The blocked kernel's 8 × 32 register tiles leave
-/// most of their lanes idle there, and its packing costs more than the arithmetic (measured in a
-/// training step, 32 × 128 × 10: 3.5 µs blocked, 2.3 µs here).
+/// most of their lanes idle there, and its packing costs more than the arithmetic.
 ///
 /// op(B) is packed once per call into rows of 16 (zeros past n), so every load is a whole
 /// `SIMD16<Float>`; each row of C is one register summed over k, four rows side by side. Rows
 /// are split between threads; each element is summed in the order of k by one thread, so
 /// results are bit-identical for every thread count. (A shallow product, k ≤ 16, such as the
-/// output layer's backward dZ·Wᵀ, measured no faster this way: packing Wᵀ costs what it saves.)
+/// output layer's backward dZ·Wᵀ, gains nothing this way: packing Wᵀ costs what it saves.)
 enum SmallGEMM {
     /// The widest C taken here: one register of floats.
     static let width = 16

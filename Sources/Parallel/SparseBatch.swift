@@ -1,9 +1,8 @@
 /// A minibatch of rows of a `CompressedRows` set, copied next to each other.
 ///
 /// The set is tens of megabytes and a shuffled minibatch names rows scattered across it; reading
-/// them in place costs a cache miss at the start of every row in both products of a step
-/// (measured: ≈ 17 ms per pass per epoch of MNIST at batch 64). One copy per step, whose misses
-/// overlap, leaves both products reading a few contiguous kilobytes.
+/// them in place costs a cache miss at the start of every row in both products of a step. One
+/// copy per step, whose misses overlap, leaves both products reading a few contiguous kilobytes.
 public final class SparseBatch {
     private var rowStarts: UnsafeMutablePointer<Int>
     private var columnIndices: UnsafeMutablePointer<UInt16>

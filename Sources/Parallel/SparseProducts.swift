@@ -5,10 +5,8 @@
 
 /// The narrowest C [·, n] for which Aᵀ·B is taken with A's entries grouped by column
 /// (`SparseColumns`) rather than by rows: by columns pays a counting sort per batch (≈ 1.5 ns
-/// per entry) to sum each row of C in registers, by rows reads and writes a row of C per entry.
-/// Measured on MNIST at batch 64, whole runs side by side: 128 columns 11 % faster by columns
-/// (backward 0.034 → 0.022 s per epoch, grouping 0.004 s), 64 columns even, 1 column (the
-/// single neuron) 0.052 vs 0.032 s per epoch by rows.
+/// per entry) to sum each row of C in registers, by rows reads and writes a row of C per entry;
+/// by columns wins from 64 columns on (docs/performance.md).
 public let columnGroupingMinimumWidth = 64
 
 /// The fewest rows worth a thread of their own in `sparseTimesDense`: a batch-64 step takes tens
@@ -120,8 +118,7 @@ private struct RowTimesDense: ColumnBlockWork {
     }
 
     /// Plain memory for the tail: indexing a SIMD register lane by lane in the inner loop costs an
-    /// insert and an extract per element (softmax regression, 10 columns: 0.50 s per epoch that
-    /// way, 0.09 s this way).
+    /// insert and an extract per element.
     @inline(__always)
     func visitTail(column: Int, width: Int) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { buffer in

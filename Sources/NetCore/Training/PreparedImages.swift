@@ -33,9 +33,8 @@ final class PreparedImages {
         denseBatch = PartitionedDenseBatch(columns: set.pixelsPerImage, partitions: sparse == nil ? threads : 1)
     }
 
-    /// The density below which `.auto` reads a set sparse. Measured, 784→256→128→10 at batch 64 on
-    /// 2 threads: MNIST (19 % non-zero) 0.23 s per epoch sparse against 0.43 dense; Fashion-MNIST
-    /// (50 %) 0.54 sparse against 0.42 dense.
+    /// The density below which `.auto` reads a set sparse: MNIST (19 % non-zero) trains faster
+    /// sparse, Fashion-MNIST (50 %) dense (docs/performance.md).
     static let sparseBelowDensity = 0.3
 
     /// The form actually used.
