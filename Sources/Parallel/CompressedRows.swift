@@ -54,6 +54,30 @@ public struct CompressedRows: Sendable {
         distinctValues = indexer.values
     }
 
+    /// The non-zeros of an 8-bit image set `bytes` [rows, columns], each value byte / 255 (value
+    /// index byte − 1); nil if it has more than `maximumColumns` columns.
+    public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int) {
+        guard columns <= Self.maximumColumns else { return nil }
+        var rowStarts = [Int](), columnIndices = [UInt16](), valueIndices = [UInt8]()
+        rowStarts.reserveCapacity(rows + 1)
+        rowStarts.append(0)
+        for row in 0..<rows {
+            let pixels = bytes + row * columns
+            for column in 0..<columns where pixels[column] != 0 {
+                columnIndices.append(UInt16(truncatingIfNeeded: column))
+                valueIndices.append(pixels[column] - 1)
+            }
+            rowStarts.append(valueIndices.count)
+        }
+        self.rows = rows
+        self.columns = columns
+        columnRange = 0..<columns
+        self.rowStarts = rowStarts
+        self.columnIndices = columnIndices
+        self.valueIndices = valueIndices
+        distinctValues = (1...255).map { Float($0) / 255 }
+    }
+
     /// The entries in columns `range`, each row's in place of the row (same rows, same column
     /// numbers, same distinct values): the slice of the matrix that a thread owning those
     /// columns reads.

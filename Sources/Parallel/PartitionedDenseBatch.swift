@@ -35,10 +35,10 @@ public final class PartitionedDenseBatch {
 
     deinit { values.deallocate() }
 
-    /// Copies the rows `rows` of `set` [·, columns], in that order, replacing what the batch held;
-    /// the rows are shared out between the members (a row's cache misses cost more than moving
-    /// its partitions between cores later).
-    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: UnsafePointer<Float>) {
+    /// Copies the rows `rows` of the 8-bit set `set` [·, columns], in that order and as byte /
+    /// 255, replacing what the batch held; the rows are shared out between the members (a row's
+    /// cache misses cost more than moving its partitions between cores later).
+    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: UnsafePointer<UInt8>) {
         if rows.count > capacity {
             values.deallocate()
             values = .allocateCacheAligned(capacity: rows.count * columns)
@@ -47,13 +47,13 @@ public final class PartitionedDenseBatch {
         let (values, columns) = (values, columns)
         parallelFor(count: rows.count, threads: bounds.count - 1, minimumChunk: 8) { positions in
             // Each row's first line is read a few rows ahead, so its miss overlaps the copies before it.
-            var ahead: Float = 0
+            var ahead = 0
             for position in positions {
                 let next = min(position + Self.rowsAhead, positions.upperBound - 1)
-                ahead += set[Int(rows[next]) * columns + columns / 2]
-                (values + position * columns).update(from: set + Int(rows[position]) * columns, count: columns)
+                ahead &+= Int(set[Int(rows[next]) * columns + columns / 2])
+                unitFloats(values + position * columns, set + Int(rows[position]) * columns, count: columns)
             }
-            if ahead.isNaN { values[0] = ahead }
+            if ahead == Int.min { values[0] = 0 }    // never: keeps the reads ahead
         }
         count = rows.count
     }
@@ -81,4 +81,9 @@ public final class PartitionedDenseBatch {
                  b: b, ldb: ldb, .none, m: range.count, n: n, k: count)
         }
     }
+}
+
+/// target[i] = source[i] / 255: bytes of an 8-bit image as the values the network reads.
+public func unitFloats(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<UInt8>, count: Int) {
+    for index in 0..<count { target[index] = Float(source[index]) / 255 }
 }

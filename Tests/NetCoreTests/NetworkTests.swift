@@ -159,10 +159,11 @@ import Parallel
     func partitionedBatchesGiveTheDenseGradients(kind: ModelKind, widthAndThreads: (Int, Int)) throws {
         let (hidden, threads) = widthAndThreads
         let configuration = ModelConfiguration(kind: kind, inputs: 40, hidden: hidden, activation: .sigmoid)
-        // Ten examples about 70 % zeros, like MNIST; the batch names seven of them, one twice.
-        let examples = uniformValues(10 * 40, in: -1...1, seed: 31).map { $0 < 0.4 ? 0 : $0 }
-        let sparse = try #require(examples.withUnsafeBufferPointer {
-            CompressedRows(dense: $0.baseAddress!, rows: 10, columns: 40)
+        // Ten 8-bit images about 70 % zeros, like MNIST; the batch names them several times each.
+        let bytes = uniformValues(10 * 40, in: -1...1, seed: 31).map { $0 < 0.4 ? 0 : UInt8($0 * 255) }
+        let examples = bytes.map { Float($0) / 255 }
+        let sparse = try #require(bytes.withUnsafeBufferPointer {
+            CompressedRows(bytes: $0.baseAddress!, rows: 10, columns: 40)
         })
         let rows: [Int32] = [3, 0, 7, 9, 3, 5, 1, 8, 2, 6, 4, 0, 9, 7, 5, 3, 1, 2, 8, 6, 4, 3, 3, 1, 0, 9, 8, 7, 6, 5,
                              4, 2, 1, 0]
@@ -175,7 +176,7 @@ import Parallel
         rows.withUnsafeBufferPointer { sparseBatch.gather($0, from: ColumnPartitionedRows(sparse, partitions: threads)) }
         let denseBatch = PartitionedDenseBatch(columns: 40, partitions: threads)
         rows.withUnsafeBufferPointer { rows in
-            examples.withUnsafeBufferPointer { denseBatch.gather(rows, from: $0.baseAddress!) }
+            bytes.withUnsafeBufferPointer { denseBatch.gather(rows, from: $0.baseAddress!) }
         }
         for input in [LayerInput.batch(sparseBatch), .batch(denseBatch)] {
             let partitioned = Network(configuration, seed: 4)

@@ -3,20 +3,30 @@ import Parallel
 
 @Suite("Column-partitioned batches")
 struct PartitionedBatchTests {
-    /// 40 examples of 50 columns, about 70 % zeros, with a few columns far denser than the rest.
-    private func examples() throws -> ([Float], CompressedRows) {
+    /// 40 8-bit images of 50 pixels, about 70 % zeros, with a few columns far denser than the
+    /// rest: their bytes, the values the network reads (byte / 255), and their non-zeros.
+    private func examples() throws -> (bytes: [UInt8], values: [Float], sparse: CompressedRows) {
         var values = TestValues(seed: 12)
-        let dense = (0..<40 * 50).map { index -> Float in
+        let bytes = (0..<40 * 50).map { index -> UInt8 in
             let value = values.next()
-            return index % 50 < 5 || abs(value) > 0.7 ? (value * 127).rounded() / 127 : 0
+            return index % 50 < 5 || abs(value) > 0.7 ? UInt8(abs(value) * 255) : 0
         }
-        return (dense, try #require(CompressedRows(dense: dense, rows: 40, columns: 50)))
+        let sparse = try #require(bytes.withUnsafeBufferPointer { CompressedRows(bytes: $0.baseAddress!, rows: 40, columns: 50) })
+        return (bytes, bytes.map { Float($0) / 255 }, sparse)
+    }
+
+    @Test("An 8-bit set's non-zeros are the bytes / 255, as read from the values")
+    func compressedBytesMatchCompressedValues() throws {
+        let (_, values, sparse) = try examples()
+        let fromValues = try #require(CompressedRows(dense: values, rows: 40, columns: 50))
+        #expect(sparse.rowStarts == fromValues.rowStarts && sparse.columnIndices == fromValues.columnIndices)
+        #expect((0..<sparse.nonZeros).allSatisfy { sparse.value($0) == fromValues.value($0) })
     }
 
     @Test("Partitions keep every entry once, in column ranges holding nearly equal shares",
           arguments: [1, 2, 3, 4])
     func partitionsCoverTheMatrix(count: Int) throws {
-        let (_, sparse) = try examples()
+        let (_, _, sparse) = try examples()
         let set = ColumnPartitionedRows(sparse, partitions: count)
         #expect(set.bounds.first == 0 && set.bounds.last == 50 && set.bounds == set.bounds.sorted())
         #expect(set.partitions.map(\.nonZeros).reduce(0, +) == sparse.nonZeros)
@@ -33,7 +43,7 @@ struct PartitionedBatchTests {
     @Test("Sparse: X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width",
           arguments: [1, 2, 3], [1, 10, 64, 130])
     func sparseProductsMatchTheReference(partitions: Int, n: Int) throws {
-        let (dense, sparse) = try examples()
+        let (_, dense, sparse) = try examples()
         let batch = PartitionedSparseBatch(partitions: partitions)
         Self.rows.withUnsafeBufferPointer { batch.gather($0, from: ColumnPartitionedRows(sparse, partitions: partitions)) }
         #expect(batch.columns == 50)
@@ -43,11 +53,11 @@ struct PartitionedBatchTests {
     @Test("Dense: X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width",
           arguments: [1, 2, 3], [1, 10, 64, 130])
     func denseProductsMatchTheReference(partitions: Int, n: Int) throws {
-        let (dense, _) = try examples()
+        let (bytes, dense, _) = try examples()
         let batch = PartitionedDenseBatch(columns: 50, partitions: partitions)
         #expect(batch.bounds.first == 0 && batch.bounds.last == 50 && batch.bounds.count == partitions + 1)
         #expect(batch.bounds.dropLast().allSatisfy { $0 % 16 == 0 }, "partitions start on cache lines")
-        Self.rows.withUnsafeBufferPointer { rows in dense.withUnsafeBufferPointer { batch.gather(rows, from: $0.baseAddress!) } }
+        Self.rows.withUnsafeBufferPointer { rows in bytes.withUnsafeBufferPointer { batch.gather(rows, from: $0.baseAddress!) } }
         checkProducts(of: batch, examples: dense, n: n, seed: 6)
     }
 

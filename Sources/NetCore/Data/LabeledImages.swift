@@ -5,15 +5,15 @@ public struct LabeledImages: Sendable {
     public let count: Int
     public let rows: Int, columns: Int
     public var pixelsPerImage: Int { rows * columns }
-    /// Each image's pixels, row by row, as byte / 255.
-    public let pixels: [Float]   // [count, rows*columns], in [0, 1]
+    /// Each image's pixels, row by row, as the IDX file's bytes; the network reads byte / 255.
+    public let pixels: [UInt8]   // [count, rows*columns]
     public let labels: [UInt8]   // [count]
 
     /// Classes the labels name: the largest label + 1 (0 for an empty set).
     public var classes: Int { labels.max().map { Int($0) + 1 } ?? 0 }
 
     /// A set made in memory (e.g. a small synthetic one for a test).
-    public init(rows: Int, columns: Int, pixels: [Float], labels: [UInt8]) {
+    public init(rows: Int, columns: Int, pixels: [UInt8], labels: [UInt8]) {
         precondition(pixels.count == labels.count * rows * columns, "pixels must be [count, rows*columns]")
         self.count = labels.count
         self.rows = rows
@@ -36,18 +36,6 @@ public struct LabeledImages: Sendable {
         let labelValues = labels.withElements { Array($0) }
         return LabeledImages(
             rows: images.dimensions[1], columns: images.dimensions[2],
-            pixels: images.withElements(unitFloats), labels: labelValues)
-    }
-
-    /// `bytes` as Float byte / 255, in one loop over raw pointers.
-    private static func unitFloats(_ bytes: UnsafeBufferPointer<UInt8>) -> [Float] {
-        let count = bytes.count
-        guard count > 0 else { return [] }
-        return [Float](unsafeUninitializedCapacity: count) { floats, initialized in
-            let input = bytes.baseAddress!
-            let output = floats.baseAddress!
-            for i in 0..<count { output[i] = Float(input[i]) / 255 }
-            initialized = count
-        }
+            pixels: images.withElements { Array($0) }, labels: labelValues)
     }
 }

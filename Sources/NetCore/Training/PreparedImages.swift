@@ -24,9 +24,9 @@ final class PreparedImages {
     init(_ set: LabeledImages, form: InputForm, threads: Int = 1) {
         self.set = set
         let compressed = form == .dense ? nil : set.pixels.withUnsafeBufferPointer {
-            CompressedRows(dense: $0.baseAddress!, rows: set.count, columns: set.pixelsPerImage)
+            CompressedRows(bytes: $0.baseAddress!, rows: set.count, columns: set.pixelsPerImage)
         }
-        // nil (dense) for a set with over 256 distinct pixel values, which no 8-bit set has.
+        // nil (dense) for images of over 65,536 pixels.
         sparse = compressed.flatMap { form == .sparse || $0.density < Self.sparseBelowDensity ? $0 : nil }
             .map { ColumnPartitionedRows($0, partitions: threads) }
         sparseBatch = PartitionedSparseBatch(partitions: sparse == nil ? 1 : threads)
@@ -51,15 +51,19 @@ final class PreparedImages {
         return .batch(denseBatch)
     }
 
-    /// Calls `body` with the input for the contiguous examples `range`, read in place (a set
-    /// prepared with one thread).
+    /// Calls `body` with the input for the contiguous examples `range`: sparse rows read in place
+    /// (a set prepared with one thread), or dense ones as byte / 255.
     func withInput<Result>(range: Range<Int>, _ body: (LayerInput) throws -> Result) rethrows -> Result {
         if let sparse {
             precondition(sparse.partitions.count == 1, "read in place from a set cut into partitions")
             return try sparse.partitions[0].withRows(range) { try body(.sparse($0)) }
         }
-        return try set.pixels.withUnsafeBufferPointer {
-            try body(.dense($0.baseAddress! + range.lowerBound * set.pixelsPerImage))
+        let width = set.pixelsPerImage
+        return try withUnsafeTemporaryAllocation(of: Float.self, capacity: range.count * width) { values in
+            set.pixels.withUnsafeBufferPointer {
+                unitFloats(values.baseAddress!, $0.baseAddress! + range.lowerBound * width, count: range.count * width)
+            }
+            return try body(.dense(values.baseAddress!))
         }
     }
 }
