@@ -44,6 +44,7 @@ public final class Trainer {
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size)
         train = PreparedImages(data.train, form: inputForm, threads: threads)
         test = PreparedImages(data.test, form: train.form)
+        divergenceLoss = 100 * log(configuration.model.isBinary ? 2 : Double(configuration.model.classes))
         let maxPart = (configuration.batchSize + communicator.size - 1) / communicator.size
         batchLabels = [UInt8](repeating: 0, count: maxPart)
         try communicator.broadcast(network.parameters)
@@ -124,9 +125,7 @@ public final class Trainer {
     /// A step's mean loss past which training has diverged: a hundred times the loss of guessing
     /// (ln 2 for the binary models, ln of the classes for multiclass), which no learning run
     /// comes near, while a learning rate far too large drives it to 1e28 within an epoch.
-    public var divergenceLoss: Double {
-        100 * log(configuration.model.isBinary ? 2 : Double(configuration.model.classes))
-    }
+    public let divergenceLoss: Double
 
     /// Steps (global minibatches) per epoch.
     public var stepsPerEpoch: Int { plan.steps }
