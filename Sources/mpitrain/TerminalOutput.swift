@@ -40,6 +40,8 @@ struct Summary {
     let configuration: TrainingConfiguration
     let evaluation: Evaluation
     let seconds: Double
+    /// The classes' names (`--class-names`), else their numbers.
+    var classNames: [String]? = nil
     /// Classes in a line of the per-class table.
     private static let classesPerLine = 10
 
@@ -54,13 +56,15 @@ struct Summary {
                                    : "per-class accuracy:"
         lines.append(title)
         let classes = evaluation.digitAccuracy.count
+        let names = classNames ?? (0..<classes).map(String.init)
+        let column = max(8, (names.map(\.count).max() ?? 0) + 2)
         for first in stride(from: 0, to: classes, by: Self.classesPerLine) {
             let range = first..<min(first + Self.classesPerLine, classes)
-            lines.append("  class    " + range.map { String($0).leftPadded(to: 8) }.joined())
-            lines.append("  accuracy " + range.map { percent(evaluation.digitAccuracy[$0]).leftPadded(to: 8) }.joined())
+            lines.append("  class    " + range.map { names[$0].leftPadded(to: column) }.joined())
+            lines.append("  accuracy " + range.map { percent(evaluation.digitAccuracy[$0]).leftPadded(to: column) }.joined())
         }
         if !model.isBinary && classes <= Self.classesPerLine * 2 {
-            lines.append("confusion matrix (rows: true class, columns: predicted):")
+            lines.append("confusion matrix (rows: true class, columns: predicted\(classNames == nil ? "" : "; classes by number")):")
             let width = String(classes - 1).count
             lines.append(String(repeating: " ", count: 6 + width) + (0..<classes).map { String($0).leftPadded(to: 6) }.joined())
             for (label, row) in evaluation.confusion.enumerated() {

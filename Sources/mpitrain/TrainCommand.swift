@@ -67,13 +67,14 @@ struct Train: ParsableCommand {
         let folder = checkpoint.map { URL(fileURLWithPath: $0, isDirectory: true) }
 
         try checkSameSettings(options, on: communicator)
-        let (data, configuration, saved) = try communicator.agreeing {
+        let (data, configuration, saved, classNames) = try communicator.agreeing {
             if communicator.isRoot {
                 if let metrics { try OutputFolder.checkFile(metrics, option: "--metrics") }
                 if let folder { try OutputFolder.prepare(folder, option: "--checkpoint") }
             }
             let data = try self.options.loadData(for: options, ranks: communicator.size)
             let configuration = TrainingOptions.fitted(options, to: data)
+            let classNames = try self.options.loadClassNames(for: data)
             var saved: Checkpoint?
             if let resume {
                 do throws(CheckpointError) { saved = try Checkpoint.read(from: URL(fileURLWithPath: resume)) } catch { throw error.whenResuming }
@@ -85,7 +86,7 @@ struct Train: ParsableCommand {
             if let saved, saved.position.epochsCompleted >= configuration.epochs {
                 throw CLIError("checkpoint \(resume!) has already completed \(saved.position.epochsCompleted) epochs; pass --epochs greater than \(saved.position.epochsCompleted) to train further")
             }
-            return (data, configuration, saved)
+            return (data, configuration, saved, classNames)
         }
         let locks = try communicator.agreeing {
             communicator.isRoot ? try claimOutputs(folder: folder, configuration: configuration, resuming: saved) : []
@@ -100,10 +101,12 @@ struct Train: ParsableCommand {
         files.lastCheckpoint = resume
         let run = TrainingRun(configuration: configuration, threads: self.options.threads ?? communicator.defaultThreads,
                               inputForm: self.options.inputForm, profile: profile, checkSync: checkSync,
-                              checkpointEvery: checkpointEvery, resume: saved.map { ($0, resume!) }, stop: stop)
+                              checkpointEvery: checkpointEvery, resume: saved.map { ($0, resume!) }, stop: stop,
+                              classNames: classNames)
         let outcome = try run.run(data: data, communicator: communicator, display: &display,
                                   metricsFile: &metricsFile, checkpoints: &files)
-        display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, seconds: outcome.seconds).text)
+        display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, seconds: outcome.seconds,
+                             classNames: classNames).text)
     }
 
     /// Rank 0 locks the checkpoint folder and the metrics file for the whole run, then checks

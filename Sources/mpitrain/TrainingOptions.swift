@@ -57,6 +57,11 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Folder with the four MNIST IDX files (default: $MPITRAIN_DATA, then the project's data/).")
     var data: String?
 
+    @Option(name: .customLong("class-names"),
+            help: ArgumentHelp("A file with one name per class, in label order (e.g. Fashion-MNIST's T-shirt/top, Trouser, …), for the tables and figures.",
+                               valueName: "file"))
+    var classNames: String?
+
     mutating func validate() throws {
         guard (0..<ModelConfiguration.maximumClasses).contains(digit) else {
             throw ValidationError("--digit \(digit) is not a class; use a label of the data (0–9 for MNIST)")
@@ -115,6 +120,21 @@ extension TrainingOptions {
             throw CLIError("--digit \(configuration.model.digit) is not a class of the data in \(folder.path), whose labels are 0–\(data.classes - 1); pick one of those")
         }
         return data
+    }
+
+    /// The names of `--class-names`, one per class of `data`; nil without the option.
+    func loadClassNames(for data: MNIST) throws -> [String]? {
+        guard let classNames else { return nil }
+        let text: String
+        do { text = try String(contentsOfFile: classNames, encoding: .utf8) } catch {
+            throw CLIError("--class-names \(classNames) cannot be read (\(error.localizedDescription)); give a text file with one name per line")
+        }
+        var names = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        while names.last?.isEmpty == true { names.removeLast() }
+        guard names.count == data.classes, !names.contains(where: \.isEmpty) else {
+            throw CLIError("--class-names \(classNames) has \(names.count) names\(names.contains(where: \.isEmpty) ? " (some empty)" : ""), but the data has \(data.classes) classes; give one name per line, in label order")
+        }
+        return names
     }
 
     /// `configuration` fitted to `data`: its input width (the images' rows × columns) and its

@@ -21,6 +21,8 @@ struct TrainingRun {
     var resume: (checkpoint: Checkpoint, path: String)?
     /// Ctrl-C / SIGTERM: stop every rank at the next step boundary.
     var stop: StopRequest?
+    /// The classes' names (`--class-names`), written into every record.
+    var classNames: [String]?
 
     /// What the run produced.
     struct Outcome {
@@ -87,10 +89,11 @@ struct TrainingRun {
             evaluation = try trainer.evaluateTestSet()
             let seconds = Date().timeIntervalSince(epochStart)
             if checkSync { try trainer.checkParametersInSync() }
-            let record = EpochMetrics(
+            var record = EpochMetrics(
                 configuration: configuration, epoch: epoch, training: training, test: evaluation,
                 seconds: seconds, ranks: communicator.size, threads: threads,
                 profile: profile ? try trainer.gatherTimes() : nil)
+            record.classNames = classNames
             display.epoch(record, elapsed: Date().timeIntervalSince(start))
             if let breakdown = record.profile { display.line(ProfileLine(breakdown).text) }
             if communicator.isRoot { try metricsFile?.append(record) }

@@ -100,4 +100,23 @@ struct OtherDataSetTests {
         #expect(accuracies.count == 6)
         #expect(abs(accuracies[3] - accuracies[1]) <= 0.02 && abs(accuracies[5] - accuracies[1]) <= 0.02, "\(accuracies)")
     }
+
+    @Test func classNamesLabelTheTablesAndMustMatchTheClasses() throws {
+        let data = try Self.makeSet(train: 400, test: 100)
+        defer { try? FileManager.default.removeItem(at: data) }
+        let names = (0..<12).map { "shape \(Character(UnicodeScalar(65 + $0)!))" }
+        let namesFile = data.appendingPathComponent("names.txt"), metrics = data.appendingPathComponent("run.jsonl")
+        try (names.joined(separator: "\n") + "\n").write(to: namesFile, atomically: true, encoding: .utf8)
+        let result = try mpitrain(["--model", "multiclass", "--hidden", "16", "--epochs", "1", "--batch-size", "32",
+                                   "--data", data.path, "--class-names", namesFile.path, "--metrics", metrics.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("shape A") && result.stdout.contains("shape L"), "\(result.stdout)")
+        #expect(try readMetrics(metrics).last?.classNames == names)
+
+        try names.dropLast().joined(separator: "\n").write(to: namesFile, atomically: true, encoding: .utf8)
+        let short = try mpitrain(["--model", "multiclass", "--epochs", "1", "--data", data.path, "--class-names", namesFile.path])
+        #expect(short.status != 0)
+        #expect(short.stderr.split(separator: "\n").count == 1
+                && short.stderr.contains("has 11 names, but the data has 12 classes"), "\(short.stderr)")
+    }
 }

@@ -50,7 +50,7 @@ private func read(_ directory: URL, _ name: String) throws -> String {
     let (directory, runs) = try writeSyntheticReport()
     let svg = try SVGInspection(try read(directory, "confusion.svg"))
     let texts = try svg.texts()
-    #expect(texts.contains("true digit") && texts.contains("predicted digit"))
+    #expect(texts.contains("true class") && texts.contains("predicted class"))
     let counts = try #require(runs.first { $0.model == "multiclass" }?.last.confusion)
     let cellTexts = try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='cells']/*[local-name()='text']")
         .map { $0.stringValue ?? "" }

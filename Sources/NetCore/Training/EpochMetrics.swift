@@ -45,6 +45,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var digit: Int?
     /// Widths of the layers from input to output, e.g. `[784, 256, 128, 10]`.
     public var layerWidths: [Int]?
+    /// With `--class-names`: each class's name, in label order.
+    public var classNames: [String]?
     /// Multiclass only: fraction of test images of each digit 0…9 classified correctly.
     public var perClassAccuracy: [Double]?
     /// Multiclass only: `confusion[true digit][predicted digit]` counts over the test set.
@@ -66,6 +68,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         case batchSize = "batch_size"
         case learningRate = "learning_rate"
         case layerWidths = "layer_widths"
+        case classNames = "class_names"
         case perClassAccuracy = "per_class_accuracy"
         case digitAccuracy = "digit_accuracy"
         case profile
@@ -93,6 +96,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         activations: [String]? = nil,
         digit: Int? = nil,
         layerWidths: [Int]? = nil,
+        classNames: [String]? = nil,
         perClassAccuracy: [Double]? = nil,
         confusion: [[Int]]? = nil,
         digitAccuracy: [Double]? = nil,
@@ -118,6 +122,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         self.activations = activations
         self.digit = digit
         self.layerWidths = layerWidths
+        self.classNames = classNames
         self.perClassAccuracy = perClassAccuracy
         self.confusion = confusion
         self.digitAccuracy = digitAccuracy

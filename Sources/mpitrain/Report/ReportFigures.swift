@@ -36,10 +36,10 @@ enum ReportFigures {
     /// `confusion.svg`: the multiclass confusion matrix of the last epoch.
     static func confusion(_ run: RunMetrics) -> SVGDocument? {
         guard let counts = run.last.confusion, !counts.isEmpty else { return nil }
-        let labels = counts.indices.map(String.init)
+        let labels = run.last.classNames ?? counts.indices.map(String.init)
         return HeatMap(title: "Confusion matrix of \(RunStyle.label(run)) (test set, epoch \(run.last.epoch))",
                        counts: counts, rowLabels: labels, columnLabels: labels,
-                       rowTitle: "true digit", columnTitle: "predicted digit").document()
+                       rowTitle: "true class", columnTitle: "predicted class").document()
     }
 
     /// `digits.svg`: per digit, the accuracy of that digit's own detector, and each model's accuracy on
@@ -59,7 +59,7 @@ enum ReportFigures {
                                 values: (0..<selection.classes).map { $0 < values.count ? values[$0] * 100 : nil }))
         }
         return BarChart(title: "Accuracy per digit d (test set, last epoch)",
-                        categories: (0..<selection.classes).map(String.init),
+                        categories: selection.classNames,
                         xTitle: "digit d", yTitle: "accuracy (%)", series: series).document()
     }
 }

@@ -38,6 +38,12 @@ struct ReportSelection {
         return max(detectors.count, reported.max() ?? 0)
     }
 
+    /// The classes' names for the per-class chart and table: a run's `class_names` when one has
+    /// as many as `classes`, else the numbers.
+    var classNames: [String] {
+        main.lazy.compactMap(\.last.classNames).first { $0.count == classes } ?? (0..<classes).map(String.init)
+    }
+
     /// True when there is anything for the per-digit chart: detectors or a detector's `digit_accuracy`.
     var hasDigitData: Bool {
         !detectors.isEmpty || main.contains { $0.isBinary && $0.last.digitAccuracy != nil }

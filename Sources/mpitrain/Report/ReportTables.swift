@@ -80,7 +80,7 @@ enum ReportTables {
             headers.append("\(RunStyle.label(run)) — accuracy on images of d")
             columns.append((0..<selection.classes).map { $0 < values.count ? percent(values[$0]) : "–" })
         }
-        let rows = (0..<selection.classes).map { digit in [String(digit)] + columns.map { $0[digit] } }
+        let rows = (0..<selection.classes).map { digit in [selection.classNames[digit]] + columns.map { $0[digit] } }
         return ReportTable(headers: headers, rows: rows, numericColumns: Set(1..<headers.count))
     }
 }
