@@ -121,9 +121,8 @@ struct GEMMOperands: @unchecked Sendable {
     let alpha: Float, beta: Float
 
     /// Whether the micro-kernel reads full 32-column panels of B where they are stored, unpacked:
-    /// B not transposed, and rows short enough and not a multiple of 1 KiB apart, so a panel
-    /// neither crosses many pages nor piles onto a few cache sets.
-    var readsBInPlace: Bool { transB == .none && ldb < 1024 && ldb % 256 != 0 }
+    /// B not transposed, and rows less than 4 KiB apart, so a panel does not cross many pages.
+    var readsBInPlace: Bool { transB == .none && ldb < 1024 }
 }
 
 /// Computes the rectangle `rows × columns` of C on the calling thread (loop structure in
