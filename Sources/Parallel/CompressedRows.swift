@@ -31,51 +31,58 @@ public struct CompressedRows: Sendable {
     /// The non-zeros of a dense row-major matrix `dense` [rows, columns]; nil if it has more than
     /// `maximumColumns` columns or more than `maximumDistinctValues` distinct non-zero values.
     public init?(dense: UnsafePointer<Float>, rows: Int, columns: Int) {
-        guard columns <= Self.maximumColumns else { return nil }
-        var rowStarts = [Int](), columnIndices = [UInt16](), valueIndices = [UInt8]()
         var indexer = DistinctValues()
-        rowStarts.reserveCapacity(rows + 1)
-        rowStarts.append(0)
-        for row in 0..<rows {
-            let entries = dense + row * columns
-            for column in 0..<columns where entries[column] != 0 {
-                guard let index = indexer.index(of: entries[column]) else { return nil }
-                columnIndices.append(UInt16(truncatingIfNeeded: column))
-                valueIndices.append(index)
-            }
-            rowStarts.append(valueIndices.count)
-        }
-        self.rows = rows
-        self.columns = columns
-        columnRange = 0..<columns
-        self.rowStarts = rowStarts
-        self.columnIndices = columnIndices
-        self.valueIndices = valueIndices
-        distinctValues = indexer.values
+        guard let entries = Self.entries(rows: rows, columns: columns, valueIndex: { offset in
+            dense[offset] == 0 ? .zero : indexer.index(of: dense[offset]).map(Entry.value) ?? .tooManyValues
+        }) else { return nil }
+        self.init(rows: rows, columns: columns, columnRange: 0..<columns, entries: entries, distinctValues: indexer.values)
     }
 
     /// The non-zeros of an 8-bit image set `bytes` [rows, columns], each value byte / 255 (value
     /// index byte − 1); nil if it has more than `maximumColumns` columns.
     public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int) {
-        guard columns <= Self.maximumColumns else { return nil }
+        guard let entries = Self.entries(rows: rows, columns: columns, valueIndex: { offset in
+            bytes[offset] == 0 ? .zero : .value(bytes[offset] - 1)
+        }) else { return nil }
+        self.init(rows: rows, columns: columns, columnRange: 0..<columns, entries: entries,
+                  distinctValues: (1...255).map { Float($0) / 255 })
+    }
+
+    private init(rows: Int, columns: Int, columnRange: Range<Int>,
+                 entries: (rowStarts: [Int], columnIndices: [UInt16], valueIndices: [UInt8]), distinctValues: [Float]) {
+        self.rows = rows
+        self.columns = columns
+        self.columnRange = columnRange
+        (rowStarts, columnIndices, valueIndices) = entries
+        self.distinctValues = distinctValues
+    }
+
+    /// What `entries` finds at one element of a matrix.
+    private enum Entry {
+        case zero, value(UInt8), tooManyValues
+    }
+
+    /// The compressed rows of a [rows, columns] matrix whose element at `offset` (row · columns +
+    /// column) `valueIndex` tells; nil for over `maximumColumns` columns or too many values.
+    private static func entries(rows: Int, columns: Int, valueIndex: (Int) -> Entry)
+        -> (rowStarts: [Int], columnIndices: [UInt16], valueIndices: [UInt8])? {
+        guard columns <= maximumColumns else { return nil }
         var rowStarts = [Int](), columnIndices = [UInt16](), valueIndices = [UInt8]()
         rowStarts.reserveCapacity(rows + 1)
         rowStarts.append(0)
         for row in 0..<rows {
-            let pixels = bytes + row * columns
-            for column in 0..<columns where pixels[column] != 0 {
-                columnIndices.append(UInt16(truncatingIfNeeded: column))
-                valueIndices.append(pixels[column] - 1)
+            for column in 0..<columns {
+                switch valueIndex(row * columns + column) {
+                case .zero: continue
+                case .tooManyValues: return nil
+                case .value(let index):
+                    columnIndices.append(UInt16(truncatingIfNeeded: column))
+                    valueIndices.append(index)
+                }
             }
             rowStarts.append(valueIndices.count)
         }
-        self.rows = rows
-        self.columns = columns
-        columnRange = 0..<columns
-        self.rowStarts = rowStarts
-        self.columnIndices = columnIndices
-        self.valueIndices = valueIndices
-        distinctValues = (1...255).map { Float($0) / 255 }
+        return (rowStarts, columnIndices, valueIndices)
     }
 
     /// The entries in columns `range`, each row's in place of the row (same rows, same column
@@ -94,13 +101,8 @@ public struct CompressedRows: Sendable {
             }
             rowStarts.append(valueIndices.count)
         }
-        rows = matrix.rows
-        columns = matrix.columns
-        columnRange = range
-        self.rowStarts = rowStarts
-        self.columnIndices = columnIndices
-        self.valueIndices = valueIndices
-        distinctValues = matrix.distinctValues
+        self.init(rows: matrix.rows, columns: matrix.columns, columnRange: range,
+                  entries: (rowStarts, columnIndices, valueIndices), distinctValues: matrix.distinctValues)
     }
 
     /// Number of non-zero entries.
