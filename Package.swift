@@ -9,7 +9,7 @@ let nativeCPU: [SwiftSetting] = [
 
 let package = Package(
     name: "mpitrain",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],    // Synchronization's Atomic (WorkerPool, the tests); built and tested on Linux
     products: [
         .executable(name: "mpitrain", targets: ["mpitrain"]),
     ],
