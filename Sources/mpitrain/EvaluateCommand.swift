@@ -42,7 +42,7 @@ struct Evaluate: ParsableCommand {
         try trainer.broadcastState()
         let evaluation = try trainer.evaluateTestSet()
         let position = saved.position
-        let trained = position.isEpochBoundary ? "after \(position.epochsCompleted) epochs"
+        let trained = position.isEpochBoundary ? "after \(counted(position.epochsCompleted, "epoch"))"
                                                : "in epoch \(position.epoch) after step \(position.stepsCompleted)"
         Console(communicator: communicator).print(
             "\(checkpoint): \(Checkpoint.describe(saved.configuration.model)) \(trained): "

@@ -13,7 +13,7 @@ struct RunDescription {
         let layers = model.layerWidths.map(String.init).joined(separator: "→")
         let target = model.isBinary ? ", target: is it a \(model.digit)?" : ""
         let activation = model.hasHiddenLayer ? ", \(model.activationNames) hidden" : ""
-        return "mpitrain: \(model.kind.rawValue) \(layers)\(activation)\(target) | \(configuration.epochs) epochs, "
+        return "mpitrain: \(model.kind.rawValue) \(layers)\(activation)\(target) | \(counted(configuration.epochs, "epoch")), "
             + "batch \(configuration.batchSize), lr \(configuration.learningRate), momentum \(configuration.momentum), "
             + "seed \(configuration.seed), \(inputForm.rawValue) input | \(ranks) rank\(ranks == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s")"
     }
@@ -48,7 +48,7 @@ struct Summary {
     var text: String {
         let model = configuration.model
         var lines = [
-            "final: \(model.kind.rawValue) after \(configuration.epochs) epochs: test loss \(fixed(evaluation.loss, 4)), "
+            "final: \(model.kind.rawValue) after \(counted(configuration.epochs, "epoch")): test loss \(fixed(evaluation.loss, 4)), "
                 + "test accuracy \(percent(evaluation.accuracy)) (\(evaluation.examples) images), "
                 + "\(fixed(seconds, 2)) s (\(fixed(seconds / Double(configuration.epochs), 3)) s/epoch)",
         ]
@@ -78,6 +78,11 @@ struct Summary {
 }
 
 // MARK: - Number formatting
+
+/// "1 epoch", "3 epochs".
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
 
 /// `value` with `digits` decimals.
 func fixed(_ value: Double, _ digits: Int) -> String {

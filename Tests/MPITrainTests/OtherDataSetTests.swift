@@ -111,6 +111,8 @@ struct OtherDataSetTests {
                                    "--data", data.path, "--class-names", namesFile.path, "--metrics", metrics.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("shape A") && result.stdout.contains("shape L"), "\(result.stdout)")
+        #expect(result.stdout.contains("| 1 epoch, batch 32") && result.stdout.contains("after 1 epoch: test loss"),
+                "one epoch, not '1 epochs': \(result.stdout)")
         #expect(try readMetrics(metrics).last?.classNames == names)
 
         try names.dropLast().joined(separator: "\n").write(to: namesFile, atomically: true, encoding: .utf8)
