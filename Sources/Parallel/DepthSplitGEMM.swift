@@ -22,7 +22,7 @@ public func depthSplitGEMM(
     let partials = UnsafeMutablePointer<Float>.allocateCacheAligned(capacity: (runs - 1) * m * n)
     defer { partials.deallocate() }
     WorkerPool.shared.run(parts: runs, threads: runs) { run in
-        let depth = (run * k / runs)..<((run + 1) * k / runs)
+        let depth = evenPart(run, of: runs, count: k)
         // op(A)[:, depth] and op(B)[depth, :] where they are stored.
         let aRun = transA == .none ? a + depth.lowerBound : a + depth.lowerBound * lda
         let bRun = transB == .none ? b + depth.lowerBound * ldb : b + depth.lowerBound

@@ -12,12 +12,13 @@ public func parallelFor(count: Int, threads: Int, minimumChunk: Int, _ body: (Ra
         return
     }
     WorkerPool.shared.run(parts: chunks, threads: chunks) { chunk in
-        body((chunk * count / chunks)..<((chunk + 1) * count / chunks))
+        body(evenPart(chunk, of: chunks, count: count))
     }
 }
 
-/// Carries a value the caller knows is safe to share across the threads of one `parallelFor`.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// Part `part` of `parts` nearly equal, contiguous ranges that cover 0..<count in order: the cut
+/// `parallelFor` makes, so passes that cut the same count into as many parts give each pool
+/// member the same rows.
+public func evenPart(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
+    (part * count / parts)..<((part + 1) * count / parts)
 }

@@ -31,8 +31,8 @@ final class PartialProducts {
                 product(partition, partials + (partition - 1) * stride, n)
             }
         }
-        WorkerPool.shared.run(parts: partitions, threads: partitions) { share in
-            for row in (share * rows / partitions)..<((share + 1) * rows / partitions) {
+        parallelFor(count: rows, threads: partitions, minimumChunk: 1) { rowRange in
+            for row in rowRange {
                 let target = c + row * ldc
                 for partition in 1..<partitions {
                     let source = partials + (partition - 1) * stride + row * n

@@ -184,7 +184,7 @@ public final class Network {
                           threads: threads)
         let statistics = workspace.shareStatistics
         WorkerPool.shared.run(parts: shares, threads: shares) { share in
-            let rows = Self.rows(share, of: shares, count: count)
+            let rows = evenPart(share, of: shares, count: count)
             forwardFromFirstProduct(rows: rows)
             let (loss, correct) = evaluateLoss(predictions: predictions, labels: labels, rows: rows)
             statistics[2 * share] = loss
@@ -204,11 +204,6 @@ public final class Network {
 
     /// The fewest examples worth a share of their own in the row-by-row passes.
     private static let rowsPerShare = 16
-
-    /// Share `share` of `shares` nearly equal, contiguous ranges of 0..<count.
-    private static func rows(_ share: Int, of shares: Int, count: Int) -> Range<Int> {
-        (share * count / shares)..<((share + 1) * count / shares)
-    }
 
     /// The forward pass of the examples `rows`, from the first layer's x·W (already in its
     /// outputs) to the logits.

@@ -6,6 +6,8 @@ struct Workspace {
     private let widths: [Int]
     private(set) var capacity = 0
     private var storage: UnsafeMutablePointer<Float>?
+    /// Where each buffer starts in `storage`: each layer's outputs, then its gradients, in turn.
+    private var offsets: [Int] = []
     /// Per share of the examples: its loss sum and correct count, [shares, 2].
     private(set) var shareStatistics: UnsafeMutablePointer<Double>
     private var shareCapacity = 0
@@ -25,7 +27,9 @@ struct Workspace {
         }
         guard batch > capacity else { return }
         storage?.deallocate()
-        let count = 2 * widths.reduce(0) { $0 + Self.roundedToLines(batch * $1) }
+        offsets = widths.flatMap { [Self.roundedToLines(batch * $0), Self.roundedToLines(batch * $0)] }
+            .reduce(into: [0]) { $0.append($0.last! + $1) }
+        let count = offsets.removeLast()
         let memory = UnsafeMutablePointer<Float>.allocateCacheAligned(capacity: count)
         memory.initialize(repeating: 0, count: count)
         storage = memory
@@ -39,15 +43,10 @@ struct Workspace {
     }
 
     /// Layer `layer`'s outputs (after its activation; the logits for the last), [capacity, width].
-    func outputs(_ layer: Int) -> UnsafeMutablePointer<Float> { storage! + offset(2 * layer) }
+    func outputs(_ layer: Int) -> UnsafeMutablePointer<Float> { storage! + offsets[2 * layer] }
 
     /// dLoss/dz of layer `layer` (before its activation), [capacity, width].
-    func gradients(_ layer: Int) -> UnsafeMutablePointer<Float> { storage! + offset(2 * layer + 1) }
-
-    /// Where buffer `index` (outputs and gradients of each layer in turn) starts.
-    private func offset(_ index: Int) -> Int {
-        (0..<index).reduce(0) { $0 + Self.roundedToLines(capacity * widths[$1 / 2]) }
-    }
+    func gradients(_ layer: Int) -> UnsafeMutablePointer<Float> { storage! + offsets[2 * layer + 1] }
 
     private static func roundedToLines(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
 }
