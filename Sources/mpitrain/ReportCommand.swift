@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetCore
+import LabReport
 import Distributed
 
 /// `mpitrain report`: trains the lab's three models (or reads earlier runs' metrics) and writes
