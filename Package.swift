@@ -28,16 +28,18 @@ let package = Package(
         .target(name: "NetCore", dependencies: ["Parallel"], swiftSettings: nativeCPU),
         // MPI: the Communicator (implements `Collectives`), agreement across ranks, MPI errors.
         .target(name: "Distributed", dependencies: ["CMPI", "NetCore"], swiftSettings: nativeCPU),
+        // The lab report: metrics files in, Markdown, HTML and SVG figures out.
+        .target(name: "LabReport", dependencies: ["NetCore"]),
         .executableTarget(
             name: "mpitrain",
             dependencies: [
-                "NetCore", "Parallel", "Distributed",
+                "NetCore", "Parallel", "Distributed", "LabReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeCPU
         ),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: nativeCPU),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Parallel"], swiftSettings: nativeCPU),
-        .testTarget(name: "MPITrainTests", dependencies: ["mpitrain", "NetCore", "Distributed"], swiftSettings: nativeCPU),
+        .testTarget(name: "MPITrainTests", dependencies: ["LabReport", "NetCore", "Distributed"], swiftSettings: nativeCPU),
     ]
 )

@@ -15,16 +15,19 @@ struct Train: ParsableCommand {
 
     @OptionGroup var options: TrainingOptions
 
-    @Option(help: "Write one JSON object per epoch to this file (JSON lines).")
+    @Option(help: ArgumentHelp("Write one JSON object per epoch to this file (JSON lines).", valueName: "file"),
+            completion: .file())
     var metrics: String?
 
-    @Option(help: ArgumentHelp("Write checkpoints (safetensors) into this folder, created if missing.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Write checkpoints (safetensors) into this folder, created if missing.", valueName: "dir"),
+            completion: .directory)
     var checkpoint: String?
 
     @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every N epochs, and after the last.")
     var checkpointEvery: Int = 1
 
-    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint file (same model, seed and batch size).", valueName: "file"))
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint file (same model, seed and batch size).", valueName: "file"),
+            completion: .file(extensions: ["safetensors"]))
     var resume: String?
 
     @Flag(help: "Replace an existing --metrics file, and checkpoints in the --checkpoint folder beyond this run's start (refused without it).")
@@ -99,7 +102,7 @@ struct Train: ParsableCommand {
         }
         var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator))
         files.lastCheckpoint = resume
-        let run = TrainingRun(configuration: configuration, threads: self.options.threads ?? communicator.defaultThreads,
+        let run = TrainingRun(configuration: configuration, threads: self.options.compute.threads ?? communicator.defaultThreads,
                               inputForm: self.options.inputForm, profile: profile, checkSync: checkSync,
                               checkpointEvery: checkpointEvery, resume: saved.map { ($0, resume!) }, stop: stop,
                               classNames: classNames)
