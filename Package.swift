@@ -22,6 +22,13 @@ let package = Package(
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        // Users' images for `predict`: PNG (libpng) and PGM files as grey pixels, fitted to a model's input.
+        .target(name: "ImageInput", dependencies: ["CPNG"]),
         // Kernels and their worker pool: threads only, no MPI.
         .target(name: "Parallel", swiftSettings: nativeCPU),
         // The network, data, optimizer and trainer; reaches other ranks through `Collectives`.
@@ -33,13 +40,13 @@ let package = Package(
         .executableTarget(
             name: "mpitrain",
             dependencies: [
-                "NetCore", "Parallel", "Distributed", "LabReport",
+                "NetCore", "Parallel", "Distributed", "LabReport", "ImageInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeCPU
         ),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: nativeCPU),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Parallel"], swiftSettings: nativeCPU),
-        .testTarget(name: "MPITrainTests", dependencies: ["LabReport", "NetCore", "Distributed"], swiftSettings: nativeCPU),
+        .testTarget(name: "MPITrainTests", dependencies: ["LabReport", "NetCore", "Distributed", "ImageInput", "CPNG"], swiftSettings: nativeCPU),
     ]
 )

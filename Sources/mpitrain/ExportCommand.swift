@@ -21,10 +21,12 @@ struct Export: ParsableCommand {
     @Option(help: "The layout to write.")
     var format: Format
 
-    @Argument(help: ArgumentHelp("A checkpoint written by mpitrain --checkpoint.", valueName: "checkpoint"))
+    @Argument(help: ArgumentHelp("A checkpoint written by mpitrain --checkpoint.", valueName: "checkpoint"),
+              completion: .file(extensions: ["safetensors"]))
     var checkpoint: String
 
-    @Argument(help: ArgumentHelp("The file to write (refused if it exists, unless --overwrite).", valueName: "out"))
+    @Argument(help: ArgumentHelp("The file to write (refused if it exists, unless --overwrite).", valueName: "out"),
+              completion: .file(extensions: ["safetensors"]))
     var out: String
 
     @Flag(help: "Replace OUT if it exists.")
