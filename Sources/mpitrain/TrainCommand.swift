@@ -30,6 +30,11 @@ struct Train: ParsableCommand {
             completion: .file(extensions: ["safetensors"]))
     var resume: String?
 
+    @Option(name: .customLong("early-stop"),
+            help: ArgumentHelp("Stop when the validation loss has not improved for this many epochs (needs --validation); with --checkpoint, best.safetensors holds the best epoch.",
+                               valueName: "patience"))
+    var earlyStop: Int?
+
     @Flag(help: "Replace an existing --metrics file, and checkpoints in the --checkpoint folder beyond this run's start (refused without it).")
     var overwrite = false
 
@@ -47,6 +52,12 @@ struct Train: ParsableCommand {
     var stallTimeout: Double = 120
 
     func validate() throws {
+        if let earlyStop {
+            guard earlyStop >= 1 else { throw ValidationError("--early-stop \(earlyStop) must be at least 1 (epochs without improvement)") }
+            guard options.validation > 0 else {
+                throw ValidationError("--early-stop watches the validation loss: add --validation N (e.g. --validation 5000)")
+            }
+        }
         guard checkpointEvery >= 1 else {
             throw ValidationError("--checkpoint-every \(checkpointEvery) must be at least 1 (epochs)")
         }
@@ -104,12 +115,12 @@ struct Train: ParsableCommand {
         files.lastCheckpoint = resume
         let run = TrainingRun(configuration: configuration, threads: self.options.compute.threads ?? communicator.defaultThreads,
                               inputForm: self.options.inputForm, profile: profile, checkSync: checkSync,
-                              checkpointEvery: checkpointEvery, resume: saved.map { ($0, resume!) }, stop: stop,
+                              checkpointEvery: checkpointEvery, earlyStop: earlyStop, resume: saved.map { ($0, resume!) }, stop: stop,
                               classNames: classNames)
         let outcome = try run.run(data: data, communicator: communicator, display: &display,
                                   metricsFile: &metricsFile, checkpoints: &files)
-        display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, seconds: outcome.seconds,
-                             classNames: classNames).text)
+        display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, lastEpoch: outcome.lastEpoch,
+                             epochsRun: outcome.records.count, seconds: outcome.seconds, classNames: classNames).text)
     }
 
     /// Rank 0 locks the checkpoint folder and the metrics file for the whole run, then checks

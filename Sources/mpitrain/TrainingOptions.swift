@@ -46,6 +46,11 @@ struct TrainingOptions: ParsableArguments {
             help: "How images reach the first layer: sparse skips the zero pixels, dense copies each batch for GEMM (auto: sparse when under 30 % of the pixels are non-zero, as in MNIST).")
     var inputForm: InputForm = .auto
 
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Hold out N training images as a validation set (a stratified choice by --seed, the same on every rank), never trained on; each epoch reports its loss and accuracy.",
+                               valueName: "N"))
+    var validation: Int = 0
+
     @OptionGroup var compute: ComputeOptions
 
     @Option(name: .customLong("class-names"),
@@ -64,6 +69,7 @@ struct TrainingOptions: ParsableArguments {
         if let activation, activation.count > 1, activation.count != hiddenWidths.count {
             throw ValidationError("--activation names \(activation.count) activations for \(hiddenWidths.count) hidden layers; give one per hidden layer, or one for all")
         }
+        guard validation >= 0 else { throw ValidationError("--validation \(validation) must be 0 (none) or a number of training images, e.g. 5000") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size \(batchSize) must be at least 1") }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--lr \(learningRate) must be a positive number, e.g. 0.1")
@@ -85,19 +91,23 @@ struct TrainingOptions: ParsableArguments {
         return TrainingConfiguration(
             model: modelConfiguration, epochs: length.epochs, batchSize: batchSize,
             learningRate: learningRate ?? (model == .multiclass ? 0.5 : 0.1), schedule: schedule,
-            momentum: momentum ?? 0, seed: length.seed)
+            momentum: momentum ?? 0, seed: length.seed, validation: validation)
     }
 }
 
 extension TrainingOptions {
-    /// Loads the data set (`--data`) and checks it against the run: image size, and a global batch
-    /// that the ranks can split and the training set can fill.
+    /// Loads the data set (`--data`), holds out the validation images, and checks the rest against
+    /// the run: a global batch that the ranks can split and the training set can fill.
     func loadData(for configuration: TrainingConfiguration, ranks: Int) throws -> MNIST {
         guard configuration.batchSize >= ranks else {
             throw CLIError("--batch-size \(configuration.batchSize) cannot be split over \(ranks) ranks; use a batch of at least \(ranks) or fewer ranks")
         }
         let folder = MNIST.locate(option: compute.data)
-        let data = try MNIST.load(from: folder)
+        let loaded = try MNIST.load(from: folder)
+        guard configuration.validation <= loaded.train.count - configuration.batchSize else {
+            throw CLIError("--validation \(configuration.validation) leaves \(max(0, loaded.train.count - configuration.validation)) of the \(loaded.train.count) training images, fewer than one batch of \(configuration.batchSize); hold out at most \(max(0, loaded.train.count - configuration.batchSize))")
+        }
+        let data = loaded.holdingOut(configuration.validation, seed: configuration.seed)
         guard configuration.batchSize <= data.train.count else {
             throw CLIError("--batch-size \(configuration.batchSize) is larger than the \(data.train.count) training images; use at most \(data.train.count)")
         }
