@@ -43,8 +43,11 @@ let package = Package(
                 "NetCore", "Parallel", "Distributed", "LabReport", "ImageInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: nativeCPU
+            swiftSettings: nativeCPU,
+            plugins: ["GitCommit"]
         ),
+        // Writes the git commit a build is made from into the build folder, for --version.
+        .plugin(name: "GitCommit", capability: .buildTool()),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: nativeCPU),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Parallel"], swiftSettings: nativeCPU),
         .testTarget(name: "MPITrainTests", dependencies: ["LabReport", "NetCore", "Distributed", "ImageInput", "CPNG"], swiftSettings: nativeCPU),

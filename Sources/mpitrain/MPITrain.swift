@@ -11,6 +11,7 @@ struct MPITrain: ParsableCommand {
             Run as a single process (`mpitrain --model single`) or under MPI \
             (`scripts/mpirun -np 4 mpitrain --model multiclass`).
             """,
+        version: Version.description,
         subcommands: [Train.self, Evaluate.self, Predict.self, Export.self, Report.self, BenchGEMM.self, SelfTest.self],
         defaultSubcommand: Train.self
     )
