@@ -1,3 +1,5 @@
+import CPUCheck
+
 /// What `mpitrain --version` prints: the version, the commit it was built from and how it was built.
 enum Version {
     /// The version of mpitrain.
@@ -12,8 +14,17 @@ enum Version {
         #endif
     }
 
-    /// "mpitrain 0.1.0 (commit 3756272a1b2c, release build)".
+    /// The line a debug build prints when it trains; nil for a release build.
+    static var debugBuildWarning: String? {
+        configuration == "debug"
+            ? "mpitrain: warning: this is a debug build, about 140× slower to train than a release build; use swift build -c release (or swift run -c release mpitrain …)"
+            : nil
+    }
+
+    /// "mpitrain 0.1.0 (commit 3756272a1b2c, release build for native CPUs)"; "x86-64-v3 CPUs" for a
+    /// portable build.
     static var description: String {
-        "mpitrain \(number) (commit \(gitCommit), \(configuration) build)"
+        let cpu = String(cString: mpitrain_target_cpu())
+        return "mpitrain \(number) (commit \(gitCommit), \(configuration) build" + (configuration == "release" ? " for \(cpu) CPUs)" : ")")
     }
 }

@@ -28,15 +28,32 @@ struct SetupTests {
         return (root, tools)
     }
 
+    /// Runs the scratch project's scripts/setup with the stand-in tools first on PATH.
+    private func setup(_ root: URL, tools: URL, _ arguments: [String] = []) throws -> RunResult {
+        let path = tools.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        return try run(root.appendingPathComponent("scripts/setup"), arguments,
+                       environment: ["PATH": path, "HOME": root.path, "MPITRAIN_TARGET_CPU": ""], timeout: 60)
+    }
+
     @Test func aFailedBuildIsNotReportedReadyEvenWithAnEarlierBinary() throws {
         let (root, tools) = try scratchProject(swiftScript: "echo 'error: compile failed' >&2; exit 1")
         defer { try? FileManager.default.removeItem(at: root) }
-        let path = tools.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        let result = try run(root.appendingPathComponent("scripts/setup"), [],
-                             environment: ["PATH": path, "HOME": root.path], timeout: 60)
+        let result = try setup(root, tools: tools)
         #expect(result.status != 0)
         #expect(!result.stdout.contains("ready") && !result.stderr.contains("ready"), "\(result.stdout)")
         #expect(result.stdout.contains("error: compile failed"), "the build's errors are shown")
         #expect(result.stderr.contains("the release build failed"), "\(result.stderr)")
+    }
+
+    @Test func portableBuildsForX8664V3InItsOwnFolder() throws {
+        // The stand-in swift records how it was called, then fails, so nothing is linked.
+        let (root, tools) = try scratchProject(swiftScript: "echo \"$MPITRAIN_TARGET_CPU $*\" > \"$HOME/swift-call\"; exit 1")
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try setup(root, tools: tools, ["--portable"])
+        let call = try String(contentsOf: root.appendingPathComponent("swift-call"), encoding: .utf8)
+        #expect(call == "x86-64-v3 build -c release --scratch-path \(root.path)/.build-portable\n")
+        _ = try setup(root, tools: tools)
+        let native = try String(contentsOf: root.appendingPathComponent("swift-call"), encoding: .utf8)
+        #expect(native == " build -c release --scratch-path \(root.path)/.build\n")
     }
 }

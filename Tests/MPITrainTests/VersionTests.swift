@@ -7,7 +7,7 @@ struct VersionTests {
         let result = try mpitrain(["--version"])
         #expect(result.status == 0)
         let line = result.stdout.trimmingCharacters(in: .newlines)
-        let match = try #require(line.wholeMatch(of: /mpitrain \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(?:-dirty)?|unknown), release build(.*)\)/),
+        let match = try #require(line.wholeMatch(of: /mpitrain \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(?:-dirty)?|unknown), release build for native CPUs\)/),
                                  "\(line)")
         let head = try run(URL(fileURLWithPath: "/usr/bin/env"), ["git", "-C", Project.root.path, "rev-parse", "HEAD"])
         if head.status == 0 {
