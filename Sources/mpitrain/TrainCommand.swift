@@ -30,6 +30,10 @@ struct Train: ParsableCommand {
             completion: .file(extensions: ["safetensors"]))
     var resume: String?
 
+    @Option(name: .customLong("log-every"),
+            help: ArgumentHelp("Also write a step line to --metrics every N steps (the epoch's running training loss).", valueName: "N"))
+    var logEvery: Int?
+
     @Option(name: .customLong("early-stop"),
             help: ArgumentHelp("Stop when the validation loss has not improved for this many epochs (needs --validation); with --checkpoint, best.safetensors holds the best epoch.",
                                valueName: "patience"))
@@ -52,6 +56,10 @@ struct Train: ParsableCommand {
     var stallTimeout: Double = 120
 
     func validate() throws {
+        if let logEvery {
+            guard logEvery >= 1 else { throw ValidationError("--log-every \(logEvery) must be at least 1 (steps)") }
+            guard metrics != nil else { throw ValidationError("--log-every writes step lines into the metrics file: add --metrics FILE") }
+        }
         if let earlyStop {
             guard earlyStop >= 1 else { throw ValidationError("--early-stop \(earlyStop) must be at least 1 (epochs without improvement)") }
             guard options.validation > 0 else {
@@ -112,11 +120,11 @@ struct Train: ParsableCommand {
             saved.map { overwrite ? MetricsFile(path: path) : MetricsFile(path: path, continuingAt: $0.position.epoch) }
                 ?? MetricsFile(path: path)
         }
-        var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator))
+        var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator, quiet: quiet))
         files.lastCheckpoint = resume
         let run = TrainingRun(configuration: configuration, threads: self.options.compute.threads ?? communicator.defaultThreads,
                               inputForm: self.options.inputForm, profile: profile, checkSync: checkSync,
-                              checkpointEvery: checkpointEvery, earlyStop: earlyStop, resume: saved.map { ($0, resume!) }, stop: stop,
+                              checkpointEvery: checkpointEvery, logEvery: logEvery, earlyStop: earlyStop, resume: saved.map { ($0, resume!) }, stop: stop,
                               classNames: classNames)
         let outcome = try run.run(data: data, communicator: communicator, display: &display,
                                   metricsFile: &metricsFile, checkpoints: &files)

@@ -104,7 +104,7 @@ extension TrainingOptions {
         }
         let folder = MNIST.locate(option: compute.data)
         let loaded = try MNIST.load(from: folder)
-        guard configuration.validation <= loaded.train.count - configuration.batchSize else {
+        guard configuration.validation == 0 || configuration.validation <= loaded.train.count - configuration.batchSize else {
             throw CLIError("--validation \(configuration.validation) leaves \(max(0, loaded.train.count - configuration.validation)) of the \(loaded.train.count) training images, fewer than one batch of \(configuration.batchSize); hold out at most \(max(0, loaded.train.count - configuration.batchSize))")
         }
         let data = loaded.holdingOut(configuration.validation, seed: configuration.seed)

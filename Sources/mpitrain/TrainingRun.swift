@@ -17,6 +17,8 @@ struct TrainingRun {
     var checkSync = false
     /// With a checkpoint folder: write a checkpoint every this many epochs, and after the last.
     var checkpointEvery = 1
+    /// With a metrics file: a step line every this many steps (`--log-every`).
+    var logEvery: Int?
     /// Stop when the validation loss has not improved for this many epochs (`--early-stop`).
     var earlyStop: Int?
     /// The checkpoint to continue from, and its path.
@@ -69,7 +71,7 @@ struct TrainingRun {
             display.line("resuming from \(resume.path): epoch \(resume.checkpoint.position.epoch), "
                          + "step \(resume.checkpoint.position.stepsCompleted) of \(trainer.stepsPerEpoch)")
         }
-        display.startRun()
+        display.startRun(at: Double(trainer.position.epochsCompleted) + Double(trainer.position.stepsCompleted) / Double(trainer.stepsPerEpoch))
         var records: [EpochMetrics] = []
         var evaluation = Evaluation(model: configuration.model)
         var lastEpoch = trainer.position.epochsCompleted
@@ -84,6 +86,9 @@ struct TrainingRun {
             do {
                 training = try trainer.trainEpoch(epoch) { done, steps, loss in
                     place.stepsDone = done
+                    if let logEvery, done % logEvery == 0, communicator.isRoot {
+                        try metricsFile?.append(StepMetrics(configuration: configuration, epoch: epoch, step: done, steps: steps, loss: loss))
+                    }
                     display.step(epoch: epoch, epochs: configuration.epochs, done: done, steps: steps, loss: loss,
                                  examplesPerStep: configuration.batchSize, epochStart: epochStart)
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import CZlib
 
 /// Everything needed to continue a run exactly where it stopped, stored as safetensors:
 ///
@@ -129,7 +130,7 @@ public struct Checkpoint: Sendable, Equatable {
     /// The CRC-32 of the tensors' bytes in name order: the data section of their safetensors file.
     static func dataCRC32(_ tensors: [String: SafeTensors.Tensor]) -> UInt32 {
         tensors.keys.sorted().reduce(UInt32(0)) { crc, name in
-            tensors[name]!.bytes.withUnsafeBytes { CRC32.checksum($0, continuing: crc) }
+            tensors[name]!.bytes.withUnsafeBytes { UInt32(crc32_z(UInt(crc), $0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)) }
         }
     }
 

@@ -3,6 +3,8 @@
 /// The trainer writes these as JSON lines (one object per line, one line per epoch); the schema is
 /// documented in `docs/metrics-schema.md`. Accuracies are fractions in [0, 1].
 public struct EpochMetrics: Codable, Equatable, Sendable {
+    /// `epoch`: what the line is (step lines, `StepMetrics`, have `step`).
+    public var event: String? = "epoch"
     /// The model: `single` (one sigmoid neuron), `hidden` (one hidden layer, one sigmoid output)
     /// or `multiclass` (softmax over the ten digits).
     public var model: String
@@ -75,7 +77,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case model, epoch, epochs, seconds, ranks, threads, seed, momentum, hidden, activation, activations, digit
-        case confusion, validation, schedule, input, time, version
+        case event, confusion, validation, schedule, input, time, version
         case runId = "run_id"
         case validationLoss = "validation_loss"
         case validationAccuracy = "validation_accuracy"
@@ -182,6 +184,6 @@ extension EpochMetrics {
 
 /// The Double with the same shortest decimal form as `value` (0.1 rather than 0.10000000149011612),
 /// so settings given as Floats read in the metrics as they were typed.
-private func shortestDecimal(_ value: Float) -> Double {
+func shortestDecimal(_ value: Float) -> Double {
     Double(value.description) ?? Double(value)
 }

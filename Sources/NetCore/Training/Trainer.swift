@@ -71,7 +71,7 @@ public final class Trainer {
     /// before its update), and `TrainingInterrupted` after a step in which a rank's
     /// `stopRequested` returned true.
     public func trainEpoch(_ epoch: Int,
-                           progress: (_ done: Int, _ steps: Int, _ loss: Double) -> Void = { _, _, _ in }) throws -> EpochResult {
+                           progress: (_ done: Int, _ steps: Int, _ loss: Double) throws -> Void = { _, _, _ in }) throws -> EpochResult {
         var clock = PhaseTimes.now()
         optimizer.learningRate = configuration.learningRate(epoch: epoch)
         let order = SeededRandom.epochOrder(count: data.train.count, seed: configuration.seed, epoch: epoch)
@@ -113,7 +113,7 @@ public final class Trainer {
                                  examples: plan.batch(step).count, threads: network.threads)
                 position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
                 clock = times.record(.update, since: clock)
-                progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
+                try progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
                 if gradients[statistics + 2] > 0 { throw TrainingInterrupted(position: position) }
             }
         }
