@@ -38,7 +38,7 @@ struct Predict: ParsableCommand {
             let predictor = try Predictor(try Checkpoint.read(from: URL(fileURLWithPath: checkpoint)))
             var names: [(file: String, index: Int?)] = [], inputs: [Float] = []
             for path in images {
-                let read = try ImageInputs.read(path, inputs: predictor.model.inputs, fit: fit)
+                let read = try PredictInputs.read(path, inputs: predictor.model.inputs, fit: fit)
                 names += read.indices.map { (path, $0) }
                 inputs += read.values
             }
@@ -81,36 +81,3 @@ struct Predict: ParsableCommand {
 }
 
 extension DigitFit: ExpressibleByArgument {}
-
-/// The model inputs in one file: an IDX images file's images, or one PNG/PGM image fitted.
-enum ImageInputs {
-    /// `values` [images, inputs] in 0…1; `indices` the image numbers within an IDX file (nil for one image).
-    static func read(_ path: String, inputs: Int, fit: DigitFit) throws -> (indices: [Int?], values: [Float]) {
-        let url = URL(fileURLWithPath: path)
-        let head = (try? FileHandle(forReadingFrom: url)).flatMap { try? $0.read(upToCount: 8) }.map { [UInt8]($0) } ?? []
-        let side = Int(Double(inputs).squareRoot().rounded())
-        if IDXImages.matches(head) {
-            let file = try IDXImages(contentsOf: url)
-            let size = file.rows * file.columns
-            if size == inputs { return (Array(0..<file.count), file.pixels.map { Float($0) / 255 }) }
-            try checkSquare(side, inputs: inputs, path: path)
-            var values: [Float] = []
-            for index in 0..<file.count {
-                let image = GreyImage(width: file.columns, height: file.rows,
-                                      pixels: Array(file.pixels[index * size..<(index + 1) * size]).map { 255 - $0 })
-                values += fit.input(image, side: side)
-            }
-            return (Array(0..<file.count), values)
-        }
-        let image = try ImageFile.read(url)
-        try checkSquare(side, inputs: inputs, path: path)
-        return ([nil], fit.input(image, side: side))
-    }
-
-    /// A PNG or PGM image is fitted to a square field: the model must take side × side inputs.
-    private static func checkSquare(_ side: Int, inputs: Int, path: String) throws {
-        guard side * side == inputs else {
-            throw CLIError("\(path) cannot be fitted to the checkpoint's model: its \(inputs) inputs are not a square image; pass an IDX images file of the data set it was trained on")
-        }
-    }
-}

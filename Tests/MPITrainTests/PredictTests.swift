@@ -60,6 +60,19 @@ struct PredictTests {
         #expect(fitted.status == 0, "\(fitted.stderr)")
         #expect(classes(fitted) == expected, "\(fitted.stdout)")
 
+        // An IDX file of other-sized images (twice as large) goes through the same fit.
+        var large: [UInt8] = []
+        for index in Self.digits {
+            let pixels = try Pictures.mnistDigit(index)
+            for row in 0..<56 { for column in 0..<56 { large.append(pixels[(row / 2) * 28 + column / 2]) } }
+        }
+        let idxFile = folder.appendingPathComponent("large-idx3-ubyte")
+        try Data(DataFolders.idx(magic: 0x803, dimensions: [10, 56, 56], elements: large)).write(to: idxFile)
+        let fromIDX = try mpitrain(["predict", "--checkpoint", model, idxFile.path])
+        #expect(fromIDX.status == 0, "\(fromIDX.stderr)")
+        #expect(classes(fromIDX) == expected, "\(fromIDX.stdout)")
+        #expect(fromIDX.stdoutLines.first?.hasPrefix(idxFile.path + "[0]: ") == true)
+
         let json = try mpitrain(["predict", "--checkpoint", model, "--json", onPaper[7]])
         let line = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(line?["class"] as? String == "7" && line?["file"] as? String == onPaper[7])
