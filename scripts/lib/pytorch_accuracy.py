@@ -3,10 +3,12 @@
 
     python3 scripts/lib/pytorch_accuracy.py MODEL.safetensors DATA_DIR
 
-Loads MODEL into nn.Sequential with torch and safetensors when both are installed, else reads the
-safetensors file with numpy alone, runs the MNIST test images of DATA_DIR (t10k-*-ubyte) through it
-and prints one JSON line: {"accuracy", "correct", "images", "loader"}.
+Loads MODEL into nn.Sequential with torch and safetensors when both are installed, else runs it
+in numpy (reading the file with the safetensors package when installed, else with numpy alone);
+runs the MNIST test images of DATA_DIR (t10k-*-ubyte) through it and prints one JSON line:
+{"accuracy", "correct", "images", "loader"}.
 """
+import importlib.util
 import json
 import struct
 import sys
@@ -24,7 +26,14 @@ def idx(path):
 
 
 def read_safetensors(path):
-    """(tensors, metadata) of an F32 safetensors file, with numpy alone."""
+    """(tensors, metadata) of an F32 safetensors file: through the safetensors package when it is
+    installed, else parsed with numpy alone."""
+    try:
+        from safetensors import safe_open
+        with safe_open(path, "np") as file:
+            return {name: file.get_tensor(name) for name in file.keys()}, file.metadata()
+    except ImportError:
+        pass
     raw = open(path, "rb").read()
     length = struct.unpack("<Q", raw[:8])[0]
     header = json.loads(raw[8:8 + length])
@@ -78,7 +87,7 @@ def main():
         loader = "torch"
     except ImportError:
         logits, metadata = numpy_logits(path, images)
-        loader = "numpy"
+        loader = "safetensors+numpy" if importlib.util.find_spec("safetensors") else "numpy"
     if metadata["output"] == "softmax":
         predicted, truth = logits.argmax(axis=1), labels
     else:
