@@ -87,9 +87,17 @@ struct PredictTests {
         let good = folder.appendingPathComponent("good.pgm"), bad = folder.appendingPathComponent("notes.png")
         try Data(Pictures.pgm(width: 28, height: 28, pixels: try Pictures.mnistDigit(0), binary: true)).write(to: good)
         try Data("not a picture".utf8).write(to: bad)
+        let twoRanks = try mpirun(ranks: 2, ["predict", "--checkpoint", model, good.path])
+        #expect(twoRanks.status == 0 && twoRanks.stdoutLines.count == 1, "under mpirun rank 0 alone predicts: \(twoRanks.stdout)")
         let result = try mpitrain(["predict", "--checkpoint", model, good.path, bad.path])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr == "mpitrain: error: \(bad.path) is neither PNG nor PGM; pass a PNG or PGM (P2/P5) image, or an IDX images file\n")
+    }
+
+    @Test func theCheckpointOptionCompletesSafetensorsFiles() throws {
+        let script = try mpitrain(["--generate-completion-script", "bash"]).stdout
+        let line = CompletionTests.bashCompletion(of: "--checkpoint", in: script, command: "predict")
+        #expect(line?.contains("*.@(safetensors)") == true, "\(line ?? "no completion")")
     }
 }
