@@ -37,7 +37,7 @@ struct Export: ParsableCommand {
             let saved = try Checkpoint.read(from: URL(fileURLWithPath: checkpoint))
             let stateDict = try PyTorchExport.stateDict(saved)
             if !overwrite, try AtomicFile.destination(of: out).kind == .regular {
-                throw CLIError("\(out) already exists; pass --overwrite to replace it, or choose another file")
+                throw JobError.invalid("\(out) already exists; pass --overwrite to replace it, or choose another file")
             }
             try AtomicFile.save(stateDict.encoded(), to: URL(fileURLWithPath: out))
             let names = stateDict.tensors.keys.sorted { $0.localizedStandardCompare($1) == .orderedAscending }

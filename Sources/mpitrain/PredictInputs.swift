@@ -32,7 +32,7 @@ enum PredictInputs {
     /// A PNG or PGM image is fitted to a square field: the model must take side × side inputs.
     private static func checkSquare(_ side: Int, inputs: Int, path: String) throws {
         guard side * side == inputs else {
-            throw CLIError("\(path) cannot be fitted to the checkpoint's model: its \(inputs) inputs are not a square image; pass an IDX images file of the data set it was trained on")
+            throw JobError.invalid("\(path) cannot be fitted to the checkpoint's model: its \(inputs) inputs are not a square image; pass an IDX images file of the data set it was trained on")
         }
     }
 }
