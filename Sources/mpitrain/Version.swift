@@ -5,7 +5,7 @@ enum Version {
     /// The version of mpitrain.
     static let number = "0.1.0"
 
-    /// The build configuration: "release" or "debug" (about 140× slower to train).
+    /// The build configuration: "release" or "debug" (100–200× slower to train: 17.3 s against 0.089 s for a multiclass epoch).
     static var configuration: String {
         #if DEBUG
         "debug"
@@ -17,7 +17,7 @@ enum Version {
     /// The line a debug build prints when it trains; nil for a release build.
     static var debugBuildWarning: String? {
         configuration == "debug"
-            ? "mpitrain: warning: this is a debug build, about 140× slower to train than a release build; use swift build -c release (or swift run -c release mpitrain …)"
+            ? "mpitrain: warning: this is a debug build, 100–200× slower to train than a release build; use swift build -c release (or swift run -c release mpitrain …)"
             : nil
     }
 
