@@ -43,6 +43,7 @@ struct MetricsFile {
         var line = metrics
         line.runId = runId
         line.time = Self.now()
+        line.version = Version.description
         try append(line: line)
     }
 

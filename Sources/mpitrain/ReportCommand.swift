@@ -36,6 +36,7 @@ struct Report: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        if let warning = Version.debugBuildWarning, metricsFiles.isEmpty, !quiet, MPITrain.launchRank == 0 { printLine(warning) }
         let communicator = try Communicator.start()
         communicator.runJob { try report(on: communicator) }
     }

@@ -79,6 +79,7 @@ struct Train: ParsableCommand {
             guard MPITrain.launchRank == 0 else { return }
             printLine("mpitrain: stopping after the current step (Ctrl-C again quits at once)")
         }
+        if let warning = Version.debugBuildWarning, !quiet, MPITrain.launchRank == 0 { printLine(warning) }
         let communicator = try Communicator.start()
         communicator.stallTimeout = stallTimeout
         communicator.runJob { try train(on: communicator, stop: stop) }
