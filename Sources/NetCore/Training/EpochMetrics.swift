@@ -53,6 +53,12 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var confusion: [[Int]]?
     /// Binary models only: fraction of test images of each digit 0…9 the detector classifies correctly.
     public var digitAccuracy: [Double]?
+    /// Binary models only: the detector's true/false positives and negatives on the test set.
+    public var binaryConfusion: BinaryConfusion?
+    /// Mean loss over the validation images after this epoch, when some were held out.
+    public var validationLoss: Double?
+    /// Fraction of the validation images classified correctly, when some were held out.
+    public var validationAccuracy: Double?
     /// With `--profile`: seconds per phase of this epoch ("forward", "backward", "allreduce",
     /// "allreduce_wait", "update", "evaluation", "data"), as min/mean/max over the ranks.
     public var profile: [String: PhaseSpread]?
@@ -71,6 +77,9 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         case classNames = "class_names"
         case perClassAccuracy = "per_class_accuracy"
         case digitAccuracy = "digit_accuracy"
+        case binaryConfusion = "binary_confusion"
+        case validationLoss = "validation_loss"
+        case validationAccuracy = "validation_accuracy"
         case profile
     }
 
@@ -151,6 +160,7 @@ extension EpochMetrics {
             perClassAccuracy: model.isBinary ? nil : test.digitAccuracy,
             confusion: model.isBinary ? nil : test.confusion,
             digitAccuracy: model.isBinary ? test.digitAccuracy : nil, profile: profile)
+        binaryConfusion = BinaryConfusion(test)
     }
 }
 
