@@ -36,14 +36,10 @@ struct LineChart {
         var label: String
     }
 
-    /// A point ringed and labelled, such as the minimum of a curve.
+    /// A point ringed, such as the minimum of a curve (the legend says what it is).
     struct Highlight {
         /// The point.
         var x: Double, y: Double
-        /// Its colour.
-        var color: String
-        /// Text beside it.
-        var label: String
     }
 
     /// Heading above the plot.
@@ -60,7 +56,7 @@ struct LineChart {
     var legend: [LegendRow] = []
     /// Horizontal reference lines, drawn dotted in grey.
     var references: [ReferenceLine] = []
-    /// Points to ring and label.
+    /// Points to ring.
     var highlights: [Highlight] = []
     /// Plot y on a log₁₀ scale (all values must be positive).
     var logarithmicY = false
@@ -151,11 +147,7 @@ struct LineChart {
         // MARK: Highlighted points
         svg.beginGroup(["class": "highlights"])
         for point in highlights {
-            let px = x(point.x), py = y(point.y)
-            svg.circle(cx: px, cy: py, radius: 7, fill: "none", stroke: "#000000", strokeWidth: 1.5)
-            let rightHalf = px > plotLeft + Self.plotWidth / 2
-            svg.text(point.label, x: px + (rightHalf ? -10 : 10), y: py + 20, size: 12,
-                     anchor: rightHalf ? .end : .start, fill: "#000000")
+            svg.circle(cx: x(point.x), cy: y(point.y), radius: 8, fill: "none", stroke: "#000000", strokeWidth: 1.5)
         }
         svg.endGroup()
 

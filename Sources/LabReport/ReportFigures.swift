@@ -21,10 +21,10 @@ enum ReportFigures {
                 series.append(.init(name: "\(label) validation", color: color, dashed: false, dotted: true,
                                     marker: marker, points: validation))
             }
-            legend.append(.init(label: label, samples: samples))
             let best = FittingSummary(run)
-            highlights.append(.init(x: Double(best.bestEpoch), y: best.bestTestLoss, color: color,
-                                    label: "min \(ReportTables.loss(best.bestTestLoss)), epoch \(best.bestEpoch)"))
+            legend.append(.init(label: "\(label) (○ lowest test loss \(ReportTables.loss(best.bestTestLoss)), "
+                                + "epoch \(best.bestEpoch))", samples: samples))
+            highlights.append(.init(x: Double(best.bestEpoch), y: best.bestTestLoss))
         }
         let losses = runs.flatMap { $0.epochs.flatMap { [$0.trainLoss, $0.testLoss] } }.filter { $0 > 0 }
         let logarithmic = (losses.max() ?? 1) / (losses.min() ?? 1) > 20
