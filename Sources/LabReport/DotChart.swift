@@ -42,18 +42,19 @@ struct DotChart {
         let yScale = scale()
         let left = 34 + (yScale.ticks.map { SVGDocument.textWidth(yScale.label($0), size: LineChart.narrowFont) }.max() ?? 20) + 12
         let groupWidth = Double(series.count) * Self.slot
-        let plotWidth = max(Double(categories.count) * (groupWidth + Self.groupGap) + Self.groupGap, 400)
+        let plotWidth = max(Double(categories.count) * (groupWidth + Self.groupGap) + Self.groupGap, 360)
         let groupStep = (plotWidth - Self.groupGap) / Double(max(categories.count, 1))
         let plotBottom = Self.top + Self.plotHeight
         let legendTop = plotBottom + 62
         let widestName = series.map { SVGDocument.textWidth($0.name, size: LineChart.narrowFont) }.max() ?? 0
-        let width = max(left + plotWidth + 16, left + 30 + widestName + 16)
-        let height = legendTop + Double(series.count) * 24 + 8
+        let width = max(left + plotWidth + 16, 16 + 30 + widestName + 16,
+                        16 + SVGDocument.textWidth(title, size: LineChart.narrowFont) + 16)
+        let height = legendTop + Double(series.count) * 26 + 8
         var svg = SVGDocument(width: width.rounded(.up), height: height.rounded(.up), title: title)
         svg.cssClass = "chart"
         func y(_ value: Double) -> Double { plotBottom - yScale.fraction(of: value) * Self.plotHeight }
 
-        svg.text(title, x: left, y: 26, size: 15, weight: "bold")
+        svg.text(title, x: 16, y: 26, size: 15, weight: "bold")
         svg.beginGroup(["class": "axes"])
         for tick in yScale.ticks {
             svg.line(x1: left, y1: y(tick), x2: left + plotWidth, y2: y(tick), stroke: "#e3e3e3")
@@ -83,9 +84,9 @@ struct DotChart {
 
         svg.beginGroup(["class": "legend"])
         for (index, dots) in series.enumerated() {
-            let rowY = legendTop + Double(index) * 24 + 12
-            svg.marker(dots.marker, x: left + 8, y: rowY, size: 9, color: dots.color, hollow: dots.hollow)
-            svg.text(dots.name, x: left + 24, y: rowY + 5, size: LineChart.tickFont)
+            let rowY = legendTop + Double(index) * 26 + 12
+            svg.marker(dots.marker, x: 24, y: rowY, size: 9, color: dots.color, hollow: dots.hollow)
+            svg.text(dots.name, x: 40, y: rowY + 5, size: LineChart.tickFont)
         }
         svg.endGroup()
         return svg

@@ -26,6 +26,8 @@ struct LineChart {
         var label: String
         /// Colour, dash and marker of each sample, one per entry of `legendColumns`.
         var samples: [(color: String, dashed: Bool, marker: SVGDocument.Marker)]
+        /// A second, smaller line under the label, when given.
+        var detail: String? = nil
     }
 
     /// A horizontal line across the plot with a label, such as a baseline.
@@ -63,10 +65,10 @@ struct LineChart {
     /// Use whole-number steps on the x axis (epochs).
     var integerX = true
 
-    private static let plotWidth = 400.0, plotHeight = 260.0, top = 44.0
+    private static let plotWidth = 360.0, plotHeight = 260.0, top = 44.0
     /// Fonts in the drawing, and the size the page's style sheet uses on narrow screens (the layout
     /// leaves room for both).
-    static let tickFont = 13.0, titleFont = 14.0, legendFont = 13.0, narrowFont = 16.0
+    static let tickFont = 13.0, titleFont = 14.0, legendFont = 13.0, narrowFont = 19.0
     private static let sampleWidth = 40.0, dash = "7 5", markersPerCurve = 10.0
 
     /// The chart as an SVG document.
@@ -86,11 +88,12 @@ struct LineChart {
         let columns = max(rows.map(\.samples.count).max() ?? 1, 1)
         let plotTop = Self.top, plotRight = plotLeft + Self.plotWidth, plotBottom = Self.top + Self.plotHeight
         let legendTop = plotBottom + 62 + (legendColumns.isEmpty ? 0 : 20)
-        let legendRowHeight = 24.0
+        let legendRowHeight = rows.contains { $0.detail != nil } ? 46.0 : 26.0
         let widestRow = Double(columns) * (Self.sampleWidth + 10)
-            + (rows.map { SVGDocument.textWidth($0.label, size: Self.narrowFont) }.max() ?? 0)
-        let width = max(plotRight + 16, plotLeft + widestRow + 16,
-                        plotLeft + SVGDocument.textWidth(title, size: Self.narrowFont) + 16)
+            + (rows.flatMap { [$0.label, $0.detail ?? ""] }.map { SVGDocument.textWidth($0, size: Self.narrowFont) }.max() ?? 0)
+        let legendLeft = 16.0
+        let width = max(plotRight + 16, legendLeft + widestRow + 16,
+                        legendLeft + SVGDocument.textWidth(title, size: Self.narrowFont) + 16)
         let height = legendTop + Double(rows.count) * legendRowHeight + 8
 
         var svg = SVGDocument(width: width.rounded(.up), height: height.rounded(.up), title: title)
@@ -98,7 +101,7 @@ struct LineChart {
         func x(_ value: Double) -> Double { plotLeft + xScale.fraction(of: value) * Self.plotWidth }
         func y(_ value: Double) -> Double { plotBottom - yScale.fraction(of: value) * Self.plotHeight }
 
-        svg.text(title, x: plotLeft, y: 26, size: 15, weight: "bold")
+        svg.text(title, x: legendLeft, y: 26, size: 15, weight: "bold")
 
         // MARK: Grid, axes and ticks
         svg.beginGroup(["class": "axes"])
@@ -154,20 +157,24 @@ struct LineChart {
         // MARK: Legend, below the plot
         svg.beginGroup(["class": "legend"])
         for (column, heading) in legendColumns.enumerated() {
-            let centre = plotLeft + Double(column) * (Self.sampleWidth + 10) + Self.sampleWidth / 2
+            let centre = legendLeft + Double(column) * (Self.sampleWidth + 10) + Self.sampleWidth / 2
             svg.text(heading, x: centre, y: legendTop - 6, size: Self.legendFont, anchor: .middle, fill: "#555555")
         }
         for (index, row) in rows.enumerated() {
-            let rowY = legendTop + Double(index) * legendRowHeight + legendRowHeight / 2
+            let rowY = legendTop + Double(index) * legendRowHeight + 12
             for (column, sample) in row.samples.enumerated() {
-                let sampleX = plotLeft + Double(column) * (Self.sampleWidth + 10)
+                let sampleX = legendLeft + Double(column) * (Self.sampleWidth + 10)
                 svg.line(x1: sampleX, y1: rowY, x2: sampleX + Self.sampleWidth, y2: rowY, stroke: sample.color,
                          width: 2.5, dash: sample.dashed ? Self.dash : nil)
                 svg.marker(sample.marker, x: sampleX + Self.sampleWidth / 2, y: rowY, color: sample.color,
                            hollow: sample.dashed)
             }
-            svg.text(row.label, x: plotLeft + Double(columns) * (Self.sampleWidth + 10), y: rowY + 5,
+            svg.text(row.label, x: legendLeft + Double(columns) * (Self.sampleWidth + 10), y: rowY + 5,
                      size: Self.legendFont)
+            if let detail = row.detail {
+                svg.text(detail, x: legendLeft + Double(columns) * (Self.sampleWidth + 10), y: rowY + 23,
+                         size: Self.legendFont, fill: "#555555")
+            }
         }
         svg.endGroup()
         return svg

@@ -8,6 +8,8 @@ struct ReportTable {
     var rows: [[String]]
     /// Which columns hold numbers (right-aligned).
     var numericColumns: Set<Int> = []
+    /// Which columns hold sentences (kept wide enough to read on a phone; the table scrolls instead).
+    var proseColumns: Set<Int> = []
 
     /// GitHub-flavoured Markdown table.
     var markdown: String {
@@ -23,7 +25,8 @@ struct ReportTable {
     var html: String {
         func cells(_ values: [String], tag: String) -> String {
             values.enumerated().map { index, value in
-                let style = numericColumns.contains(index) ? " class=\"num\"" : ""
+                let style = numericColumns.contains(index) ? " class=\"num\""
+                    : proseColumns.contains(index) ? " class=\"prose\"" : ""
                 return "<\(tag)\(style)>\(SVGDocument.escape(value))</\(tag)>"
             }.joined()
         }
@@ -119,6 +122,9 @@ struct ReportDocument {
             th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: left; }
             th { background: #f2f2f2; }
             td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+            td { min-width: 5em; }
+            td.prose { min-width: 16em; }
+            th { min-width: 5em; }
             .formula p { margin: 0.8em 0 0.2em; }
             math[display="block"] { font-size: 1.15em; margin: 0.3em 0 0.8em 1em; }
             figure { margin: 1.5em 0; }
@@ -129,7 +135,7 @@ struct ReportDocument {
             @media (max-width: 600px) {
               body { margin: 1em auto; padding: 0 0.7em; }
               h1 { font-size: 1.5em; }
-              figure svg.chart text { font-size: 16px; }
+              figure svg.chart text { font-size: 19px; }   /* LineChart.narrowFont: the layout leaves room */
               math[display="block"] { font-size: 1em; margin-left: 0; }
             }
             @media print {

@@ -22,8 +22,8 @@ enum ReportFigures {
                                     marker: marker, points: validation))
             }
             let best = FittingSummary(run)
-            legend.append(.init(label: "\(label) (○ lowest test loss \(ReportTables.loss(best.bestTestLoss)), "
-                                + "epoch \(best.bestEpoch))", samples: samples))
+            legend.append(.init(label: label, samples: samples,
+                                detail: "○ min test loss \(ReportTables.loss(best.bestTestLoss)), epoch \(best.bestEpoch)"))
             highlights.append(.init(x: Double(best.bestEpoch), y: best.bestTestLoss))
         }
         let losses = runs.flatMap { $0.epochs.flatMap { [$0.trainLoss, $0.testLoss] } }.filter { $0 > 0 }
@@ -52,7 +52,7 @@ enum ReportFigures {
             }
             let baselines = baseline ? Set(indices.compactMap { DetectorScores(runs[$0])?.baseline }) : []
             let references = baselines.sorted().map {
-                LineChart.ReferenceLine(y: $0 * 100, label: "majority baseline (always \"no\"): \(ReportTables.percent($0))")
+                LineChart.ReferenceLine(y: $0 * 100, label: "baseline (always no) \(ReportTables.percent($0))")
             }
             return LineChart(title: title, xTitle: "epoch", yTitle: "accuracy (%)", series: series,
                              legendColumns: ["train", "test"], legend: legend, references: references).document()
@@ -90,9 +90,9 @@ enum ReportFigures {
         guard selection.hasDigitData else { return nil }
         var series: [DotChart.Series] = []
         for (set, color) in zip(selection.detectorSets, ["#56B4E9", "#E69F00"]) {
-            series.append(.init(name: "\(set.model) \"is it d?\" — test accuracy on all images", color: color,
+            series.append(.init(name: "\(set.model) detectors: accuracy", color: color,
                                 marker: .diamond, values: set.detectors.map { $0.map { $0.last.testAccuracy * 100 } }))
-            series.append(.init(name: "\(set.model) \"is it d?\" — recall on the images of d", color: color,
+            series.append(.init(name: "\(set.model) detectors: recall", color: color,
                                 marker: .diamond, hollow: true,
                                 values: set.detectors.map { run in run.flatMap { DetectorScores($0)?.recall }.map { $0 * 100 } }))
         }
@@ -100,7 +100,7 @@ enum ReportFigures {
         for (run, (color, marker)) in zip(selection.main, styles) {
             let values = run.isBinary ? run.last.digitAccuracy : run.last.perClassAccuracy
             guard let values else { continue }
-            series.append(.init(name: "\(RunStyle.label(run)) — accuracy on images of d", color: color, marker: marker,
+            series.append(.init(name: RunStyle.label(run), color: color, marker: marker,
                                 values: (0..<selection.classes).map { $0 < values.count ? values[$0] * 100 : nil }))
         }
         return DotChart(title: "Accuracy per digit d (test set, last epoch)", categories: selection.classNames,

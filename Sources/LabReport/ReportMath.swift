@@ -29,7 +29,7 @@ extension Formula {
         Formula(caption: "Binary cross-entropy loss for a label y ∈ {0, 1} (1 when the image is the digit):",
                 tex: #"L = -\left[\, y \log \hat{y} + (1 - y) \log (1 - \hat{y}) \,\right]"#,
                 mathML: M.block(L, eq, minus, M.brackets(y, log, yHat, plus, M.paren(M.n("1"), minus, y), log, oneMinusYHat))),
-        Formula(caption: "The trainer computes it from the logit z, not from ŷ: the same value rearranged, with no log 0 when ŷ rounds to 0 or 1 and no overflow of e^−z:",
+        Formula(caption: "The trainer computes it from the logit z, not from ŷ: the same value rearranged, with no log 0 when ŷ rounds to 0 or 1 and no overflow of the exponential:",
                 tex: #"L = \max(z, 0) - z\,y + \log\left(1 + e^{-|z|}\right)"#,
                 mathML: M.block(L, eq, M.word("max"), M.paren(z, M.o(","), M.n("0")), minus, z, y, plus, log,
                                 M.paren(M.n("1"), plus, M.sup(M.i("e"), M.row(minus, M.o("|"), z, M.o("|")))))),
@@ -37,7 +37,7 @@ extension Formula {
 
     /// The derivative for one weight, step by step.
     static let gradient: [Formula] = [
-        Formula(caption: "The derivative for one weight w_j follows from the chain rule, through ŷ and z:",
+        Formula(caption: "The derivative for one weight wⱼ (the weight of pixel xⱼ) follows from the chain rule, through ŷ and z:",
                 tex: #"\frac{\partial L}{\partial w_j} = \frac{\partial L}{\partial \hat{y}} \cdot \frac{\partial \hat{y}}{\partial z} \cdot \frac{\partial z}{\partial w_j}"#,
                 mathML: M.block(M.partial(L, wj), eq, M.partial(L, yHat), M.o("·"), M.partial(yHat, z), M.o("·"), M.partial(z, wj))),
         Formula(caption: "The three factors: the loss's derivative in ŷ, the sigmoid's σ′ = σ(1 − σ), and the pixel:",
@@ -70,7 +70,7 @@ extension Formula {
                                 M.sum(M.i("j"), M.sup(M.i("e"), M.row(M.sub(z, M.i("j")), minus, M.i("m")))), minus,
                                 M.paren(M.sub(z, y), minus, M.i("m")), M.gap, M.i("m"), eq,
                                 M.sub(M.word("max"), M.i("j")), M.sub(z, M.i("j")))),
-        Formula(caption: "Since ∂p_y/∂z_k = p_y([k = y] − p_k), its gradient with respect to the logits is:",
+        Formula(caption: "Differentiating the log-sum-exp gives each logit its probability, and the true class's logit loses 1, so the gradient with respect to the logits is ([k = y] is 1 for the true class, else 0):",
                 tex: #"\frac{\partial L}{\partial z_k} = p_k - [k = y], \qquad \frac{\partial L}{\partial z} = p - \operatorname{onehot}(y)"#,
                 mathML: M.block(M.partial(L, M.sub(z, M.i("k"))), eq, M.sub(M.i("p"), M.i("k")), minus,
                                 M.brackets(M.i("k"), eq, y), M.gap, M.partial(L, z), eq, M.i("p"), minus,

@@ -8,14 +8,14 @@ enum ReportTables {
     /// A loss with four decimals.
     static func loss(_ value: Double) -> String { String(format: "%.4f", value) }
 
-    /// A whole number with thin spaces between groups of three digits, e.g. "850 000".
+    /// A whole number with narrow no-break spaces between groups of three digits, e.g. "850 000".
     static func grouped(_ value: Int) -> String {
         var digits = String(value.magnitude), groups: [String] = []
         while digits.count > 3 {
             groups.insert(String(digits.suffix(3)), at: 0)
             digits.removeLast(3)
         }
-        return (value < 0 ? "-" : "") + ([digits] + groups).joined(separator: "\u{2009}")
+        return (value < 0 ? "-" : "") + ([digits] + groups).joined(separator: "\u{202F}")
     }
 
     /// Per main run: what it is, epochs, total seconds, and the last epoch's losses and accuracies.
@@ -28,7 +28,7 @@ enum ReportTables {
                  String(format: "%.2f", run.totalSeconds), loss(run.last.trainLoss), loss(run.last.testLoss),
                  percent(run.last.trainAccuracy), percent(run.last.testAccuracy)]
             },
-            numericColumns: [2, 3, 4, 5, 6, 7])
+            numericColumns: [2, 3, 4, 5, 6, 7], proseColumns: [1])
     }
 
     /// Per main run: how it was trained.

@@ -48,7 +48,7 @@ public enum ReportWriter {
                             heatMap))
         }
         if let chart = ReportFigures.digits(selection) {
-            figures.append(("digits.svg", "Accuracy per digit: each digit's own detector (accuracy on all images, filled; recall on that digit's images, hollow), and each model on that digit's images. Dots, not bars: the axis starts above 0 %.",
+            figures.append(("digits.svg", "Accuracy per digit d: each digit's own detector (its test accuracy on all images, filled; its recall on the images of d, hollow), and each model's accuracy on the images of d. Dots, not bars: the axis starts above 0 %.",
                             chart))
         }
         return figures
