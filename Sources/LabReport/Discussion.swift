@@ -124,16 +124,18 @@ struct Discussion {
         guard !groups.isEmpty else {
             return "\(RunStyle.label(run)) classifies every test image correctly: no class is confused with another."
         }
-        func pair(_ cell: ConfusedPair) -> String {
-            "\(name(cell.trueClass)) read as \(name(cell.predicted)) (the opposite, \(name(cell.predicted)) as "
-                + "\(name(cell.trueClass)): \(cell.reverseCount))"
+        func opposite(_ cell: ConfusedPair) -> String {
+            "\(name(cell.predicted)) as \(name(cell.trueClass)): \(count(cell.reverseCount))"
         }
         let parts = groups.map { group -> String in
             let times = "\(count(group[0].count)) time\(group[0].count == 1 ? "" : "s")"
-            if group.count == 1 { return "\(pair(group[0])), \(times)" }
-            let shown = group.prefix(8).map(pair)
+            let first = group[0]
+            if group.count == 1 {
+                return "\(name(first.trueClass)) read as \(name(first.predicted)): \(times) (\(opposite(first)))"
+            }
+            let shown = group.prefix(8).map { "\(name($0.trueClass)) read as \(name($0.predicted)) (\(opposite($0)))" }
             let more = group.count > 8 ? " and \(group.count - 8) more pairs" : ""
-            return "tied at \(times) each: " + shown.joined(separator: "; ") + more
+            return "tied at \(times) each: " + shown.joined(separator: ", ") + more
         }
         let cells = groups.joined()
         let covered = cells.reduce(0) { $0 + $1.count }

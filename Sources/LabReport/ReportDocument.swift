@@ -129,6 +129,7 @@ struct ReportDocument {
             math[display="block"] { font-size: 1.15em; margin: 0.3em 0 0.8em 1em; }
             figure { margin: 1.5em 0; }
             figure svg { max-width: 100%; height: auto; }
+            figure svg.chart { width: 620px; }
             figure svg.wide { min-width: 560px; }
             figcaption { color: #555; font-style: italic; }
             .notes { border-left: 4px solid #0072B2; padding-left: 1em; }
