@@ -40,13 +40,16 @@ public struct RunMetrics: Equatable, Sendable {
         }
     }
 
-    /// Decodes a JSON-lines metrics text; blank lines are skipped.
+    /// What a metrics line is: `epoch`, or `step` (`--log-every`), which the report does not read.
+    private struct LineKind: Decodable { let event: String? }
+
+    /// Decodes a JSON-lines metrics text; blank lines and step lines are skipped.
     public static func decode(jsonLines text: String, source: String = "") throws -> [RunMetrics] {
         let decoder = JSONDecoder()
         var lines: [EpochMetrics] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
+            if trimmed.isEmpty || (try? decoder.decode(LineKind.self, from: Data(trimmed.utf8)))?.event == "step" { continue }
             do {
                 lines.append(try decoder.decode(EpochMetrics.self, from: Data(trimmed.utf8)))
             } catch {
