@@ -34,7 +34,7 @@ enum ReportFigures {
                          legend: legend, highlights: highlights, logarithmicY: logarithmic).document()
     }
 
-    /// `accuracy.svg`: train (dashed) and test (solid) accuracy in percent, binary detectors and
+    /// `accuracy.svg`: train (dashed), test (solid) and, when recorded, validation (dotted) accuracy in percent, binary detectors and
     /// multiclass models on separate panels; the detectors' majority baseline drawn on theirs.
     static func accuracy(_ runs: [RunMetrics]) -> SVGDocument {
         let styles = Dictionary(uniqueKeysWithValues: zip(runs.indices, zip(RunStyle.colors(for: runs),
@@ -48,6 +48,11 @@ enum ReportFigures {
                                     points: run.epochs.map { (Double($0.epoch), $0.trainAccuracy * 100) }))
                 series.append(.init(name: "\(label) test", color: color, dashed: false, marker: marker,
                                     points: run.epochs.map { (Double($0.epoch), $0.testAccuracy * 100) }))
+                let validation = run.epochs.compactMap { line in line.validationAccuracy.map { (Double(line.epoch), $0 * 100) } }
+                if !validation.isEmpty {
+                    series.append(.init(name: "\(label) validation", color: color, dashed: false, dotted: true,
+                                        marker: marker, points: validation))
+                }
                 legend.append(.init(label: label, samples: [(color, true, marker), (color, false, marker)]))
             }
             let baselines = baseline ? Set(indices.compactMap { DetectorScores(runs[$0])?.baseline }) : []

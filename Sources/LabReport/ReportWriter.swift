@@ -35,8 +35,8 @@ public enum ReportWriter {
                         + "validation loss, when recorded, is dotted. The ring marks each model's lowest test loss.",
                         ReportFigures.loss(selection.main)))
         figures.append(("accuracy.svg", "Train accuracy (dashed, running mean over each epoch) and test accuracy "
-                        + "(solid, after each epoch), binary detectors and multiclass models on separate panels; "
-                        + "the dotted line is the detectors' majority baseline.",
+                        + "(solid, after each epoch; validation dotted, when recorded), binary detectors and multiclass "
+                        + "models on separate panels; the grey dotted line is the detectors' majority baseline.",
                         ReportFigures.accuracy(selection.main)))
         figures.append(("architecture.svg", "The networks, drawn from their recorded layer widths.",
                         ArchitectureFigure(runs: selection.main).document()))

@@ -134,3 +134,20 @@ import NetCore
     #expect(notes.status != 0 && notes.stderr.contains("--notes /nonexistent/notes.md: cannot read it"), "\(notes.stderr)")
     #expect(!FileManager.default.fileExists(atPath: report.appendingPathComponent("report.md").path))
 }
+
+@Test func validationCurvesAreDrawnDottedWhenRecorded() throws {
+    let lines = (1...6).map { epoch in
+        var line = SyntheticMetrics.line(model: "multiclass", digit: nil, epoch: epoch, epochs: 6, trainLoss: 0.5 / Double(epoch),
+                                         testLoss: 0.3)
+        line.validationLoss = [0.4, 0.3, 0.2, 0.25, 0.3, 0.35][epoch - 1]
+        line.validationAccuracy = 0.9
+        return line
+    }
+    let runs = RunMetrics.runs(from: lines)
+    for svg in [ReportFigures.loss(runs), ReportFigures.accuracy(runs)] {
+        let validation = try SVGInspection(svg.markup).series().filter { $0.value(of: "data-series")!.hasSuffix("validation") }
+        #expect(validation.count == 1 && validation[0].value(of: "stroke-dasharray") == "2 4")
+        #expect(SVGInspection.pointCount(validation[0]) == 6)
+    }
+    #expect(Discussion.fitting(runs[0]).contains("The validation loss is lowest in epoch 3."))
+}
