@@ -171,13 +171,18 @@ struct Discussion {
                 + "\(percent(hidden.last.testAccuracy)): the error rate goes from \(percent(before)) to "
                 + "\(percent(after))\(fewer)."
         }
-        var text = "On \(question) \(units) cuts the test errors from \(count(one.errors)) to \(count(two.errors))"
-        if one.errors > 0 { text += " (\(share(1 - Double(two.errors) / Double(one.errors))) fewer)" }
+        let helps = two.errors < one.errors
+        var text = "On \(question) \(units) " + (helps ? "cuts" : "does not cut")
+            + " the test errors: \(count(one.errors)) → \(count(two.errors))"
+        if helps { text += " (\(share(1 - Double(two.errors) / Double(one.errors))) fewer)" }
         text += ": accuracy \(percent(one.accuracy)) → \(percent(two.accuracy))"
         if let r1 = one.recall, let r2 = two.recall { text += ", recall \(percent(r1)) → \(percent(r2))" }
         if let p1 = one.precision, let p2 = two.precision { text += ", precision \(percent(p1)) → \(percent(p2))" }
-        text += ". A single neuron can only split the pixels with one hyperplane; the hidden units give the "
-            + "output a non-linear boundary."
+        text += "."
+        if helps {
+            text += " A single neuron can only split the pixels with one hyperplane; the hidden units give the "
+                + "output a non-linear boundary."
+        }
         return text
     }
 

@@ -117,10 +117,12 @@ private func confusion(_ mistakes: [(Int, Int, Int)]) -> [[Int]] {
     let single = detector(tp: 749, fp: 136, fn: 143, tn: 8972)
     let hidden = detector(model: "hidden", tp: 862, fp: 30, fn: 30, tn: 9078)
     let gain = Discussion.hiddenLayerGain(single: single, hidden: hidden)
-    for part in ["\"is it a 5?\"", "cuts the test errors from 279 to 60 (78.5 % fewer)", "accuracy 97.21 % → 99.40 %",
+    for part in ["\"is it a 5?\"", "cuts the test errors: 279 → 60 (78.5 % fewer)", "accuracy 97.21 % → 99.40 %",
                  "recall 83.97 % → 96.64 %", "precision 84.63 % → 96.64 %"] {
         #expect(gain.contains(part), "\(part) in \(gain)")
     }
+    let worse = Discussion.hiddenLayerGain(single: hidden, hidden: detector(model: "hidden", tp: 749, fp: 136, fn: 143, tn: 8972))
+    #expect(worse.contains("does not cut the test errors: 60 → 279") && !worse.contains("fewer") && !worse.contains("hyperplane"))
     var line = SyntheticMetrics.line(model: "multiclass", digit: nil, epoch: 1, epochs: 1, trainLoss: 0.1, testLoss: 0.1)
     line.confusion = SyntheticMetrics.confusion(accuracy: 0.98)
     let multiclass = RunMetrics.runs(from: [line])[0]
