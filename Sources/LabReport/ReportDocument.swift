@@ -121,7 +121,8 @@ struct ReportDocument {
             table { border-collapse: collapse; margin: 1em 0; }
             th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: left; }
             th { background: #f2f2f2; }
-            td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+            td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+            td.num { white-space: nowrap; }
             td { min-width: 5em; }
             td.prose { min-width: 16em; }
             th { min-width: 5em; }

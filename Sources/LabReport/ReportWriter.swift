@@ -48,7 +48,10 @@ public enum ReportWriter {
                             heatMap))
         }
         if let chart = ReportFigures.digits(selection) {
-            figures.append(("digits.svg", "Accuracy per digit d: each digit's own detector (its test accuracy on all images, filled; its recall on the images of d, hollow), and each model's accuracy on the images of d. Dots, not bars: the axis starts above 0 %.",
+            figures.append(("digits.svg", "Accuracy per digit d: "
+                            + (selection.detectorSets.isEmpty ? ""
+                               : "each digit's own detector (its test accuracy on all images, filled; its recall on the images of d, hollow), and ")
+                            + "each model's accuracy on the images of d. Dots, not bars: the axis starts above 0 %.",
                             chart))
         }
         return figures

@@ -187,3 +187,14 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
         try ReportWriter.write(runs: [], to: FileManager.default.temporaryDirectory)
     }
 }
+
+@Test func digitsCaptionMentionsDetectorsOnlyWhenThereAreSome() throws {
+    let withSet = try read(try writeSyntheticReport(epochs: 3).directory, "report.md")
+    #expect(withSet.contains("*Accuracy per digit d: each digit's own detector (its test accuracy on all images"))
+    let directory = try SyntheticMetrics.temporaryDirectory("no-set")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try ReportWriter.write(runs: RunMetrics.runs(from: SyntheticMetrics.mainRuns(epochs: 3)), to: directory)
+    let withoutSet = try read(directory, "report.md")
+    #expect(withoutSet.contains("*Accuracy per digit d: each model's accuracy on the images of d."))
+    #expect(!withoutSet.contains("own detector"))
+}
