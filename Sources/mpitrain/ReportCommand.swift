@@ -42,9 +42,9 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("Author's name under the title.", valueName: "name"))
     var author: String?
 
-    @Option(help: ArgumentHelp("A text file (Markdown) of your own, placed after the discussion; it is read "
-                               + "again on every rebuild, so keep it outside DIR or under any name there.",
-                               valueName: "file"))
+    @Option(help: ArgumentHelp("A text file (Markdown) of your own, placed after the discussion (default: "
+                               + "DIR/notes.md when it exists, so a rebuild keeps it).", valueName: "file"),
+            completion: .file())
     var notes: String?
 
     @Flag(help: "Print nothing but errors.")
@@ -84,15 +84,16 @@ struct Report: ParsableCommand {
         }
     }
 
-    /// The title, author, date (UTC, of `date`) and the notes file's text, read on rank 0 (which writes
+    /// The title, author, date (UTC, of `date`) and the text of `--notes` or else of DIR/notes.md, read on rank 0 (which writes
     /// the report); a notes file that cannot be read is an error before any training.
     private func reportHeader(date: Date) throws -> ReportHeader {
         var text: String?
-        if let notes {
+        let ownNotes = URL(fileURLWithPath: out, isDirectory: true).appendingPathComponent("notes.md").path
+        if let path = notes ?? (FileManager.default.fileExists(atPath: ownNotes) ? ownNotes : nil) {
             do {
-                text = try String(contentsOfFile: notes, encoding: .utf8)
+                text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw CLIError("--notes \(notes): cannot read it (\(error.localizedDescription)); give a UTF-8 text file")
+                throw CLIError("\(notes == nil ? "" : "--notes ")\(path): cannot read it (\(error.localizedDescription)); give a UTF-8 text file")
             }
         }
         let format = DateFormatter()

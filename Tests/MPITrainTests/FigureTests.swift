@@ -151,3 +151,19 @@ import NetCore
     }
     #expect(Discussion.fitting(runs[0]).contains("The validation loss is lowest in epoch 3."))
 }
+
+@Test func notesInTheReportFolderAreKeptWhenTheReportIsRebuilt() throws {
+    let out = try temporaryFolder("report-notes")
+    defer { try? FileManager.default.removeItem(at: out) }
+    let metrics = out.appendingPathComponent("main.jsonl")
+    try SyntheticMetrics.jsonLines(SyntheticMetrics.mainRuns(epochs: 2)).write(to: metrics, atomically: true, encoding: .utf8)
+    let report = out.appendingPathComponent("report")
+    try FileManager.default.createDirectory(at: report, withIntermediateDirectories: true)
+    try "The 4s and 9s look alike.\n".write(to: report.appendingPathComponent("notes.md"), atomically: true, encoding: .utf8)
+    for _ in 0..<2 {
+        let result = try mpitrain(["report", "--from", metrics.path, "--out", report.path, "--author", "Ada"], timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        let markdown = try String(contentsOf: report.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("## Notes\n\nThe 4s and 9s look alike.\n") && markdown.contains("Author: Ada  \nDate: "))
+    }
+}
