@@ -70,7 +70,7 @@ struct MetricsFile {
         } catch {
             let folder = url.deletingLastPathComponent().path
             let reason = FileKind(path: folder) == .folder ? error.reason : "its folder \(folder) is gone"
-            throw CLIError("cannot write the metrics file \(url.path): \(reason); \(error.remedy)")
+            throw JobError.invalid("cannot write the metrics file \(url.path): \(reason); \(error.remedy)")
         }
     }
 

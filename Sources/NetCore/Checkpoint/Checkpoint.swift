@@ -1,4 +1,5 @@
 import Foundation
+import CZlib
 
 /// Everything needed to continue a run exactly where it stopped, stored as safetensors:
 ///
@@ -129,7 +130,7 @@ public struct Checkpoint: Sendable, Equatable {
     /// The CRC-32 of the tensors' bytes in name order: the data section of their safetensors file.
     static func dataCRC32(_ tensors: [String: SafeTensors.Tensor]) -> UInt32 {
         tensors.keys.sorted().reduce(UInt32(0)) { crc, name in
-            tensors[name]!.bytes.withUnsafeBytes { CRC32.checksum($0, continuing: crc) }
+            tensors[name]!.bytes.withUnsafeBytes { UInt32(crc32_z(UInt(crc), $0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)) }
         }
     }
 
@@ -209,16 +210,11 @@ public struct Checkpoint: Sendable, Equatable {
             let reason = FileManager.default.fileExists(atPath: url.path) ? "is not readable" : "does not exist"
             throw CheckpointError(path: url.path, problem: reason, remedy: "check the path")
         }
-        let bytes = [UInt8](data)
-        do {
-            return try Checkpoint(try SafeTensors(decoding: bytes))
-        } catch let error as SafeTensorsError {
+        let file: SafeTensors
+        do throws(SafeTensorsError) { file = try SafeTensors(decoding: [UInt8](data)) } catch {
             throw CheckpointError(path: url.path, problem: "is not a valid safetensors file: \(error)")
-        } catch let error as CheckpointError {
-            throw error.at(url.path)
-        } catch {
-            preconditionFailure("unexpected \(error)")
         }
+        do throws(CheckpointError) { return try Checkpoint(file) } catch { throw error.at(url.path) }
     }
 
     /// Writes the checkpoint to `url` atomically: to a temporary file in the same folder, flushed
