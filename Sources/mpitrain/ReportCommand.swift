@@ -93,7 +93,7 @@ struct Report: ParsableCommand {
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw CLIError("\(notes == nil ? "" : "--notes ")\(path): cannot read it (\(error.localizedDescription)); give a UTF-8 text file")
+                throw JobError.invalid("\(notes == nil ? "" : "--notes ")\(path): cannot read it (\(error.localizedDescription)); give a UTF-8 text file")
             }
         }
         let format = DateFormatter()
