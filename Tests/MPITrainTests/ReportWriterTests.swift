@@ -25,6 +25,7 @@ private func read(_ directory: URL, _ name: String) throws -> String {
 
 @Test func writesEveryDeliverable() throws {
     let (directory, _) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
     #expect(names == ["accuracy.svg", "architecture.svg", "confusion.svg", "digits.svg", "loss.svg", "report.html",
                       "report.md"])
@@ -40,6 +41,7 @@ private func read(_ directory: URL, _ name: String) throws -> String {
 @Test func lossAndAccuracyChartsHoldOneCurvePerSeries() throws {
     let epochs = 40
     let (directory, _) = try writeSyntheticReport(epochs: epochs)
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let loss = try SVGInspection(try read(directory, "loss.svg")).series()
     #expect(loss.count == 6)  // Three models × (train, test).
     #expect(loss.allSatisfy { SVGInspection.pointCount($0) == epochs })
@@ -52,6 +54,7 @@ private func read(_ directory: URL, _ name: String) throws -> String {
 
 @Test func confusionMatrixShowsEveryCountAndBothAxisTitles() throws {
     let (directory, runs) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let svg = try SVGInspection(try read(directory, "confusion.svg"))
     let texts = try svg.texts()
     #expect(texts.contains("true class") && texts.contains("predicted class"))
@@ -63,6 +66,7 @@ private func read(_ directory: URL, _ name: String) throws -> String {
 
 @Test func digitsChartHasTenGroupsOfDotsAndNoBars() throws {
     let (directory, _) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let svg = try SVGInspection(try read(directory, "digits.svg"))
     let dots = try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='dots']/*[local-name()!='text' and local-name()!='line']")
     // The detectors' accuracy and recall, the two binary models' digit accuracy and the multiclass per-class accuracy.
@@ -79,6 +83,7 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
 
 @Test func resultsTableMatchesTheMetricsFile() throws {
     let (directory, runs) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let markdown = try read(directory, "report.md")
     let selection = ReportSelection(runs)
     #expect(selection.main.count == 3)
@@ -98,6 +103,7 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
 
 @Test func reportHoldsTheFormulasAndThePerClassTable() throws {
     let (directory, runs) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let markdown = try read(directory, "report.md")
     for tex in [#"\hat{y} = \sigma(z) = \sigma(Wx + b)"#, #"\frac{\partial L}{\partial w_j} = (\hat{y} - y)\, x_j"#,
                 #"\sigma(z)\,(1 - \sigma(z)) = \hat{y}(1 - \hat{y})"#, #"L = \max(z, 0) - z\,y + \log\left(1 + e^{-|z|}\right)"#,
@@ -115,6 +121,7 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
 
 @Test func htmlIsSelfContained() throws {
     let (directory, _) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let html = try read(directory, "report.html")
     #expect(html.components(separatedBy: "<svg ").count - 1 == 5)
     #expect(!html.contains("src=") && !html.contains("href=") && !html.contains("<script"))
@@ -124,6 +131,7 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
 
 @Test func formulasAreMathMLThatParses() throws {
     let (directory, _) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let html = try read(directory, "report.html")
     let formulas = Formula.neuron + Formula.gradient + Formula.multiclass
     #expect(html.components(separatedBy: "<math display=\"block\">").count - 1 == formulas.count)
@@ -142,6 +150,7 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
 
 @Test func reportWithoutDigitDataLeavesOutDigitsAndConfusion() throws {
     let directory = try SyntheticMetrics.temporaryDirectory("hidden-only")
+    defer { try? FileManager.default.removeItem(at: directory) }
     let runs = RunMetrics.runs(from: SyntheticMetrics.run(model: "hidden", digit: nil, hidden: 32, epochs: 3,
                                                           startLoss: 0.3, finalAccuracy: 0.95)
         .map { line in var line = line; line.digitAccuracy = nil; return line })
@@ -189,7 +198,9 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
 }
 
 @Test func digitsCaptionMentionsDetectorsOnlyWhenThereAreSome() throws {
-    let withSet = try read(try writeSyntheticReport(epochs: 3).directory, "report.md")
+    let written = try writeSyntheticReport(epochs: 3).directory
+    defer { try? FileManager.default.removeItem(at: written.deletingLastPathComponent()) }
+    let withSet = try read(written, "report.md")
     #expect(withSet.contains("*Accuracy per digit d: each digit's own detector (its test accuracy on all images"))
     let directory = try SyntheticMetrics.temporaryDirectory("no-set")
     defer { try? FileManager.default.removeItem(at: directory) }
