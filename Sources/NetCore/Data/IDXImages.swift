@@ -17,6 +17,6 @@ public struct IDXImages: Sendable {
     public init(contentsOf url: URL) throws(DataError) {
         let file = try IDXFile(url, kind: .images)
         (count, rows, columns) = (file.dimensions[0], file.dimensions[1], file.dimensions[2])
-        pixels = file.withElements { Array($0) }
+        pixels = file.elements()
     }
 }
