@@ -4,7 +4,7 @@ import Foundation
 /// against the workers (ranks × threads per rank), one line per (mode, threads per rank) — colour
 /// for the threads, dashes for weak scaling — the ideal line, and oversubscribed points ringed.
 public enum ScalingChart {
-    /// One measured configuration: a row of `scaling.csv`.
+    /// One measured configuration.
     public struct Point: Equatable, Sendable {
         /// `strong` (fixed global batch) or `weak` (fixed batch per rank).
         public var mode: String
@@ -16,27 +16,10 @@ public enum ScalingChart {
         public var oversubscribed: Bool
 
         public var workers: Int { ranks * threads }
-    }
 
-    /// The points of `scaling.csv` (its columns `mode`, `ranks`, `threads`, `speedup`, `oversubscribed`).
-    public static func points(csv text: String, source: String) throws(MetricsError) -> [Point] {
-        let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = rows.first else { throw .malformedRow(source: source, line: 1, reason: "the file is empty") }
-        let needed = ["mode", "ranks", "threads", "speedup", "oversubscribed"]
-        let columns = needed.compactMap { header.firstIndex(of: $0) }
-        guard columns.count == needed.count else {
-            throw .malformedRow(source: source, line: 1, reason: "expected the columns \(needed.joined(separator: ", "))")
+        public init(mode: String, ranks: Int, threads: Int, speedup: Double?, oversubscribed: Bool) {
+            (self.mode, self.ranks, self.threads, self.speedup, self.oversubscribed) = (mode, ranks, threads, speedup, oversubscribed)
         }
-        var points: [Point] = []
-        for (index, row) in rows.enumerated().dropFirst() {
-            guard row.count == header.count, let ranks = Int(row[columns[1]]), let threads = Int(row[columns[2]]) else {
-                throw .malformedRow(source: source, line: index + 1, reason: "expected \(header.count) cells with whole numbers of ranks and threads")
-            }
-            points.append(Point(mode: row[columns[0]], ranks: ranks, threads: threads, speedup: Double(row[columns[3]]),
-                                oversubscribed: row[columns[4]] == "true"))
-        }
-        guard !points.isEmpty else { throw .malformedRow(source: source, line: 2, reason: "no configuration after the header") }
-        return points
     }
 
     /// The chart of `points` measured on a node of `cores` cores.

@@ -12,7 +12,7 @@ struct MPITrain: ParsableCommand {
             (`scripts/mpirun -np 4 mpitrain --model multiclass`).
             """,
         version: Version.description,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Export.self, Report.self, PlotScaling.self, BenchGEMM.self, SelfTest.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Export.self, Report.self, ScalingSummary.self, BenchGEMM.self, SelfTest.self],
         defaultSubcommand: Train.self
     )
 

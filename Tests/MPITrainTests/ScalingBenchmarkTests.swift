@@ -42,7 +42,7 @@ struct ScalingBenchmarkTests {
         #expect(markdown.contains("| mode | ranks | threads | global batch | s/epoch | samples/s | speed-up |"))
         #expect(markdown.split(separator: "\n").filter { $0.hasPrefix("| strong |") }.count == 4)
 
-        // SVG (drawn by mpitrain plot-scaling): one series per threads value (2 points each), the ideal line, a legend.
+        // SVG (drawn by mpitrain scaling-summary): one series per threads value (2 points each), the ideal line, a legend.
         let svg = try SVGInspection(String(contentsOf: out.appendingPathComponent("scaling.svg"), encoding: .utf8))
         let series = try svg.series()
         #expect(series.map { $0.value(of: "data-series") } == ["strong, 1 thread/rank", "strong, 2 threads/rank", "ideal"])
