@@ -92,8 +92,8 @@ struct TrainingRun {
                     display.step(epoch: epoch, epochs: configuration.epochs, done: done, steps: steps, loss: loss,
                                  examplesPerStep: configuration.batchSize, epochStart: epochStart)
                 }
-            } catch let interrupted as TrainingInterrupted {
-                try checkpoints.stop(trainer, at: interrupted.position)
+            } catch TrainingError.interrupted(let position) {
+                try checkpoints.stop(trainer, at: position)
             } catch let error as TrainingError {
                 throw JobError.failed("\(error)"
                                  + (checkpoints.lastCheckpoint.map { "; the last good checkpoint, \($0), is kept" } ?? ""))

@@ -6,7 +6,7 @@ import Darwin
 import CZlib
 
 /// Why a gzip stream was refused, in one line (zlib's words, e.g. "incorrect data check").
-public struct GzipError: Error, CustomStringConvertible, Equatable {
+struct GzipError: Error, CustomStringConvertible, Equatable {
     /// What is wrong with the data.
     public let description: String
     /// Whether decompression stopped because the output would pass the caller's limit.
@@ -26,7 +26,7 @@ public struct GzipError: Error, CustomStringConvertible, Equatable {
 
 /// gzip decompression (RFC 1952) through zlib: every member of a file, each checked against its
 /// CRC-32 and length, into memory whose size the caller bounds.
-public enum Gzip {
+enum Gzip {
     /// Whether `bytes` start with the gzip magic number 1f 8b.
     public static func isCompressed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B

@@ -15,7 +15,7 @@ public final class Trainer {
     /// How far training has come; `restore(_:)` sets it from a checkpoint.
     public internal(set) var position = TrainingPosition(epochsCompleted: 0)
     /// Asked once per step on each rank; when it returns true on any rank, every rank finishes that
-    /// step and `trainEpoch` throws `TrainingInterrupted`.
+    /// step and `trainEpoch` throws `TrainingError.interrupted`.
     public var stopRequested: () -> Bool = { false }
     private let plan: BatchPlan
     /// The training, test and validation images in the form the first layer reads.
@@ -68,7 +68,7 @@ public final class Trainer {
     /// `progress` is called after every step with the steps done, the steps in the epoch and the mean loss so far.
     /// Throws `TrainingError.diverged` at the first step whose loss is not finite and
     /// `TrainingError.lossExploded` at the first whose mean loss passes `divergenceLoss` (both
-    /// before its update), and `TrainingInterrupted` after a step in which a rank's
+    /// before its update), and `TrainingError.interrupted` after a step in which a rank's
     /// `stopRequested` returned true.
     public func trainEpoch(_ epoch: Int,
                            progress: (_ done: Int, _ steps: Int, _ loss: Double) throws -> Void = { _, _, _ in }) throws -> EpochResult {
@@ -114,7 +114,7 @@ public final class Trainer {
                 position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
                 clock = times.record(.update, since: clock)
                 try progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
-                if gradients[statistics + 2] > 0 { throw TrainingInterrupted(position: position) }
+                if gradients[statistics + 2] > 0 { throw TrainingError.interrupted(position: position) }
             }
         }
         let examples = data.train.count

@@ -2,6 +2,9 @@ import Foundation
 
 /// Why training stopped.
 public enum TrainingError: Error, CustomStringConvertible, Sendable {
+    /// Stopped on request (Ctrl-C, SIGTERM) at a step boundary every rank agreed on; the last
+    /// step's update was applied, and `position` is where the run stands.
+    case interrupted(position: TrainingPosition)
     /// The ranks' parameters differ: data parallelism is broken (e.g. a rank ran a different step).
     case parametersOutOfSync(rank: Int)
     /// The loss became NaN or infinite in `step` (1-based) of `epoch`; the update was not applied.
@@ -12,6 +15,8 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
+        case let .interrupted(position):
+            return "interrupted in epoch \(position.epoch) after step \(position.stepsCompleted)"
         case .parametersOutOfSync:
             return "parameters differ between ranks (checksums disagree): the ranks are no longer training the same model; rerun, and report this if it repeats"
         case let .diverged(epoch, step, learningRate):
@@ -20,15 +25,5 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
             let grown = String(format: "%.2g", loss)
             return "training diverged in epoch \(epoch), step \(step): the loss grew to \(grown), over \(Int(limit.rounded())) (a hundred times the loss of guessing); try a smaller --lr than \(learningRate)"
         }
-    }
-}
-
-/// Training stopped on request (Ctrl-C, SIGTERM) at a step boundary that every rank agreed on.
-public struct TrainingInterrupted: Error, CustomStringConvertible, Sendable {
-    /// Where the run stopped; the last step's update was applied.
-    public let position: TrainingPosition
-
-    public var description: String {
-        "interrupted in epoch \(position.epoch) after step \(position.stepsCompleted)"
     }
 }
