@@ -22,22 +22,29 @@ let package = Package(
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Kernels and their worker pool: threads only, no MPI.
         .target(name: "Parallel", swiftSettings: nativeCPU),
         // The network, data, optimizer and trainer; reaches other ranks through `Collectives`.
-        .target(name: "NetCore", dependencies: ["Parallel"], swiftSettings: nativeCPU),
+        .target(name: "NetCore", dependencies: ["Parallel", "CZlib"], swiftSettings: nativeCPU),
         // MPI: the Communicator (implements `Collectives`), agreement across ranks, MPI errors.
         .target(name: "Distributed", dependencies: ["CMPI", "NetCore"], swiftSettings: nativeCPU),
+        // The lab report: metrics files in, Markdown, HTML and SVG figures out.
+        .target(name: "LabReport", dependencies: ["NetCore"]),
         .executableTarget(
             name: "mpitrain",
             dependencies: [
-                "NetCore", "Parallel", "Distributed",
+                "NetCore", "Parallel", "Distributed", "LabReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeCPU
         ),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: nativeCPU),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Parallel"], swiftSettings: nativeCPU),
-        .testTarget(name: "MPITrainTests", dependencies: ["mpitrain", "NetCore", "Distributed"], swiftSettings: nativeCPU),
+        .testTarget(name: "MPITrainTests", dependencies: ["LabReport", "NetCore", "Distributed"], swiftSettings: nativeCPU),
     ]
 )

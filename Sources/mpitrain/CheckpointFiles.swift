@@ -8,6 +8,8 @@ struct CheckpointFiles {
     let communicator: Communicator
     let console: Console
     var lastCheckpoint: String?
+    /// In a run with a validation set: its best epoch so far, recorded in every checkpoint.
+    var best: BestEpoch?
     /// Where the last checkpoint of this run was taken.
     private var savedPosition: TrainingPosition?
 
@@ -23,18 +25,33 @@ struct CheckpointFiles {
                                  : "epoch-\(position.epoch)-step-\(position.stepsCompleted).safetensors"
     }
 
+    /// The file that holds the epoch with the lowest validation loss.
+    static let bestName = "best.safetensors"
+
     /// Rank 0 writes `checkpoint` atomically; a failure is agreed, so every rank stops with its message.
     mutating func save(_ checkpoint: Checkpoint) throws {
         guard let folder else { return }
         let url = folder.appendingPathComponent(Self.name(checkpoint.position))
-        try communicator.agreeing {
-            guard communicator.isRoot else { return }
-            try checkpoint.write(to: url)
-            lastCheckpoint = url.path  // already, for a stall in the agreement that follows
-        }
+        try write(checkpoint, to: url)
         lastCheckpoint = url.path
         savedPosition = checkpoint.position
         console.print("checkpoint: \(url.path)")
+    }
+
+    /// Writes `checkpoint`, the new best epoch, to `best.safetensors`.
+    func saveBest(_ checkpoint: Checkpoint) throws {
+        guard let folder else { return }
+        try write(checkpoint, to: folder.appendingPathComponent(Self.bestName))
+    }
+
+    /// Rank 0 writes `checkpoint` (with the best epoch so far) to `url`; every rank learns whether it could.
+    private func write(_ checkpoint: Checkpoint, to url: URL) throws {
+        var checkpoint = checkpoint
+        checkpoint.best = best
+        try communicator.agreeing {
+            guard communicator.isRoot else { return }
+            try checkpoint.write(to: url)
+        }
     }
 
     /// Ends an interrupted run: saves where it stopped (with --checkpoint), says how to resume, exits 130.

@@ -4,10 +4,12 @@ import Distributed
 /// Where the trainer speaks: only rank 0 writes to standard output (llm.c's `printf0`).
 struct Console {
     let communicator: Communicator
+    /// `--quiet`: `print` prints nothing (errors and `note`s still do).
+    var quiet = false
 
-    /// Prints `text` on rank 0; other ranks stay silent.
+    /// Prints `text` on rank 0 unless quiet; other ranks stay silent.
     func print(_ text: String) {
-        guard communicator.isRoot else { return }
+        guard communicator.isRoot, !quiet else { return }
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 

@@ -9,14 +9,11 @@ struct Evaluate: ParsableCommand {
         abstract: "Report the test accuracy of a model saved in a checkpoint.",
         discussion: "Runs as one process or under mpirun (the test set is split across the ranks).")
 
-    @Option(help: ArgumentHelp("A checkpoint written by mpitrain --checkpoint.", valueName: "file"))
+    @Option(help: ArgumentHelp("A checkpoint written by mpitrain --checkpoint.", valueName: "file"),
+            completion: .file(extensions: ["safetensors"]))
     var checkpoint: String
 
-    @Option(help: "Folder with the four MNIST IDX files (default: $MPITRAIN_DATA, then the project's data/).")
-    var data: String?
-
-    @Option(help: "Worker threads per rank (default: cores on this node ÷ ranks on this node).")
-    var threads: Int?
+    @OptionGroup var compute: ComputeOptions
 
     func run() throws {
         let communicator = try Communicator.start()
@@ -26,7 +23,7 @@ struct Evaluate: ParsableCommand {
     private func evaluate(on communicator: Communicator) throws {
         let (saved, mnist) = try communicator.agreeing {
             let saved = try Checkpoint.read(from: URL(fileURLWithPath: checkpoint))
-            let folder = MNIST.locate(option: self.data)
+            let folder = MNIST.locate(option: compute.data)
             let images = try MNIST.load(from: folder)
             guard images.test.pixelsPerImage == saved.configuration.model.inputs else {
                 throw CLIError("the images in \(folder.path) are \(images.test.rows)×\(images.test.columns), but the checkpoint's model takes \(saved.configuration.model.inputs) inputs; use the data set it was trained on")
@@ -37,7 +34,7 @@ struct Evaluate: ParsableCommand {
             return (saved, images)
         }
         let trainer = try Trainer(configuration: saved.configuration, data: mnist, communicator: communicator,
-                                  threads: threads ?? communicator.defaultThreads)
+                                  threads: compute.threads ?? communicator.defaultThreads)
         try communicator.agreeing { try trainer.restore(saved) }
         try trainer.broadcastState()
         let evaluation = try trainer.evaluateTestSet()

@@ -22,19 +22,22 @@ enum ExistingOutputs {
             record.model != model.kind.rawValue || record.seed.map { $0 != configuration.seed } == true
                 || record.batchSize.map { $0 != configuration.batchSize } == true
                 || record.layerWidths.map { $0 != model.layerWidths } == true
+                || record.validation.map { $0 != configuration.validation } == true
         }) {
             throw CLIError("--metrics \(path) holds another run (\(other.model) model, seed \(other.seed.map(String.init) ?? "?"), batch size \(other.batchSize.map(String.init) ?? "?")) than the one this run resumes; \(remedy)")
         }
     }
 
     /// Refuses a checkpoint folder that holds checkpoints after `start`, which this run would
-    /// overwrite as it reaches them (or leave mixed with its own).
+    /// overwrite as it reaches them (or leave mixed with its own), and a new run's folder that
+    /// holds an earlier run's best.safetensors.
     static func checkCheckpoints(in folder: URL, after start: TrainingPosition, resuming: Bool) throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let later = names.compactMap { name in position(name).map { (name, $0) } }
             .filter { isBefore(start, $0.1) }
             .sorted { isBefore($0.1, $1.1) }
             .map(\.0)
+            + (!resuming && names.contains(CheckpointFiles.bestName) ? [CheckpointFiles.bestName] : [])
         guard let first = later.first, let last = later.last else { return }
         let list = later.count <= 3 ? later.joined(separator: ", ") : "\(first) … \(last), \(later.count) files"
         if resuming {

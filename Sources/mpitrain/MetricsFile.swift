@@ -1,38 +1,63 @@
 import Foundation
 import NetCore
 
-/// The `--metrics` JSON-lines file: one `EpochMetrics` object per line.
+/// The `--metrics` JSON-lines file: one `EpochMetrics` object per epoch, and with `--log-every`
+/// a `StepMetrics` object every N steps; each line carries the run's id and the time it was written.
 ///
-/// After every epoch the whole file is written to a temporary file beside it and renamed over it,
+/// Each time, the whole file is written to a temporary file beside it and renamed over it,
 /// so a reader (or a crash) never sees a half-written line, and a run that fails before its first
 /// epoch leaves no file at all. A FIFO or a character device (`/dev/stdout`, `/dev/null`) is
-/// written through instead, one line per epoch; a symbolic link is followed (see `AtomicFile`).
+/// written through instead, one line at a time; a symbolic link is followed (see `AtomicFile`).
 struct MetricsFile {
     let url: URL
+    /// Identifies the run in every line: when it started and six random hex digits; a resumed
+    /// run keeps the id of the lines it continues.
+    private(set) var runId: String
     private var lines: [String] = []
-    /// The FIFO or device the lines go to, opened at the first epoch and kept open for the run.
+    /// The FIFO or device the lines go to, opened at the first line and kept open for the run.
     private var stream: Int32?
 
     init(path: String) {
         url = URL(fileURLWithPath: path)
+        let started = Self.timestamp([.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
+        runId = started + "-" + String(format: "%06x", UInt32.random(in: 0..<(1 << 24)))
     }
 
     /// The file of a resumed run: keeps the lines an earlier run wrote for the epochs before
-    /// `epoch` (the one the run continues), so the file again holds the whole run.
+    /// `epoch` (the one the run continues), so the file again holds the whole run, and their run id.
     init(path: String, continuingAt epoch: Int) {
         self.init(path: path)
+        struct Line: Decodable { let epoch: Int; let run_id: String? }
         let earlier = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        lines = earlier.split(separator: "\n").map(String.init).filter { line in
-            guard let record = try? JSONDecoder().decode(EpochMetrics.self, from: Data(line.utf8)) else { return false }
-            return record.epoch < epoch
+        var kept: [Line] = []
+        lines = earlier.split(separator: "\n").map(String.init).filter { text in
+            guard let line = try? JSONDecoder().decode(Line.self, from: Data(text.utf8)), line.epoch < epoch else { return false }
+            kept.append(line)
+            return true
         }
+        if let id = kept.last?.run_id { runId = id }
     }
 
-    /// Appends one epoch and rewrites the file atomically; a failure is one line saying why.
+    /// Appends one epoch's line and rewrites the file atomically; a failure is one line saying why.
     mutating func append(_ metrics: EpochMetrics) throws {
+        var line = metrics
+        line.runId = runId
+        line.time = Self.now()
+        try append(line: line)
+    }
+
+    /// Appends one step-level line (`--log-every`).
+    mutating func append(_ metrics: StepMetrics) throws {
+        var line = metrics
+        line.runId = runId
+        line.time = Self.now()
+        try append(line: line)
+    }
+
+    private mutating func append(line value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let line = String(decoding: try encoder.encode(metrics), as: UTF8.self)
+        let line = String(decoding: try encoder.encode(value), as: UTF8.self)
         lines.append(line)
         do throws(OutputFileError) {
             let (target, kind) = try AtomicFile.destination(of: url.path)
@@ -47,5 +72,17 @@ struct MetricsFile {
             let reason = FileKind(path: folder) == .folder ? error.reason : "its folder \(folder) is gone"
             throw CLIError("cannot write the metrics file \(url.path): \(reason); \(error.remedy)")
         }
+    }
+
+    /// This moment in UTC, ISO 8601 with milliseconds, e.g. 2026-11-30T04:08:40.123Z.
+    private static func now() -> String {
+        timestamp([.withInternetDateTime, .withFractionalSeconds])
+    }
+
+    /// This moment in UTC in the ISO 8601 form `options` give (20261130T040840Z for the run id).
+    private static func timestamp(_ options: ISO8601DateFormatter.Options) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = options
+        return formatter.string(from: Date())
     }
 }

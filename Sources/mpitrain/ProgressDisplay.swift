@@ -18,6 +18,8 @@ struct ProgressDisplay {
     let console: Console
     private var lastRedraw: UInt64 = 0
     private var runStart = Date()
+    /// Epochs the run had completed when this process started it (a fraction inside an epoch).
+    private var startPosition = 0.0
 
     /// A display for rank 0's standard output: `.terminal` when it is a terminal, `.lines` otherwise.
     /// Under MPI the launcher relays output through a pseudo-terminal whatever the user's output
@@ -34,9 +36,11 @@ struct ProgressDisplay {
         console.print(text)
     }
 
-    /// Starts timing the run, for the time-left estimates.
-    mutating func startRun() {
+    /// Starts timing the run, for the time-left estimates; `position` is the epochs already
+    /// completed (by the run a resumed one continues), which this process's speed does not include.
+    mutating func startRun(at position: Double = 0) {
         runStart = Date()
+        startPosition = position
     }
 
     /// Redraws the in-place status line during an epoch, at most ten times a second.
@@ -48,21 +52,32 @@ struct ProgressDisplay {
         lastRedraw = now
         let elapsed = Date().timeIntervalSince(epochStart)
         let rate = Double(done * examplesPerStep) / max(elapsed, 1e-9)
-        let epochLeft = elapsed / Double(done) * Double(steps - done)
-        let runLeft = epochLeft + Date().timeIntervalSince(runStart) / (Double(epoch - 1) + Double(done) / Double(steps))
-            * Double(epochs - epoch)
-        let status = "epoch \(epoch)/\(epochs) \(percentBar(done, steps)) loss \(fixed(loss, 4))"
-            + "  \(Int(rate)) samples/s  \(duration(runLeft)) left"
+        let position = Double(epoch - 1) + Double(done) / Double(steps)
+        let runLeft = Date().timeIntervalSince(runStart) / max(position - startPosition, 1e-9) * (Double(epochs) - position)
+        let head = "epoch \(epoch)/\(epochs)", bar = " " + percentBar(done, steps), tail = " loss \(fixed(loss, 4))"
+        let rateText = "  \(Int(rate)) samples/s", left = "  \(duration(runLeft)) left"
+        // The fullest form that fits the terminal (a line that wraps cannot be redrawn in place),
+        // dropping the speed, then the bar; cut as a last resort.
+        let width = max(Self.terminalColumns() - 1, 1)
+        let status = [head + bar + tail + rateText + left, head + bar + tail + left, head + tail + left]
+            .first { $0.count <= width } ?? String((head + tail + left).prefix(width))
         FileHandle.standardOutput.write(Data("\r\u{1B}[2K\(status)".utf8))
     }
 
     /// Prints the epoch's line (replacing the status line on a terminal), with the time left.
     func epoch(_ metrics: EpochMetrics, elapsed: Double) {
         guard style != .quiet else { return }
-        let left = elapsed / Double(metrics.epoch) * Double(metrics.epochs - metrics.epoch)
+        let left = elapsed / max(Double(metrics.epoch) - startPosition, 1) * Double(metrics.epochs - metrics.epoch)
         let line = EpochLine(metrics).text + "  \(Int(metrics.samplesPerSecond ?? 0)) samples/s  \(duration(left)) left"
         if style == .terminal, console.communicator.isRoot { FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8)) }
         console.print(line)
+    }
+
+    /// The width of the terminal on standard output (80 when it cannot be read).
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
     }
 
     private func percentBar(_ done: Int, _ total: Int) -> String {
@@ -71,10 +86,9 @@ struct ProgressDisplay {
     }
 }
 
-/// A duration as "1:02:03", "2:03" or "4.2s".
+/// A duration as "1:02:03", "2:03" or "0:04".
 func duration(_ seconds: Double) -> String {
     guard seconds.isFinite, seconds >= 0 else { return "?" }
-    if seconds < 10 { return String(format: "%.1fs", seconds) }
     let total = Int(seconds.rounded())
     let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
     return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%d:%02d", minutes, secs)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetCore
+import LabReport
 import Distributed
 
 /// `mpitrain report`: trains the lab's three models (or reads earlier runs' metrics) and writes
@@ -17,33 +18,22 @@ struct Report: ParsableCommand {
     )
 
     @Option(name: .customLong("from"), parsing: .upToNextOption,
-            help: ArgumentHelp("Reuse these JSON-lines metrics files instead of training.", valueName: "file"))
+            help: ArgumentHelp("Reuse these JSON-lines metrics files instead of training.", valueName: "file"),
+            completion: .file(extensions: ["jsonl"]))
     var metricsFiles: [String] = []
 
-    @Option(help: ArgumentHelp("Directory to write the report into.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Directory to write the report into.", valueName: "dir"), completion: .directory)
     var out: String = "report"
 
-    @Option(help: "Epochs for each model.")
-    var epochs: Int = 100
+    @OptionGroup var length: RunLengthOptions
 
-    @Option(parsing: .unconditional, help: "Seed for every model.", transform: seedValue)
-    var seed: UInt64 = 1
-
-    @Option(help: "Worker threads per rank (default: cores on this node ÷ ranks on this node).")
-    var threads: Int?
-
-    @Option(help: "Folder with the four MNIST IDX files.")
-    var data: String?
+    @OptionGroup var compute: ComputeOptions
 
     @Flag(name: .customLong("all-digits"), help: "Also train the single-neuron detector for every digit 0–9.")
     var allDigits = false
 
     @Flag(help: "Print nothing but errors.")
     var quiet = false
-
-    func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs \(epochs) must be at least 1") }
-    }
 
     func run() throws {
         let communicator = try Communicator.start()
@@ -79,8 +69,8 @@ struct Report: ParsableCommand {
 
     /// Trains every planned run, writing each one's metrics into `folder`, and returns them.
     private func train(into folder: URL, communicator: Communicator) throws -> [RunMetrics] {
-        let common = ["--epochs", String(epochs), "--seed", String(seed)]
-            + (threads.map { ["--threads", String($0)] } ?? []) + (data.map { ["--data", $0] } ?? [])
+        let common = ["--epochs", String(length.epochs), "--seed", String(length.seed)]
+            + (compute.threads.map { ["--threads", String($0)] } ?? []) + (compute.data.map { ["--data", $0] } ?? [])
         let options = try plannedRuns.map { try TrainingOptions.parse($0 + common) }
         let data = try communicator.agreeing {
             if communicator.isRoot { try OutputFolder.prepare(folder, option: "--out") }
@@ -95,7 +85,7 @@ struct Report: ParsableCommand {
             let model = configuration.model
             let name = model.isBinary ? "\(model.kind.rawValue)-digit\(model.digit)" : model.kind.rawValue
             var metricsFile: MetricsFile? = MetricsFile(path: folder.appendingPathComponent("\(name).jsonl").path)
-            let run = TrainingRun(configuration: configuration, threads: threads ?? communicator.defaultThreads,
+            let run = TrainingRun(configuration: configuration, threads: compute.threads ?? communicator.defaultThreads,
                                   inputForm: option.inputForm)
             records += try run.run(data: data, communicator: communicator, display: &display,
                                    metricsFile: &metricsFile, checkpoints: &noCheckpoints).records

@@ -19,7 +19,8 @@ struct RunDescription {
     }
 }
 
-/// One line per epoch: epoch, train loss and accuracy, test loss and accuracy, seconds.
+/// One line per epoch: epoch, train loss and accuracy, validation loss and accuracy (with a
+/// validation set), test loss and accuracy, seconds.
 struct EpochLine {
     let metrics: EpochMetrics
 
@@ -30,7 +31,12 @@ struct EpochLine {
     var text: String {
         let width = String(metrics.epochs).count
         let epoch = String(metrics.epoch).leftPadded(to: width)
+        var validation = ""
+        if let loss = metrics.validationLoss, let accuracy = metrics.validationAccuracy {
+            validation = "  val loss \(fixed(loss, 4))  acc \(percent(accuracy))"
+        }
         return "epoch \(epoch)/\(metrics.epochs)  train loss \(fixed(metrics.trainLoss, 4))  acc \(percent(metrics.trainAccuracy))"
+            + validation
             + "  test loss \(fixed(metrics.testLoss, 4))  acc \(percent(metrics.testAccuracy))  \(fixed(metrics.seconds, 3)) s"
     }
 }
@@ -39,6 +45,10 @@ struct EpochLine {
 struct Summary {
     let configuration: TrainingConfiguration
     let evaluation: Evaluation
+    /// The last epoch trained (earlier than the run's last when it stopped early).
+    let lastEpoch: Int
+    /// Epochs this process trained (fewer than `lastEpoch` after a resume): the seconds are theirs.
+    let epochsRun: Int
     let seconds: Double
     /// The classes' names (`--class-names`), else their numbers.
     var classNames: [String]? = nil
@@ -48,9 +58,9 @@ struct Summary {
     var text: String {
         let model = configuration.model
         var lines = [
-            "final: \(model.kind.rawValue) after \(counted(configuration.epochs, "epoch")): test loss \(fixed(evaluation.loss, 4)), "
+            "final: \(model.kind.rawValue) after \(counted(lastEpoch, "epoch")): test loss \(fixed(evaluation.loss, 4)), "
                 + "test accuracy \(percent(evaluation.accuracy)) (\(evaluation.examples) images), "
-                + "\(fixed(seconds, 2)) s (\(fixed(seconds / Double(configuration.epochs), 3)) s/epoch)",
+                + "\(fixed(seconds, 2)) s (\(fixed(seconds / Double(max(epochsRun, 1)), 3)) s/epoch)",
         ]
         let title = model.isBinary ? "accuracy of the \"is it a \(model.digit)?\" detector on each class's images:"
                                    : "per-class accuracy:"

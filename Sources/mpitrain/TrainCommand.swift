@@ -17,17 +17,29 @@ struct Train: ParsableCommand {
 
     @OptionGroup var options: TrainingOptions
 
-    @Option(help: "Write one JSON object per epoch to this file (JSON lines).")
+    @Option(help: ArgumentHelp("Write one JSON object per epoch to this file (JSON lines).", valueName: "file"),
+            completion: .file())
     var metrics: String?
 
-    @Option(help: ArgumentHelp("Write checkpoints (safetensors) into this folder, created if missing.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Write checkpoints (safetensors) into this folder, created if missing.", valueName: "dir"),
+            completion: .directory)
     var checkpoint: String?
 
     @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every N epochs, and after the last.")
     var checkpointEvery: Int = 1
 
-    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint file (same model, seed and batch size).", valueName: "file"))
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint file (same model, seed and batch size).", valueName: "file"),
+            completion: .file(extensions: ["safetensors"]))
     var resume: String?
+
+    @Option(name: .customLong("log-every"),
+            help: ArgumentHelp("Also write a step line to --metrics every N steps (the epoch's running training loss).", valueName: "N"))
+    var logEvery: Int?
+
+    @Option(name: .customLong("early-stop"),
+            help: ArgumentHelp("Stop when the validation loss has not improved for this many epochs (needs --validation); with --checkpoint, best.safetensors holds the best epoch.",
+                               valueName: "patience"))
+    var earlyStop: Int?
 
     @Flag(help: "Replace an existing --metrics file, and checkpoints in the --checkpoint folder beyond this run's start (refused without it).")
     var overwrite = false
@@ -50,6 +62,16 @@ struct Train: ParsableCommand {
     var stallTimeout: Double = 120
 
     func validate() throws {
+        if let logEvery {
+            guard logEvery >= 1 else { throw ValidationError("--log-every \(logEvery) must be at least 1 (steps)") }
+            guard metrics != nil else { throw ValidationError("--log-every writes step lines into the metrics file: add --metrics FILE") }
+        }
+        if let earlyStop {
+            guard earlyStop >= 1 else { throw ValidationError("--early-stop \(earlyStop) must be at least 1 (epochs without improvement)") }
+            guard options.validation > 0 else {
+                throw ValidationError("--early-stop watches the validation loss: add --validation N (e.g. --validation 5000)")
+            }
+        }
         guard checkpointEvery >= 1 else {
             throw ValidationError("--checkpoint-every \(checkpointEvery) must be at least 1 (epochs)")
         }
@@ -104,16 +126,16 @@ struct Train: ParsableCommand {
             saved.map { overwrite ? MetricsFile(path: path) : MetricsFile(path: path, continuingAt: $0.position.epoch) }
                 ?? MetricsFile(path: path)
         }
-        var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator))
+        var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator, quiet: quiet))
         files.lastCheckpoint = resume
-        let run = TrainingRun(configuration: configuration, threads: self.options.threads ?? communicator.defaultThreads,
+        let run = TrainingRun(configuration: configuration, threads: self.options.compute.threads ?? communicator.defaultThreads,
                               inputForm: self.options.inputForm, profile: profile, checkSync: checkSync,
-                              checkpointEvery: checkpointEvery, resume: saved.map { ($0, resume!) }, stop: stop,
+                              checkpointEvery: checkpointEvery, logEvery: logEvery, earlyStop: earlyStop, resume: saved.map { ($0, resume!) }, stop: stop,
                               classNames: classNames)
         let outcome = try run.run(data: data, communicator: communicator, display: &display,
                                   metricsFile: &metricsFile, checkpoints: &files)
-        display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, seconds: outcome.seconds,
-                             classNames: classNames).text)
+        display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, lastEpoch: outcome.lastEpoch,
+                             epochsRun: outcome.records.count, seconds: outcome.seconds, classNames: classNames).text)
     }
 
     /// Rank 0 locks the checkpoint folder and the metrics file for the whole run, then checks

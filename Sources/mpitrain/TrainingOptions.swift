@@ -26,11 +26,10 @@ struct TrainingOptions: ParsableArguments {
             transform: activations)
     var activation: [Activation]?
 
-    @Option(help: "Passes over the 60,000 training images.")
-    var epochs: Int = 100
-
     @Option(name: .customLong("batch-size"), help: "Global minibatch size, split across the ranks.")
     var batchSize: Int = 64
+
+    @OptionGroup var length: RunLengthOptions
 
     @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (default: 0.1; 0.5 for multiclass).",
             transform: { try number($0, example: "0.1") })
@@ -43,23 +42,21 @@ struct TrainingOptions: ParsableArguments {
             transform: { try number($0, example: "0.9") })
     var momentum: Float?
 
-    @Option(parsing: .unconditional, help: "Seed for the initial weights and the shuffled order of every epoch.",
-            transform: seedValue)
-    var seed: UInt64 = 1
-
-    @Option(help: "Worker threads per rank, 1 to 32 (default: cores on this node ÷ ranks on this node).")
-    var threads: Int?
-
     @Option(name: .customLong("input"),
             help: "How images reach the first layer: sparse skips the zero pixels, dense copies each batch for GEMM (auto: sparse when under 30 % of the pixels are non-zero, as in MNIST).")
     var inputForm: InputForm = .auto
 
-    @Option(help: "Folder with the four MNIST IDX files (default: $MPITRAIN_DATA, then the project's data/).")
-    var data: String?
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Hold out N training images as a validation set (a stratified choice by --seed, the same on every rank), never trained on; each epoch reports its loss and accuracy.",
+                               valueName: "N"))
+    var validation: Int = 0
+
+    @OptionGroup var compute: ComputeOptions
 
     @Option(name: .customLong("class-names"),
             help: ArgumentHelp("A file with one name per class, in label order (e.g. Fashion-MNIST's T-shirt/top, Trouser, …), for the tables and figures.",
-                               valueName: "file"))
+                               valueName: "file"),
+            completion: .file())
     var classNames: String?
 
     mutating func validate() throws {
@@ -72,7 +69,7 @@ struct TrainingOptions: ParsableArguments {
         if let activation, activation.count > 1, activation.count != hiddenWidths.count {
             throw ValidationError("--activation names \(activation.count) activations for \(hiddenWidths.count) hidden layers; give one per hidden layer, or one for all")
         }
-        guard epochs >= 1 else { throw ValidationError("--epochs \(epochs) must be at least 1") }
+        guard validation >= 0 else { throw ValidationError("--validation \(validation) must be 0 (none) or a number of training images, e.g. 5000") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size \(batchSize) must be at least 1") }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--lr \(learningRate) must be a positive number, e.g. 0.1")
@@ -80,13 +77,7 @@ struct TrainingOptions: ParsableArguments {
         if let momentum, !(momentum >= 0 && momentum < 1) {
             throw ValidationError("--momentum \(momentum) must be in [0, 1), e.g. 0.9")
         }
-        if let threads, !(1...Self.maximumThreads).contains(threads) {
-            throw ValidationError("--threads takes 1 to \(Self.maximumThreads) worker threads per rank, not \(threads)")
-        }
     }
-
-    /// The most threads per rank `--threads` takes.
-    static let maximumThreads = 256
 
     /// The hidden layer widths, with each model's default filled in.
     private var hiddenWidths: [Int] { model == .single ? [] : hidden ?? [model == .multiclass ? 128 : 64] }
@@ -98,21 +89,25 @@ struct TrainingOptions: ParsableArguments {
             kind: model, hidden: hiddenWidths,
             activations: activation ?? [model == .multiclass ? .relu : .sigmoid], digit: digit)
         return TrainingConfiguration(
-            model: modelConfiguration, epochs: epochs, batchSize: batchSize,
+            model: modelConfiguration, epochs: length.epochs, batchSize: batchSize,
             learningRate: learningRate ?? (model == .multiclass ? 0.5 : 0.1), schedule: schedule,
-            momentum: momentum ?? 0, seed: seed)
+            momentum: momentum ?? 0, seed: length.seed, validation: validation)
     }
 }
 
 extension TrainingOptions {
-    /// Loads the data set (`--data`) and checks it against the run: image size, and a global batch
-    /// that the ranks can split and the training set can fill.
+    /// Loads the data set (`--data`), holds out the validation images, and checks the rest against
+    /// the run: a global batch that the ranks can split and the training set can fill.
     func loadData(for configuration: TrainingConfiguration, ranks: Int) throws -> MNIST {
         guard configuration.batchSize >= ranks else {
             throw CLIError("--batch-size \(configuration.batchSize) cannot be split over \(ranks) ranks; use a batch of at least \(ranks) or fewer ranks")
         }
-        let folder = MNIST.locate(option: data)
-        let data = try MNIST.load(from: folder)
+        let folder = MNIST.locate(option: compute.data)
+        let loaded = try MNIST.load(from: folder)
+        guard configuration.validation == 0 || configuration.validation <= loaded.train.count - configuration.batchSize else {
+            throw CLIError("--validation \(configuration.validation) leaves \(max(0, loaded.train.count - configuration.validation)) of the \(loaded.train.count) training images, fewer than one batch of \(configuration.batchSize); hold out at most \(max(0, loaded.train.count - configuration.batchSize))")
+        }
+        let data = loaded.holdingOut(configuration.validation, seed: configuration.seed)
         guard configuration.batchSize <= data.train.count else {
             throw CLIError("--batch-size \(configuration.batchSize) is larger than the \(data.train.count) training images; use at most \(data.train.count)")
         }
@@ -171,15 +166,6 @@ private func activations(_ text: String) throws -> [Activation] {
 private func number(_ text: String, example: String) throws -> Float {
     guard let value = Float(text), value.isFinite else {
         throw ValidationError("not a number; give a decimal number such as \(example)")
-    }
-    return value
-}
-
-/// `text` as a seed (read even when it looks like an option, as "-1" does), or an error that
-/// says what a seed is.
-func seedValue(_ text: String) throws -> UInt64 {
-    guard let value = UInt64(text) else {
-        throw ValidationError("--seed takes a whole number from 0 to \(UInt64.max)")
     }
     return value
 }

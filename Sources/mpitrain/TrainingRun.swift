@@ -17,6 +17,10 @@ struct TrainingRun {
     var checkSync = false
     /// With a checkpoint folder: write a checkpoint every this many epochs, and after the last.
     var checkpointEvery = 1
+    /// With a metrics file: a step line every this many steps (`--log-every`).
+    var logEvery: Int?
+    /// Stop when the validation loss has not improved for this many epochs (`--early-stop`).
+    var earlyStop: Int?
     /// The checkpoint to continue from, and its path.
     var resume: (checkpoint: Checkpoint, path: String)?
     /// Ctrl-C / SIGTERM: stop every rank at the next step boundary.
@@ -30,6 +34,8 @@ struct TrainingRun {
         var records: [EpochMetrics]
         /// The test-set evaluation after the last epoch.
         var evaluation: Evaluation
+        /// The last epoch trained: the run's last, or an earlier one when it stopped early.
+        var lastEpoch: Int
         /// Wall-clock seconds of the whole run.
         var seconds: Double
     }
@@ -70,9 +76,12 @@ struct TrainingRun {
             display.line("resuming from \(resume.path): epoch \(resume.checkpoint.position.epoch), "
                          + "step \(resume.checkpoint.position.stepsCompleted) of \(trainer.stepsPerEpoch)")
         }
-        display.startRun()
+        display.startRun(at: Double(trainer.position.epochsCompleted) + Double(trainer.position.stepsCompleted) / Double(trainer.stepsPerEpoch))
         var records: [EpochMetrics] = []
         var evaluation = Evaluation(model: configuration.model)
+        var lastEpoch = trainer.position.epochsCompleted
+        var watcher = EarlyStopping(patience: earlyStop, best: resume?.checkpoint.best)
+        checkpoints.best = watcher.best
         let start = Date()
         for epoch in trainer.position.epoch...configuration.epochs {
             let epochStart = Date()
@@ -82,6 +91,9 @@ struct TrainingRun {
             do {
                 training = try trainer.trainEpoch(epoch) { done, steps, loss in
                     place.stepsDone = done
+                    if let logEvery, done % logEvery == 0, communicator.isRoot {
+                        try metricsFile?.append(StepMetrics(configuration: configuration, epoch: epoch, step: done, steps: steps, loss: loss))
+                    }
                     display.step(epoch: epoch, epochs: configuration.epochs, done: done, steps: steps, loss: loss,
                                  examplesPerStep: configuration.batchSize, epochStart: epochStart)
                 }
@@ -92,26 +104,38 @@ struct TrainingRun {
                                  + (checkpoints.lastCheckpoint.map { "; the last good checkpoint, \($0), is kept" } ?? ""))
             }
             evaluation = try trainer.evaluateTestSet()
+            let validation = try trainer.evaluateValidationSet()
             let seconds = Date().timeIntervalSince(epochStart)
             if checkSync { try trainer.checkParametersInSync() }
             var record = EpochMetrics(
-                configuration: configuration, epoch: epoch, training: training, test: evaluation,
-                seconds: seconds, ranks: communicator.size, threads: threads,
+                configuration: configuration, epoch: epoch, training: training, test: evaluation, validation: validation,
+                seconds: seconds, ranks: communicator.size, threads: threads, input: trainer.inputForm,
                 profile: profile ? try trainer.gatherTimes() : nil)
             record.classNames = classNames
             display.epoch(record, elapsed: Date().timeIntervalSince(start))
             if let breakdown = record.profile { display.line(ProfileLine(breakdown).text) }
             if communicator.isRoot { try metricsFile?.append(record) }
             records.append(record)
-            if checkpoints.folder != nil, epoch % checkpointEvery == 0 || epoch == configuration.epochs {
+            lastEpoch = epoch
+            if let validation, watcher.record(epoch: epoch, loss: validation.loss) {
+                checkpoints.best = watcher.best
+                try checkpoints.saveBest(trainer.checkpoint())
+            }
+            let stopsEarly = epoch < configuration.epochs && watcher.shouldStop(after: epoch)
+            if checkpoints.folder != nil, epoch % checkpointEvery == 0 || epoch == configuration.epochs || stopsEarly {
                 try checkpoints.save(trainer.checkpoint())
+            }
+            if stopsEarly, let best = watcher.best {
+                display.line("early stop after epoch \(epoch): the validation loss has not improved for \(counted(epoch - best.epoch, "epoch")) "
+                             + "(best \(fixed(best.loss, 4)) in epoch \(best.epoch)\(checkpoints.folder.map { ", saved in \($0.appendingPathComponent(CheckpointFiles.bestName).path)" } ?? ""))")
+                break
             }
             if epoch < configuration.epochs, let stop, try stopAgreed(stop, on: communicator) {
                 try checkpoints.stop(trainer, at: trainer.position)
             }
         }
         try trainer.checkParametersInSync()
-        return Outcome(records: records, evaluation: evaluation, seconds: Date().timeIntervalSince(start))
+        return Outcome(records: records, evaluation: evaluation, lastEpoch: lastEpoch, seconds: Date().timeIntervalSince(start))
     }
 
     /// Restores the checkpoint to resume from, after checking that its step lies inside an epoch

@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import mpitrain
+@testable import LabReport
 import NetCore
 
 @Test func architectureFigureFollowsTheHiddenWidth() throws {
@@ -66,12 +66,16 @@ import NetCore
     }
 }
 
-@Test func reportCommandParsesFilesAndOutput() throws {
-    let command = try Report.parse(["--from", "a.jsonl", "b.jsonl", "--out", "out"])
-    #expect(command.metricsFiles == ["a.jsonl", "b.jsonl"] && command.out == "out")
-    let training = try Report.parse(["--out", "out", "--epochs", "3", "--all-digits"])
-    #expect(training.metricsFiles.isEmpty && training.epochs == 3 && training.allDigits, "no --from: train first")
-    #expect(throws: (any Error).self) { try Report.parse(["--epochs", "0"]) }
+@Test func reportCommandReadsEveryFileAfterFrom() throws {
+    let out = try temporaryFolder("report-from")
+    defer { try? FileManager.default.removeItem(at: out) }
+    let metrics = out.appendingPathComponent("a.jsonl")
+    try Data().write(to: metrics)
+    let result = try mpitrain(["report", "--from", metrics.path, "/nonexistent/b.jsonl", "--out", out.path], timeout: 60)
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("/nonexistent/b.jsonl"), "the second file is read too: \(result.stderr)")
+    let zero = try mpitrain(["report", "--epochs", "0", "--out", out.path], timeout: 60)
+    #expect(zero.status != 0 && zero.stderr.contains("--epochs 0 must be at least 1"), "\(zero.stderr)")
 }
 
 @Test func reportTrainsOnTheDataFolderItIsGiven() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import mpitrain
+@testable import LabReport
 
 @Test func decodesTheDocumentedSchemaWithNulls() throws {
     let text = """

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import mpitrain
+@testable import LabReport
 
 /// True when `step` is 1, 2 or 5 times a power of ten.
 private func isNiceStep(_ step: Double) -> Bool {

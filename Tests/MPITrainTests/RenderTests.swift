@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import mpitrain
+@testable import LabReport
 
 /// The path of `rsvg-convert` (Debian librsvg2-bin), or `nil` when it is not installed.
 private let rsvgConvert: String? = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert", "/opt/homebrew/bin/rsvg-convert"]

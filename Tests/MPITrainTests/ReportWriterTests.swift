@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import mpitrain
+@testable import LabReport
 
 /// Writes a full report (three models plus the all-digits set) from synthetic metrics files.
 private func writeSyntheticReport(epochs: Int = 40) throws -> (directory: URL, runs: [RunMetrics]) {

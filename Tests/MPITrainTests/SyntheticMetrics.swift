@@ -1,6 +1,6 @@
 import Foundation
 import NetCore
-@testable import mpitrain
+@testable import LabReport
 
 /// Deterministic, plausible metrics files for the report tests (no trainer needed).
 enum SyntheticMetrics {

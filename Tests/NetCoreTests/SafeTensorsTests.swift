@@ -40,7 +40,8 @@ struct SafeTensorsTests {
         var optimizer = SGD(learningRate: 0.1, momentum: 0.9, parameterCount: network.parameterCount)
         for i in optimizer.velocity.indices { optimizer.velocity[i] = Float(i) * 0.001 }
         let position = TrainingPosition(epochsCompleted: 2, stepsCompleted: 5, lossSum: 0.1 + 0.2, correct: 17)
-        let checkpoint = Checkpoint(network: network, optimizer: optimizer, configuration: configuration, position: position, ranks: 2)
+        var checkpoint = Checkpoint(network: network, optimizer: optimizer, configuration: configuration, position: position, ranks: 2)
+        checkpoint.best = BestEpoch(epoch: 2, loss: 0.1 + 0.2)
 
         let files = try TestFiles()
         defer { files.remove() }
@@ -50,6 +51,7 @@ struct SafeTensorsTests {
         let read = try Checkpoint.read(from: url)
         #expect(read == checkpoint)
         #expect(read.position.lossSum == 0.1 + 0.2)
+        #expect(read.best == BestEpoch(epoch: 2, loss: 0.1 + 0.2), "early stopping resumes from the best epoch")
 
         let other = Network(model, seed: 10)
         var otherOptimizer = SGD(learningRate: 0.1, momentum: 0.9, parameterCount: other.parameterCount)
@@ -108,6 +110,16 @@ struct SafeTensorsTests {
         let problem = Self.problem(file)
         #expect(problem.hasPrefix("checkpoint has \"\(key)\""), "\(problem)")
         #expect(!problem.contains("\n"))
+    }
+
+    @Test(arguments: [("3", "0.5", "checkpoint has \"best_epoch\": \"3\" in its metadata, expected an epoch the run completed (1–1)"),
+                      ("1", "inf", "checkpoint has \"best_validation_loss\": \"inf\" in its metadata, expected a finite loss ≥ 0"),
+                      ("1", nil, "checkpoint has no \"best_validation_loss\" in its metadata")])
+    func theBestEpochIsChecked(epoch: String, loss: String?, expected: String) {
+        var file = Self.smallCheckpoint()
+        file.metadata["best_epoch"] = epoch
+        file.metadata["best_validation_loss"] = loss
+        #expect(Self.problem(file).hasPrefix(expected), "\(Self.problem(file))")
     }
 
     @Test func aFailedWriteLeavesNothingBehind() throws {

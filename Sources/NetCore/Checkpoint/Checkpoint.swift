@@ -1,4 +1,5 @@
 import Foundation
+import CZlib
 
 /// Everything needed to continue a run exactly where it stopped, stored as safetensors:
 ///
@@ -9,7 +10,7 @@ import Foundation
 ///   lists and its `classes` is given; version 1's one `hidden` width and `activation` still read), `seed`, `ranks`, `epoch` (epochs completed), `step` (steps completed
 ///   in the next epoch), that epoch's running `epoch_loss_sum` and `epoch_correct`, and
 ///   `data_crc32`, the CRC-32 of the data section (every tensor's bytes, in name order) as 8 hex
-///   digits. Reading checks the CRC, every metadata field and that every value is finite; files
+///   digits; in a run with a validation set, `best_epoch` and `best_validation_loss`. Reading checks the CRC, every metadata field and that every value is finite; files
 ///   written before the CRC was added (no `data_crc32`) are read without that check.
 ///
 /// With the epoch order a function of (seed, epoch) alone, restoring parameters, velocity and
@@ -28,6 +29,9 @@ public struct Checkpoint: Sendable, Equatable {
     public var ranks: Int
     /// Parameter and velocity tensors by name.
     public var tensors: [String: SafeTensors.Tensor]
+    /// In a run with a validation set: its best epoch so far (lowest validation loss), which
+    /// early stopping counts from.
+    public var best: BestEpoch?
 
     /// A snapshot of `network`'s parameters and `optimizer`'s velocity at `position`.
     public init(network: Network, optimizer: SGD, configuration: TrainingConfiguration,
@@ -103,7 +107,7 @@ public struct Checkpoint: Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ value: T) -> String { String(decoding: try! encoder.encode(value), as: UTF8.self) }
-        return SafeTensors(tensors: tensors, metadata: [
+        var metadata = [
             "format": Self.format,
             "format_version": String(Self.formatVersion),
             "model": json(configuration.model),
@@ -115,13 +119,18 @@ public struct Checkpoint: Sendable, Equatable {
             "epoch_loss_sum": String(position.lossSum),   // shortest round-trip form: exact
             "epoch_correct": String(position.correct),
             "data_crc32": Self.hex(Self.dataCRC32(tensors)),
-        ])
+        ]
+        if let best {
+            metadata["best_epoch"] = String(best.epoch)
+            metadata["best_validation_loss"] = String(best.loss)
+        }
+        return SafeTensors(tensors: tensors, metadata: metadata)
     }
 
     /// The CRC-32 of the tensors' bytes in name order: the data section of their safetensors file.
     static func dataCRC32(_ tensors: [String: SafeTensors.Tensor]) -> UInt32 {
         tensors.keys.sorted().reduce(UInt32(0)) { crc, name in
-            tensors[name]!.bytes.withUnsafeBytes { CRC32.checksum($0, continuing: crc) }
+            tensors[name]!.bytes.withUnsafeBytes { UInt32(crc32_z(UInt(crc), $0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)) }
         }
     }
 
@@ -180,6 +189,12 @@ public struct Checkpoint: Sendable, Equatable {
                                   remedy: "pass an earlier checkpoint of the run")
         }
         tensors = file.tensors
+        if metadata["best_epoch"] != nil || metadata["best_validation_loss"] != nil {
+            best = BestEpoch(epoch: try number("best_epoch"), loss: try number("best_validation_loss"))
+            try check((1...max(1, position.epochsCompleted)).contains(best!.epoch), "best_epoch",
+                      "expected an epoch the run completed (1–\(position.epochsCompleted))")
+            try check(best!.loss.isFinite && best!.loss >= 0, "best_validation_loss", "expected a finite loss ≥ 0")
+        }
     }
 
     // MARK: - Files
@@ -216,6 +231,19 @@ public struct Checkpoint: Sendable, Equatable {
         } catch {
             throw CheckpointError(path: error.path, problem: "cannot be written: \(error.reason)", remedy: error.remedy)
         }
+    }
+}
+
+/// The epoch of a run with the lowest validation loss so far.
+public struct BestEpoch: Sendable, Equatable {
+    /// The epoch, from 1.
+    public var epoch: Int
+    /// Its mean loss over the validation images.
+    public var loss: Double
+
+    public init(epoch: Int, loss: Double) {
+        self.epoch = epoch
+        self.loss = loss
     }
 }
 

@@ -18,13 +18,15 @@ final class FileBytes {
 
     private enum Release { case none, unmap, free }
 
-    /// Bytes past the declared size still inflated, so that a few trailing bytes are reported as
-    /// such; also how much is inflated to read a header: the largest stored block and back-reference.
-    static let slack = 65_535 + 258 + 512
+    /// Bytes past the declared size still inflated, so that a few trailing bytes are reported as such.
+    static let slack = 65_536
 
-    /// Reads the file at `path`; `declaredSize` gives the size its first bytes (at least 512,
-    /// unless the file is shorter) announce, or nil if they announce none (then only those
-    /// first bytes are decompressed, enough to say what is wrong with them).
+    /// How much of a compressed file is inflated to read its header.
+    static let headerBytes = 512
+
+    /// Reads the file at `path`; `declaredSize` gives the size its first bytes (512, unless the
+    /// file is shorter) announce, or nil if they announce none (then only those first bytes are
+    /// decompressed, enough to say what is wrong with them).
     init(path: String, declaredSize: (UnsafeRawBufferPointer) -> Int?) throws(DataError) {
         func failure(_ what: String) -> DataError {
             DataError(path: path, problem: "\(what): \(String(cString: strerror(errno)))", remedy: DataError.fetch)
@@ -53,13 +55,11 @@ final class FileBytes {
         defer { munmap(mapping, size) }
         var declared: Int?
         do {
-            var output = try Gzip.decompressedSink(mapped, limit: Self.slack, keepingPrefix: true)
-            declared = declaredSize(UnsafeRawBufferPointer(start: output.base, count: output.count))
-            if output.passedLimit, let declared {
-                output.discard()
-                output = try Gzip.decompressedSink(mapped, limit: declared.addingReportingOverflow(Self.slack).partialValue)
+            let output = try Gzip.inflate(mapped, probe: Self.headerBytes) { header in
+                declared = declaredSize(header)
+                return declared.map { $0.addingReportingOverflow(Self.slack).partialValue }
             }
-            (bytes, release, wasCompressed) = (UnsafeRawBufferPointer(start: output.base, count: output.count), .free, true)
+            (bytes, release, wasCompressed) = (UnsafeRawBufferPointer(output), .free, true)
         } catch where error.isOverLimit {
             throw DataError(path: path, problem: "inflates to more than the \(declared ?? 0) bytes its IDX header describes (a damaged file or a gzip bomb)")
         } catch {

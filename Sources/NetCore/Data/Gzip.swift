@@ -1,4 +1,11 @@
-/// Why a gzip stream was refused, in one line (e.g. "CRC-32 mismatch: ...").
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CZlib
+
+/// Why a gzip stream was refused, in one line (zlib's words, e.g. "incorrect data check").
 public struct GzipError: Error, CustomStringConvertible, Equatable {
     /// What is wrong with the data.
     public let description: String
@@ -17,114 +24,128 @@ public struct GzipError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// gzip decompression (RFC 1952) over the pure-Swift `Inflate`: Foundation on Linux cannot
-/// decompress, and the package has no zlib target.
+/// gzip decompression (RFC 1952) through zlib: every member of a file, each checked against its
+/// CRC-32 and length, into memory whose size the caller bounds.
 public enum Gzip {
     /// Whether `bytes` start with the gzip magic number 1f 8b.
     public static func isCompressed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
-    /// The decompressed contents of a gzip file: every member, each checked against its
-    /// CRC-32 and length. Anything after the last member is refused.
-    public static func decompress(_ bytes: UnsafeRawBufferPointer) throws(GzipError) -> [UInt8] {
-        try decompressedSink(bytes).finish()
-    }
-
-    /// The decompressed contents of a gzip file (see above).
+    /// The decompressed contents of a gzip file. Anything after the last member is refused.
     public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
-        let result = bytes.withUnsafeBytes { buffer in Result { () throws(GzipError) in try decompress(buffer) } }
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(GzipError) in
+                let output = try inflate(buffer)
+                defer { free(output.baseAddress) }
+                return Array(output)
+            }
+        }
         return try result.get()
     }
 
-    /// The same, in memory that the caller frees (`free(sink.base)`): saves a copy of the output.
-    /// Decompression stops with `GzipError.isOverLimit` as soon as the output would pass `limit`
-    /// bytes, so a small file that inflates to gigabytes never takes more than `limit`; with
-    /// `keepingPrefix` the bytes inflated until then are returned instead (at least
-    /// `limit` − 65,535 − 258 of them: the largest stored block and back-reference).
-    static func decompressedSink(_ bytes: UnsafeRawBufferPointer, limit: Int = .max,
-                                 keepingPrefix: Bool = false) throws(GzipError) -> ByteSink {
+    /// Inflates every member of `bytes` into memory the caller frees (`free(output.baseAddress)`).
+    ///
+    /// Once the first `probe` bytes are out (or all of them, if fewer), `limit` is called with
+    /// them and returns the most bytes the whole output may have, or nil to stop and return just
+    /// those bytes. Decompression throws `GzipError.isOverLimit` as soon as the output would pass
+    /// the limit, so a small file that inflates to gigabytes never takes more memory than that.
+    static func inflate(_ bytes: UnsafeRawBufferPointer, probe: Int = .max,
+                        limit: (UnsafeRawBufferPointer) -> Int? = { _ in .max }) throws(GzipError) -> UnsafeMutableRawBufferPointer {
         guard isCompressed(bytes) else { throw GzipError("not gzip data (no 1f 8b magic number)") }
-        var output = ByteSink(capacity: expectedSize(bytes), limit: limit)
+        var stream = z_stream()
+        guard czlib_inflate_init_gzip(&stream) == Z_OK else { throw GzipError("zlib could not start: out of memory") }
+        defer { inflateEnd(&stream) }
+        var output = Output(capacity: min(probe, expectedSize(bytes)))
+        var bound = probe, probed = false
+        var consumed = 0
         do throws(GzipError) {
-            var position = 0
-            while position < bytes.count {
-                guard isCompressed(UnsafeRawBufferPointer(rebasing: bytes[position...])) else {
-                    throw GzipError("\(bytes.count - position) bytes of trailing garbage after the gzip data")
+            while true {
+                if !probed && output.count >= probe {
+                    guard let most = limit(output.bytes) else { return output.finish() }
+                    (bound, probed) = (most, true)
                 }
-                position = try decompressMember(into: &output, from: bytes, start: position)
+                // One byte past the bound: producing it means the output passes it.
+                let room = try output.room(upTo: bound == .max ? .max : bound + (probed ? 1 : 0))
+                let input = UnsafeRawBufferPointer(rebasing: bytes[consumed...])
+                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
+                stream.avail_in = UInt32(min(input.count, Int(UInt32.max)))
+                stream.next_out = room.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                stream.avail_out = UInt32(min(room.count, Int(UInt32.max)))
+                let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                consumed += input.count - Int(stream.avail_in)
+                output.count += room.count - Int(stream.avail_out)
+                if probed && output.count > bound { throw GzipError.overLimit(bound) }
+                switch status {
+                case Z_STREAM_END:
+                    guard consumed < bytes.count else {
+                        if !probed, let most = limit(output.bytes), output.count > most { throw GzipError.overLimit(most) }
+                        return output.finish()
+                    }
+                    guard isCompressed(UnsafeRawBufferPointer(rebasing: bytes[consumed...])) else {
+                        throw GzipError("\(bytes.count - consumed) bytes of trailing garbage after the gzip data")
+                    }
+                    inflateReset(&stream)
+                case Z_OK:
+                    continue
+                case Z_BUF_ERROR where consumed == bytes.count:
+                    throw GzipError.truncated
+                case Z_BUF_ERROR:
+                    continue
+                default:
+                    let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                    throw GzipError(message + (Self.explanations[message].map { " (\($0))" } ?? ""))
+                }
             }
-        } catch where error.isOverLimit && keepingPrefix {
-            return output
         } catch {
             output.discard()
             throw error
         }
-        return output
     }
 
-    // MARK: - Members
+    /// What zlib's terse words for a damaged stream's end mean.
+    private static let explanations = [
+        "incorrect data check": "its CRC-32 does not match",
+        "incorrect length check": "its length does not match",
+    ]
 
-    /// One member: header, DEFLATE stream, CRC-32 and ISIZE. Returns the position after it.
-    private static func decompressMember(
-        into output: inout ByteSink, from bytes: UnsafeRawBufferPointer, start: Int
-    ) throws(GzipError) -> Int {
-        var position = start
-        func take(_ count: Int) throws(GzipError) -> UnsafeRawBufferPointer {
-            guard position + count <= bytes.count else { throw GzipError.truncated }
-            defer { position += count }
-            return UnsafeRawBufferPointer(rebasing: bytes[position..<position + count])
-        }
-        func skipZeroTerminated() throws(GzipError) {
-            while try take(1)[0] != 0 {}
-        }
-        func littleEndian(_ field: UnsafeRawBufferPointer) -> UInt32 {
-            field.reversed().reduce(0) { $0 << 8 | UInt32($1) }
-        }
-
-        let fixedHeader = try take(10)
-        guard fixedHeader[2] == 8 else {
-            throw GzipError("unsupported gzip compression method \(fixedHeader[2]) (only 8, deflate)")
-        }
-        let flags = fixedHeader[3]
-        guard flags & 0xE0 == 0 else { throw GzipError("corrupt gzip header: reserved flag bits are set") }
-        if flags & 0x04 != 0 {  // FEXTRA
-            _ = try take(Int(littleEndian(try take(2))))
-        }
-        if flags & 0x08 != 0 { try skipZeroTerminated() }  // FNAME
-        if flags & 0x10 != 0 { try skipZeroTerminated() }  // FCOMMENT
-        if flags & 0x02 != 0 {  // FHCRC
-            let headerCRC = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[start..<position])) & 0xFFFF
-            guard littleEndian(try take(2)) == headerCRC else {
-                throw GzipError("corrupt gzip header: header CRC mismatch")
-            }
-        }
-
-        let memberStart = output.count
-        position = try Inflate.decompress(into: &output, from: bytes, start: position)
-        let written = UnsafeRawBufferPointer(start: output.base + memberStart, count: output.count - memberStart)
-        let storedCRC = littleEndian(try take(4))
-        let storedSize = littleEndian(try take(4))
-        let crc = CRC32.checksum(written)
-        guard crc == storedCRC else {
-            throw GzipError("CRC-32 mismatch: the data gives \(hex(crc)) but the gzip trailer says \(hex(storedCRC))")
-        }
-        guard storedSize == UInt32(truncatingIfNeeded: written.count) else {
-            throw GzipError("length mismatch: the data has \(written.count) bytes but the gzip trailer says \(storedSize)")
-        }
-        return position
-    }
-
-    /// The size the last member's trailer announces (modulo 2³²), bounded by the largest
-    /// expansion DEFLATE can achieve, as a first guess for the output buffer.
+    /// The size a single-member file announces (ISIZE, its last four bytes, modulo 2³²), capped, as a first capacity.
     private static func expectedSize(_ bytes: UnsafeRawBufferPointer) -> Int {
-        guard bytes.count >= 18 else { return 0 }
-        let size = bytes[(bytes.count - 4)...].reversed().reduce(0) { $0 << 8 | Int($1) }
-        return min(size, bytes.count * 1032)
+        guard bytes.count >= 18 else { return 64 }
+        let tail = bytes.count - 4
+        let size = (0..<4).reduce(0) { $0 | Int(bytes[tail + $1]) << (8 * $1) }
+        return min(max(size, 64), 1 << 28)
     }
 
-    private static func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+    /// The output buffer: raw memory grown by `realloc`.
+    private struct Output {
+        var base: UnsafeMutableRawPointer
+        var count = 0
+        var capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = max(capacity, 64)
+            base = malloc(self.capacity)!
+        }
+
+        var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+        /// Free space after the output, grown (doubling) when full, never past `bound` bytes in all.
+        mutating func room(upTo bound: Int) throws(GzipError) -> UnsafeMutableRawBufferPointer {
+            if count == capacity {
+                guard count < bound else { throw GzipError.overLimit(bound) }
+                capacity = min(capacity * 2, bound)
+                base = realloc(base, capacity)!
+            }
+            return UnsafeMutableRawBufferPointer(start: base + count, count: min(capacity, bound) - count)
+        }
+
+        func finish() -> UnsafeMutableRawBufferPointer {
+            UnsafeMutableRawBufferPointer(start: base, count: count)
+        }
+
+        func discard() {
+            free(base)
+        }
     }
 }

@@ -5,14 +5,21 @@ import Foundation
 public struct MNIST: Sendable {
     public let train: LabeledImages
     public let test: LabeledImages
+    /// Training images held out to choose the epoch and stop early (`holdingOut(_:seed:)`), never trained on.
+    public let validation: LabeledImages?
     /// Classes of the data set: the largest training label + 1.
     public let classes: Int
 
     /// The two sets of one data set.
     public init(train: LabeledImages, test: LabeledImages) {
+        self.init(train: train, test: test, validation: nil, classes: train.classes)
+    }
+
+    init(train: LabeledImages, test: LabeledImages, validation: LabeledImages?, classes: Int) {
         self.train = train
         self.test = test
-        classes = train.classes
+        self.validation = validation
+        self.classes = classes
     }
 
     /// The standard file name of the training images, without ".gz".

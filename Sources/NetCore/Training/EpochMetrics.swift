@@ -3,6 +3,8 @@
 /// The trainer writes these as JSON lines (one object per line, one line per epoch); the schema is
 /// documented in `docs/metrics-schema.md`. Accuracies are fractions in [0, 1].
 public struct EpochMetrics: Codable, Equatable, Sendable {
+    /// `epoch`: what the line is (step lines, `StepMetrics`, have `step`).
+    public var event: String? = "epoch"
     /// The model: `single` (one sigmoid neuron), `hidden` (one hidden layer, one sigmoid output)
     /// or `multiclass` (softmax over the ten digits).
     public var model: String
@@ -18,6 +20,10 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var trainAccuracy: Double
     /// Fraction of test images classified correctly.
     public var testAccuracy: Double
+    /// Mean loss over the validation images after this epoch (with `--validation`).
+    public var validationLoss: Double?
+    /// Fraction of the validation images classified correctly (with `--validation`).
+    public var validationAccuracy: Double?
     /// Wall-clock seconds this epoch took.
     public var seconds: Double
     /// Training throughput of this epoch, in images per second over all ranks.
@@ -53,13 +59,28 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var confusion: [[Int]]?
     /// Binary models only: fraction of test images of each digit 0…9 the detector classifies correctly.
     public var digitAccuracy: [Double]?
+    /// Training images held out as the validation set (0: none).
+    public var validation: Int?
+    /// The learning-rate schedule: `constant` or `cosine`.
+    public var schedule: String?
+    /// How images reached the first layer: `sparse` or `dense`.
+    public var input: String?
+    /// Identifies the run: the same in every line it wrote, different in every other run.
+    public var runId: String?
+    /// When the line was written: UTC, ISO 8601 with milliseconds.
+    public var time: String?
+    /// The mpitrain that wrote the line (`mpitrain --version`).
+    public var version: String?
     /// With `--profile`: seconds per phase of this epoch ("forward", "backward", "allreduce",
     /// "allreduce_wait", "update", "evaluation", "data"), as min/mean/max over the ranks.
     public var profile: [String: PhaseSpread]?
 
     enum CodingKeys: String, CodingKey {
         case model, epoch, epochs, seconds, ranks, threads, seed, momentum, hidden, activation, activations, digit
-        case confusion
+        case event, confusion, validation, schedule, input, time, version
+        case runId = "run_id"
+        case validationLoss = "validation_loss"
+        case validationAccuracy = "validation_accuracy"
         case trainLoss = "train_loss"
         case testLoss = "test_loss"
         case trainAccuracy = "train_accuracy"
@@ -132,9 +153,11 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
 
 extension EpochMetrics {
     /// The record of `epoch` of a run of `configuration`.
+    /// `validation` is the evaluation on the held-out images, when the run has them; `input` the
+    /// form in which images reached the first layer.
     public init(configuration: TrainingConfiguration, epoch: Int, training: Trainer.EpochResult,
-                test: Evaluation, seconds: Double, ranks: Int, threads: Int,
-                profile: [String: PhaseSpread]? = nil) {
+                test: Evaluation, validation: Evaluation? = nil, seconds: Double, ranks: Int, threads: Int,
+                input: InputForm? = nil, profile: [String: PhaseSpread]? = nil) {
         let model = configuration.model
         self.init(
             model: model.kind.rawValue, epoch: epoch, epochs: configuration.epochs,
@@ -151,11 +174,16 @@ extension EpochMetrics {
             perClassAccuracy: model.isBinary ? nil : test.digitAccuracy,
             confusion: model.isBinary ? nil : test.confusion,
             digitAccuracy: model.isBinary ? test.digitAccuracy : nil, profile: profile)
+        self.validation = configuration.validation
+        validationLoss = validation?.loss
+        validationAccuracy = validation?.accuracy
+        schedule = configuration.schedule.rawValue
+        self.input = input?.rawValue
     }
 }
 
 /// The Double with the same shortest decimal form as `value` (0.1 rather than 0.10000000149011612),
 /// so settings given as Floats read in the metrics as they were typed.
-private func shortestDecimal(_ value: Float) -> Double {
+func shortestDecimal(_ value: Float) -> Double {
     Double(value.description) ?? Double(value)
 }

@@ -6,8 +6,8 @@ extension Trainer {
     }
 
     /// Continues from `checkpoint`: its parameters, velocity and position (no collective: call
-    /// `broadcastState()` once every rank has restored). Throws if the checkpoint is of another model, another seed or another batch size
-    /// (the last two decide which examples the remaining steps see).
+    /// `broadcastState()` once every rank has restored). Throws if the checkpoint is of another model, another seed, another batch size or
+    /// another validation size (these decide which examples the remaining steps see).
     public func restore(_ checkpoint: Checkpoint) throws {
         let saved = checkpoint.configuration
         func mismatch(_ what: String, _ option: String, _ theirs: String, _ ours: String) -> CheckpointError {
@@ -19,6 +19,9 @@ extension Trainer {
         }
         if saved.batchSize != configuration.batchSize {
             throw mismatch("batch size", "--batch-size", String(saved.batchSize), String(configuration.batchSize))
+        }
+        if saved.validation != configuration.validation {
+            throw mismatch("a validation set of", "--validation", String(saved.validation), String(configuration.validation))
         }
         try checkpoint.restore(into: network, optimizer: &optimizer)
         position = checkpoint.position

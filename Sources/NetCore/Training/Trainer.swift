@@ -18,8 +18,8 @@ public final class Trainer {
     /// step and `trainEpoch` throws `TrainingInterrupted`.
     public var stopRequested: () -> Bool = { false }
     private let plan: BatchPlan
-    /// The training and test images in the form the first layer reads.
-    let train: PreparedImages, test: PreparedImages
+    /// The training, test and validation images in the form the first layer reads.
+    let train: PreparedImages, test: PreparedImages, validation: PreparedImages?
     /// Labels of the rank's part of the current minibatch. [maxPart]
     var batchLabels: [UInt8]
     /// Time per phase on this rank since the last `resetTimes()`.
@@ -43,7 +43,9 @@ public final class Trainer {
                         parameterCount: network.parameterCount)
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size)
         train = PreparedImages(data.train, form: inputForm, threads: threads)
-        test = PreparedImages(data.test, form: train.form)
+        let form = train.form
+        test = PreparedImages(data.test, form: form)
+        validation = data.validation.map { PreparedImages($0, form: form) }
         divergenceLoss = 100 * log(configuration.model.isBinary ? 2 : Double(configuration.model.classes))
         let maxPart = (configuration.batchSize + communicator.size - 1) / communicator.size
         batchLabels = [UInt8](repeating: 0, count: maxPart)
@@ -69,7 +71,7 @@ public final class Trainer {
     /// before its update), and `TrainingInterrupted` after a step in which a rank's
     /// `stopRequested` returned true.
     public func trainEpoch(_ epoch: Int,
-                           progress: (_ done: Int, _ steps: Int, _ loss: Double) -> Void = { _, _, _ in }) throws -> EpochResult {
+                           progress: (_ done: Int, _ steps: Int, _ loss: Double) throws -> Void = { _, _, _ in }) throws -> EpochResult {
         var clock = PhaseTimes.now()
         optimizer.learningRate = configuration.learningRate(epoch: epoch)
         let order = SeededRandom.epochOrder(count: data.train.count, seed: configuration.seed, epoch: epoch)
@@ -111,7 +113,7 @@ public final class Trainer {
                                  examples: plan.batch(step).count, threads: network.threads)
                 position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
                 clock = times.record(.update, since: clock)
-                progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
+                try progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
                 if gradients[statistics + 2] > 0 { throw TrainingInterrupted(position: position) }
             }
         }
@@ -136,6 +138,11 @@ public final class Trainer {
     /// the loss sum and confusion counts are summed with one allreduce. Every rank gets the result.
     public func evaluateTestSet() throws -> Evaluation {
         try evaluate(test)
+    }
+
+    /// Evaluates the model on the held-out validation images in the same way; nil without them.
+    public func evaluateValidationSet() throws -> Evaluation? {
+        try validation.map(evaluate)
     }
 
     private func evaluate(_ images: PreparedImages) throws -> Evaluation {

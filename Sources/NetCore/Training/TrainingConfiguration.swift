@@ -14,11 +14,13 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var schedule: LearningRateSchedule
     /// Heavy-ball momentum (0 = plain SGD).
     public var momentum: Float
-    /// Seeds the initial weights and each epoch's order.
+    /// Seeds the initial weights, each epoch's order and the choice of the validation images.
     public var seed: UInt64
+    /// Training images held out as the validation set (0: none); see `MNIST.holdingOut(_:seed:)`.
+    public var validation: Int
 
     public init(model: ModelConfiguration, epochs: Int, batchSize: Int, learningRate: Float,
-                schedule: LearningRateSchedule = .constant, momentum: Float, seed: UInt64) {
+                schedule: LearningRateSchedule = .constant, momentum: Float, seed: UInt64, validation: Int = 0) {
         self.model = model
         self.epochs = epochs
         self.batchSize = batchSize
@@ -26,6 +28,24 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         self.schedule = schedule
         self.momentum = momentum
         self.seed = seed
+        self.validation = validation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, epochs, batchSize, learningRate, schedule, momentum, seed, validation
+    }
+
+    /// Decodes a configuration; one written before validation sets existed has none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decode(ModelConfiguration.self, forKey: .model)
+        epochs = try container.decode(Int.self, forKey: .epochs)
+        batchSize = try container.decode(Int.self, forKey: .batchSize)
+        learningRate = try container.decode(Float.self, forKey: .learningRate)
+        schedule = try container.decode(LearningRateSchedule.self, forKey: .schedule)
+        momentum = try container.decode(Float.self, forKey: .momentum)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        validation = try container.decodeIfPresent(Int.self, forKey: .validation) ?? 0
     }
 
     /// The step size used throughout epoch `epoch` (1-based).

@@ -1,9 +1,9 @@
 import Foundation
 import NetCore
 
-/// Reads a `--metrics` JSON-lines file written by the trainer.
+/// Reads the epoch lines of a `--metrics` JSON-lines file written by the trainer.
 func readMetrics(_ url: URL) throws -> [EpochMetrics] {
-    try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+    try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { !$0.contains("\"event\":\"step\"") }.map {
         try JSONDecoder().decode(EpochMetrics.self, from: Data($0.utf8))
     }
 }

@@ -5,23 +5,23 @@ import NetCore
 ///
 /// A run is identified by (model, digit, hidden, activation, layer widths) within one file; the
 /// same identity in two files makes two runs.
-struct RunMetrics: Equatable, Sendable {
+public struct RunMetrics: Equatable, Sendable {
     /// The model: `single`, `hidden` or `multiclass`.
-    let model: String
+    public let model: String
     /// The detected digit of a binary model, `nil` for multiclass.
-    let digit: Int?
+    public let digit: Int?
     /// Hidden-layer width, `nil` without a hidden layer.
-    let hidden: Int?
+    public let hidden: Int?
     /// Hidden-layer activation, `nil` without a hidden layer.
-    let activation: String?
+    public let activation: String?
     /// Name of the file the run was read from (empty when built in memory).
-    let source: String
+    public let source: String
     /// The run's epochs sorted by `epoch`; never empty.
-    let epochs: [EpochMetrics]
+    public let epochs: [EpochMetrics]
 
     /// Groups `lines` into runs, keeping the order in which each run first appears.
     /// Later lines for the same epoch replace earlier ones (a resumed run).
-    static func runs(from lines: [EpochMetrics], source: String = "") -> [RunMetrics] {
+    public static func runs(from lines: [EpochMetrics], source: String = "") -> [RunMetrics] {
         struct Identity: Hashable {
             let model: String, digit: Int?, hidden: Int?, activation: String?, layerWidths: [Int]?
         }
@@ -40,13 +40,16 @@ struct RunMetrics: Equatable, Sendable {
         }
     }
 
-    /// Decodes a JSON-lines metrics text; blank lines are skipped.
-    static func decode(jsonLines text: String, source: String = "") throws -> [RunMetrics] {
+    /// What a metrics line is: `epoch`, or `step` (`--log-every`), which the report does not read.
+    private struct LineKind: Decodable { let event: String? }
+
+    /// Decodes a JSON-lines metrics text; blank lines and step lines are skipped.
+    public static func decode(jsonLines text: String, source: String = "") throws -> [RunMetrics] {
         let decoder = JSONDecoder()
         var lines: [EpochMetrics] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
+            if trimmed.isEmpty || (try? decoder.decode(LineKind.self, from: Data(trimmed.utf8)))?.event == "step" { continue }
             do {
                 lines.append(try decoder.decode(EpochMetrics.self, from: Data(trimmed.utf8)))
             } catch {
@@ -57,7 +60,7 @@ struct RunMetrics: Equatable, Sendable {
     }
 
     /// Reads and decodes every file in `urls`, in order.
-    static func load(_ urls: [URL]) throws -> [RunMetrics] {
+    public static func load(_ urls: [URL]) throws -> [RunMetrics] {
         var runs: [RunMetrics] = []
         for url in urls {
             let text: String
@@ -92,7 +95,7 @@ struct RunMetrics: Equatable, Sendable {
 }
 
 /// Why a metrics file could not be used.
-enum MetricsError: Error, CustomStringConvertible {
+public enum MetricsError: Error, CustomStringConvertible {
     /// A file could not be read.
     case unreadable(path: String, reason: String)
     /// A line is not a JSON object of the metrics schema.
@@ -100,7 +103,7 @@ enum MetricsError: Error, CustomStringConvertible {
     /// No line in any file.
     case empty
 
-    var description: String {
+    public var description: String {
         switch self {
         case let .unreadable(path, reason): "cannot read metrics file \(path): \(reason)"
         case let .malformedLine(source, line, reason): "\(source):\(line): not a metrics line: \(reason)"

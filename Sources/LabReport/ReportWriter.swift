@@ -4,11 +4,11 @@ import NetCore
 /// Writes the lab report: `report.md`, a self-contained `report.html`, and the figures
 /// `loss.svg`, `accuracy.svg`, `architecture.svg`, `confusion.svg` (with a multiclass confusion matrix)
 /// and `digits.svg` (with per-digit data).
-enum ReportWriter {
+public enum ReportWriter {
     /// Writes every report file for `runs` into `directory` (created if missing) and returns the
     /// URLs written, report.md first.
     @discardableResult
-    static func write(runs: [RunMetrics], to directory: URL) throws -> [URL] {
+    public static func write(runs: [RunMetrics], to directory: URL) throws -> [URL] {
         guard !runs.isEmpty else { throw MetricsError.empty }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let selection = ReportSelection(runs)
