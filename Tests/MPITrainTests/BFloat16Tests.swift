@@ -23,8 +23,10 @@ struct BFloat16Tests {
 
     /// bf16 moves the curve (it is not fp32 under another name) but within the documented
     /// tolerance of the single process: 1e-2 relative for the losses, 0.5 points of accuracy
-    /// (docs/scaling.md). MPITRAIN_NODE_REDUCTION=0 sends the gradients through MPI, as across hosts.
-    @Test func bf16FollowsTheSingleProcessWithinItsTolerance() throws {
+    /// (docs/scaling.md). MPITRAIN_NODE_REDUCTION=0 sends the gradients through MPI, as across
+    /// hosts (bfloat16 on the wire); =1 sums them in shared memory (rounded to bfloat16 alike).
+    @Test(arguments: ["0", "1"])
+    func bf16FollowsTheSingleProcessWithinItsTolerance(nodeReduction: String) throws {
         let folder = try temporaryFolder("bf16")
         defer { try? FileManager.default.removeItem(at: folder) }
         let arguments = ["--model", "multiclass", "--epochs", "2", "--batch-size", "64", "--lr", "0.1", "--threads", "1",
@@ -32,11 +34,11 @@ struct BFloat16Tests {
         let single = folder.appendingPathComponent("single.jsonl")
         let fp32 = folder.appendingPathComponent("fp32.jsonl"), bf16 = folder.appendingPathComponent("bf16.jsonl")
         #expect(try mpitrain(arguments + ["--metrics", single.path]).status == 0)
-        let wire = ["MPITRAIN_NODE_REDUCTION": "0"]
-        let exact = try mpirun(ranks: 2, arguments + ["--metrics", fp32.path], environment: wire)
+        let path = ["MPITRAIN_NODE_REDUCTION": nodeReduction]
+        let exact = try mpirun(ranks: 2, arguments + ["--metrics", fp32.path], environment: path)
         #expect(exact.status == 0, "\(exact.stderr)")
         let halved = try mpirun(ranks: 2, arguments + ["--metrics", bf16.path, "--allreduce-precision", "bf16"],
-                                environment: wire)
+                                environment: path)
         #expect(halved.status == 0, "\(halved.stderr)")
         let reference = try readMetrics(single), rounded = try readMetrics(bf16), full = try readMetrics(fp32)
         #expect(rounded.count == 2)

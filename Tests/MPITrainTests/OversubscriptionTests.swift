@@ -1,15 +1,17 @@
 import Foundation
 import Testing
-@testable import mpitrain
+import Distributed
 
 /// More threads than cores on a node: one warning line from rank 0, none otherwise.
 @Suite(.serialized)
 struct OversubscriptionTests {
     static let cores = ProcessInfo.processInfo.activeProcessorCount
+    /// The most threads --threads takes.
+    static let maximumThreads = 256
     static let run = ["--model", "single", "--epochs", "1", "--batch-size", "600"]
 
     @Test func ranksTimesThreadsBeyondTheCoresPrintOneWarningLine() throws {
-        let threads = String(min(Self.cores, TrainingOptions.maximumThreads))
+        let threads = String(min(Self.cores, Self.maximumThreads))
         let result = try mpirun(ranks: 2, Self.run + ["--threads", threads])
         #expect(result.status == 0, "\(result.stderr)")
         let warnings = result.stderr.split(separator: "\n").filter { $0.contains("warning:") }
@@ -24,7 +26,7 @@ struct OversubscriptionTests {
             #expect(fits.status == 0, "\(fits.stderr)")
             #expect(!fits.stderr.contains("warning:"), "\(fits.stderr)")
         }
-        let single = try mpitrain(Self.run + ["--threads", String(min(2 * Self.cores, TrainingOptions.maximumThreads))])
+        let single = try mpitrain(Self.run + ["--threads", String(min(2 * Self.cores, Self.maximumThreads))])
         #expect(single.status == 0, "\(single.stderr)")
         #expect(!single.stderr.contains("warning:"), "\(single.stderr)")
     }

@@ -2,16 +2,22 @@ import Foundation
 
 /// More worker threads on a node than it has cores: the ranks take turns on the cores, and every
 /// step's allreduce waits until each of them has been scheduled again (docs/scaling.md).
-struct Oversubscription {
+public struct Oversubscription: Sendable {
     /// Ranks of the job on this node.
-    let ranksOnNode: Int
+    public let ranksOnNode: Int
     /// Worker threads per rank.
-    let threads: Int
+    public let threads: Int
     /// The node's cores.
-    let cores: Int
+    public let cores: Int
+
+    public init(ranksOnNode: Int, threads: Int, cores: Int) {
+        self.ranksOnNode = ranksOnNode
+        self.threads = threads
+        self.cores = cores
+    }
 
     /// The one-line warning rank 0 prints, or nil when the threads fit the cores.
-    var warning: String? {
+    public var warning: String? {
         guard ranksOnNode * threads > cores else { return nil }
         let suggestion = ranksOnNode > cores
             ? "scripts/mpirun -np \(cores) … --threads 1, or one process: mpitrain … --threads \(cores)"
