@@ -23,7 +23,7 @@ public struct Oversubscription: Sendable {
             ? "scripts/mpirun -np \(cores) … --threads 1, or one process: mpitrain … --threads \(cores)"
             : "--threads \(max(1, cores / ranksOnNode))"
         return "warning: \(count(ranksOnNode, "rank")) × \(count(threads, "thread")) share this node's \(count(cores, "core")), "
-            + "so every step waits for ranks to be scheduled again (2–3× the time per epoch of one process, measured); "
+            + "so every step waits for ranks to be scheduled again (2–4× the time per epoch of one process, measured); "
             + "use \(suggestion)"
     }
 
