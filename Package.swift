@@ -1,10 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Release builds are compiled for the CPU they are built on: without a target CPU,
-/// Swift lowers `SIMD16<Float>` FMAs to scalar `fmaf` calls (≈0.7 GFLOP/s instead of ≈85).
+/// The CPU release builds are compiled for: the one they are built on ("native"), or the level in
+/// MPITRAIN_TARGET_CPU (`scripts/setup --portable` sets x86-64-v3: AVX2 and FMA, no AVX-512), for
+/// a binary copied to other machines. Without a target CPU, Swift lowers `SIMD16<Float>` FMAs to
+/// scalar `fmaf` calls (≈0.7 GFLOP/s instead of ≈85).
+let targetCPU = Context.environment["MPITRAIN_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
+/// Swift takes a CPU name (-target-cpu); an x86-64 level such as x86-64-v3 reaches it through clang's -march.
 let nativeCPU: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
+    .unsafeFlags(targetCPU.hasPrefix("x86-64-v") ? ["-Xcc", "-march=\(targetCPU)"] : ["-target-cpu", targetCPU],
+                 .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -27,6 +32,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        // Users' images for `predict`: PNG (libpng) and PGM files as grey pixels, fitted to a model's input.
+        .target(name: "ImageInput", dependencies: ["CPNG"]),
+        // The CPU a release build was compiled for, checked before main against this CPU's flags.
+        .target(name: "CPUCheck", cSettings: [
+            .unsafeFlags(["-march=\(targetCPU)"], .when(configuration: .release)),
+            .define("MPITRAIN_TARGET_CPU", to: "\"\(targetCPU)\"", .when(configuration: .release)),
+        ]),
         // Kernels and their worker pool: threads only, no MPI.
         .target(name: "Parallel", swiftSettings: nativeCPU),
         // The network, data, optimizer and trainer; reaches other ranks through `Collectives`.
@@ -38,13 +55,16 @@ let package = Package(
         .executableTarget(
             name: "mpitrain",
             dependencies: [
-                "NetCore", "Parallel", "Distributed", "LabReport",
+                "NetCore", "Parallel", "Distributed", "LabReport", "ImageInput", "CPUCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: nativeCPU
+            swiftSettings: nativeCPU,
+            plugins: ["GitCommit"]
         ),
+        // Writes the git commit a build is made from into the build folder, for --version.
+        .plugin(name: "GitCommit", capability: .buildTool()),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: nativeCPU),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Parallel"], swiftSettings: nativeCPU),
-        .testTarget(name: "MPITrainTests", dependencies: ["LabReport", "NetCore", "Distributed"], swiftSettings: nativeCPU),
+        .testTarget(name: "MPITrainTests", dependencies: ["LabReport", "NetCore", "Distributed", "ImageInput", "CPNG"], swiftSettings: nativeCPU),
     ]
 )

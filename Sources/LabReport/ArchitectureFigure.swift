@@ -16,6 +16,7 @@ struct ArchitectureFigure {
     func document() -> SVGDocument {
         var svg = SVGDocument(width: Self.width, height: Double(runs.count) * Self.panelHeight + 20,
                               title: "Architecture of the networks")
+        svg.cssClass = "wide"
         for (index, (run, color)) in zip(runs, RunStyle.colors(for: runs)).enumerated() {
             drawPanel(run, color: color, top: Double(index) * Self.panelHeight + 10, into: &svg)
         }
@@ -130,14 +131,19 @@ struct ArchitectureFigure {
         arrowHead(x: left - 6, y: centreY, into: &svg)
         svg.rect(x: left, y: centreY - boxHeight / 2, width: boxWidth, height: boxHeight, fill: "#fafafa",
                  stroke: color, radius: 8)
-        let lines: [String] = run.isBinary
-            ? ["loss: binary cross-entropy", "L = −[y log ŷ + (1−y) log(1−ŷ)]",
-               "y = 1 if the image is a \(run.digit.map(String.init) ?? "match")"]
-            : ["loss: cross-entropy", "L = −log pᵧ, p = softmax(z)",
-               "y = the true class 0…\(run.layerWidths[run.layerWidths.count - 1] - 1)"]
-        for (index, line) in lines.enumerated() {
-            svg.text(line, x: left + 12, y: centreY - boxHeight / 2 + 26 + Double(index) * 24,
-                     size: index == 0 ? 13 : 12, weight: index == 0 ? "bold" : "normal")
+        let target = RunStyle.digitName(run)
+        let lines: [[(text: String, isSubscript: Bool)]] = run.isBinary
+            ? [[("loss: binary cross-entropy", false)], [("L = −[y log ŷ + (1−y) log(1−ŷ)]", false)],
+               [("y = 1 if the image is \(RunStyle.article(target)) \(target)", false)]]
+            : [[("loss: cross-entropy", false)], [("L = −log p", false), ("y", true), (", p = softmax(z)", false)],
+               [("y = the true class 0…\(run.layerWidths[run.layerWidths.count - 1] - 1)", false)]]
+        for (index, parts) in lines.enumerated() {
+            let y = centreY - boxHeight / 2 + 26 + Double(index) * 24
+            if index == 0 {
+                svg.text(parts[0].text, x: left + 12, y: y, size: 13, weight: "bold")
+            } else {
+                svg.text(parts: parts, x: left + 12, y: y, size: 12)
+            }
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
-/// A labelled heat map of counts, such as a confusion matrix: each cell shows its count, and its
-/// colour shows the count's share of its row on a square-root scale (so small confusions stay visible).
+/// A labelled confusion matrix: each cell shows its count; the off-diagonal cells (the mistakes) are
+/// coloured on a linear ColorBrewer "Oranges" scale from 0 to the largest mistake count, the diagonal
+/// (correct answers) is grey, so the colour is spent on the confusions.
 struct HeatMap {
     /// Heading above the map.
     var title: String
@@ -33,14 +34,16 @@ struct HeatMap {
         guard slantsColumnLabels else { return 96 }
         return 96 + (columnLabels.map { SVGDocument.textWidth($0, size: Self.labelSize) }.max() ?? 0) * 0.71
     }
-    /// Colour stops of a white-to-dark-blue sequential scale (ColorBrewer "Blues").
+    /// Colour stops of ColorBrewer's sequential "Oranges" scale, white to dark orange, equally spaced.
     private static let stops: [(Double, Double, Double)] = [
-        (247, 251, 255), (198, 219, 239), (107, 174, 214), (33, 113, 181), (8, 48, 107),
+        (255, 245, 235), (253, 208, 162), (253, 141, 60), (217, 72, 1), (127, 39, 4),
     ]
+    /// The name of the scale, for the colour bar.
+    static let scaleName = "ColorBrewer Oranges, linear"
 
-    /// The fill colour for a share `t` of the row, with `t` in [0, 1] before the square root.
-    static func color(share t: Double) -> String {
-        let position = sqrt(min(max(t, 0), 1)) * Double(stops.count - 1)
+    /// The fill colour for `t` in [0, 1] (a count over the largest count), linear in `t`.
+    static func color(fraction t: Double) -> String {
+        let position = min(max(t, 0), 1) * Double(stops.count - 1)
         let index = min(Int(position), stops.count - 2)
         let f = position - Double(index)
         let (a, b) = (stops[index], stops[index + 1])
@@ -49,8 +52,8 @@ struct HeatMap {
     }
 
     /// Dark text on light cells, white text on dark ones.
-    static func textColor(share t: Double) -> String {
-        sqrt(min(max(t, 0), 1)) > 0.6 ? "#ffffff" : "#1a1a1a"
+    static func textColor(fraction t: Double) -> String {
+        t > 0.6 ? "#ffffff" : "#1a1a1a"
     }
 
     /// The heat map with its colour bar as an SVG document.
@@ -58,7 +61,7 @@ struct HeatMap {
         let rows = counts.count, columns = counts.first?.count ?? 0
         let gridWidth = Double(columns) * Self.cell, gridHeight = Double(rows) * Self.cell
         let barX = left + gridWidth + 34, barWidth = 18.0
-        let width = barX + barWidth + 110, height = top + gridHeight + 30
+        let width = barX + barWidth + 150, height = top + gridHeight + 30
         var svg = SVGDocument(width: width, height: height, title: title)
         svg.text(title, x: 16, y: 26, size: 15, weight: "bold")
 
@@ -79,35 +82,43 @@ struct HeatMap {
         }
 
         // MARK: Cells
+        let largestMistake = max(counts.enumerated().flatMap { row, values in
+            values.enumerated().filter { $0.offset != row }.map(\.element)
+        }.max() ?? 0, 1)
         svg.beginGroup(["class": "cells"])
         for (row, values) in counts.enumerated() {
-            let total = max(values.reduce(0, +), 1)
             for (column, count) in values.enumerated() {
-                let share = Double(count) / Double(total)
+                let fraction = Double(count) / Double(largestMistake)
                 let x = left + Double(column) * Self.cell, y = top + Double(row) * Self.cell
-                svg.rect(x: x, y: y, width: Self.cell, height: Self.cell, fill: Self.color(share: share),
-                         stroke: "#ffffff")
+                let fill = row == column ? "#d9d9d9" : Self.color(fraction: fraction)
+                svg.rect(x: x, y: y, width: Self.cell, height: Self.cell, fill: fill, stroke: "#ffffff")
                 svg.text(String(count), x: x + Self.cell / 2, y: y + Self.cell / 2 + 4.5, size: 12, anchor: .middle,
-                         fill: Self.textColor(share: share), weight: row == column ? "bold" : "normal")
+                         fill: row == column ? "#1a1a1a" : Self.textColor(fraction: fraction),
+                         weight: row == column ? "bold" : "normal")
             }
         }
         svg.endGroup()
         svg.rect(x: left, y: top, width: gridWidth, height: gridHeight, fill: "none", stroke: "#444444")
 
-        // MARK: Colour bar
+        // MARK: Colour bar, linear from 0 to the largest mistake count
         let steps = 40
         for step in 0..<steps {
-            let share = pow(1 - Double(step) / Double(steps), 2)
+            let fraction = 1 - (Double(step) + 0.5) / Double(steps)
             svg.rect(x: barX, y: top + Double(step) * gridHeight / Double(steps), width: barWidth,
-                     height: gridHeight / Double(steps) + 0.5, fill: Self.color(share: share))
+                     height: gridHeight / Double(steps) + 0.5, fill: Self.color(fraction: fraction))
         }
         svg.rect(x: barX, y: top, width: barWidth, height: gridHeight, fill: "none", stroke: "#444444")
-        for share in [0, 0.01, 0.05, 0.2, 0.5, 1.0] {
-            let y = top + (1 - sqrt(share)) * gridHeight
+        for tick in NiceScale.linear(0, Double(largestMistake), targetTicks: 5, integerSteps: true).ticks
+        where tick <= Double(largestMistake) {
+            let y = top + (1 - tick / Double(largestMistake)) * gridHeight
             svg.line(x1: barX + barWidth, y1: y, x2: barX + barWidth + 5, y2: y, stroke: "#444444")
-            svg.text("\(Int((share * 100).rounded())) %", x: barX + barWidth + 8, y: y + 4, size: 11)
+            svg.text(String(Int(tick)), x: barX + barWidth + 8, y: y + 4, size: 11)
         }
-        svg.text("share of row", x: barX - 4, y: top - 12, size: 11, fill: "#555555")
+        svg.text("mistakes (count)", x: barX - 4, y: top - 26, size: 11, fill: "#555555")
+        svg.text(Self.scaleName, x: barX - 4, y: top - 12, size: 11, fill: "#555555")
+        svg.rect(x: barX, y: top + gridHeight + 8, width: barWidth, height: 12, fill: "#d9d9d9")
+        svg.text("correct (diagonal)", x: barX + barWidth + 6, y: top + gridHeight + 18, size: 11, fill: "#555555")
+        svg.cssClass = "wide"
         return svg
     }
 }

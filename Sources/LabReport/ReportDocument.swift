@@ -8,6 +8,8 @@ struct ReportTable {
     var rows: [[String]]
     /// Which columns hold numbers (right-aligned).
     var numericColumns: Set<Int> = []
+    /// Which columns hold sentences (kept wide enough to read on a phone; the table scrolls instead).
+    var proseColumns: Set<Int> = []
 
     /// GitHub-flavoured Markdown table.
     var markdown: String {
@@ -23,12 +25,13 @@ struct ReportTable {
     var html: String {
         func cells(_ values: [String], tag: String) -> String {
             values.enumerated().map { index, value in
-                let style = numericColumns.contains(index) ? " class=\"num\"" : ""
+                let style = numericColumns.contains(index) ? " class=\"num\""
+                    : proseColumns.contains(index) ? " class=\"prose\"" : ""
                 return "<\(tag)\(style)>\(SVGDocument.escape(value))</\(tag)>"
             }.joined()
         }
         let body = rows.map { "<tr>" + cells($0, tag: "td") + "</tr>" }.joined(separator: "\n")
-        return "<table>\n<thead><tr>\(cells(headers, tag: "th"))</tr></thead>\n<tbody>\n\(body)\n</tbody>\n</table>"
+        return "<div class=\"scroll\"><table>\n<thead><tr>\(cells(headers, tag: "th"))</tr></thead>\n<tbody>\n\(body)\n</tbody>\n</table></div>"
     }
 }
 
@@ -47,16 +50,21 @@ struct ReportDocument {
         case formulas([Formula])
         /// A figure: its file name, caption, and SVG markup.
         case figure(file: String, caption: String, svg: String)
+        /// The student's own text, as written (Markdown): verbatim in report.md, as paragraphs in HTML.
+        case notes(String)
     }
 
     /// The page title.
     var title: String
+    /// The header's lines under the title (author, date), in order.
+    var byline: [String] = []
     /// The blocks in reading order.
     var blocks: [Block] = []
 
     /// The report as Markdown, formulas in `$$…$$`.
     var markdown: String {
         var parts = ["# \(title)"]
+        if !byline.isEmpty { parts.append(byline.joined(separator: "  \n")) }
         for block in blocks {
             switch block {
             case let .heading(level, text): parts.append(String(repeating: "#", count: level) + " " + text)
@@ -65,6 +73,7 @@ struct ReportDocument {
             case let .formulas(formulas):
                 for formula in formulas { parts.append("\(formula.caption)\n\n$$\n\(formula.tex)\n$$") }
             case let .figure(file, caption, _): parts.append("![\(caption)](\(file))\n\n*\(caption)*")
+            case let .notes(text): parts.append(text.trimmingCharacters(in: .whitespacesAndNewlines))
             }
         }
         return parts.joined(separator: "\n\n") + "\n"
@@ -81,12 +90,21 @@ struct ReportDocument {
             case let .table(table): parts.append(table.html)
             case let .formulas(formulas):
                 for formula in formulas {
-                    parts.append("<p>\(SVGDocument.escape(formula.caption))</p>\n<div class=\"formula\">\(formula.html)</div>")
+                    parts.append("<div class=\"formula\"><p>\(SVGDocument.escape(formula.caption))</p>\n"
+                                 + "<div class=\"scroll\">\(formula.mathML)</div></div>")
                 }
             case let .figure(file, caption, svg):
-                parts.append("<figure id=\"\(SVGDocument.escape(file))\">\n\(svg)<figcaption>\(SVGDocument.escape(caption))</figcaption>\n</figure>")
+                parts.append("<figure id=\"\(SVGDocument.escape(file))\">\n<div class=\"scroll\">\n\(svg)</div>"
+                             + "<figcaption>\(SVGDocument.escape(caption))</figcaption>\n</figure>")
+            case let .notes(text):
+                let paragraphs = text.components(separatedBy: "\n\n")
+                    .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+                parts.append("<div class=\"notes\">" + paragraphs.map { "<p>\(SVGDocument.escape($0))</p>" }.joined(separator: "\n")
+                             + "</div>")
             }
         }
+        let header = "<header>\n<h1>\(SVGDocument.escape(title))</h1>\n"
+            + byline.map { "<p class=\"byline\">\(SVGDocument.escape($0))</p>\n" }.joined() + "</header>"
         return """
             <!DOCTYPE html>
             <html lang="en">
@@ -96,19 +114,43 @@ struct ReportDocument {
             <title>\(SVGDocument.escape(title))</title>
             <style>
             body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto;
-                   padding: 0 1em; color: #222; line-height: 1.45; }
+                   padding: 0 1em; color: #222; line-height: 1.45; overflow-wrap: break-word; }
+            header { border-bottom: 2px solid #222; margin-bottom: 1.5em; }
+            .byline { margin: 0.2em 0; color: #444; }
+            .scroll { overflow-x: auto; max-width: 100%; }
             table { border-collapse: collapse; margin: 1em 0; }
             th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: left; }
             th { background: #f2f2f2; }
             td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-            .formula { font-family: "DejaVu Serif", Georgia, serif; font-size: 1.2em; margin: 0.4em 0 1em 2em; }
+            td.num { white-space: nowrap; }
+            td { min-width: 5em; }
+            td.prose { min-width: 16em; }
+            th { min-width: 5em; }
+            .formula p { margin: 0.8em 0 0.2em; }
+            math[display="block"] { font-size: 1.15em; margin: 0.3em 0 0.8em 1em; }
             figure { margin: 1.5em 0; }
             figure svg { max-width: 100%; height: auto; }
+            figure svg.chart { width: 620px; }
+            figure svg.wide { min-width: 560px; }
             figcaption { color: #555; font-style: italic; }
+            .notes { border-left: 4px solid #0072B2; padding-left: 1em; }
+            @media (max-width: 600px) {
+              body { margin: 1em auto; padding: 0 0.7em; }
+              h1 { font-size: 1.5em; }
+              figure svg.chart text { font-size: 19px; }   /* LineChart.narrowFont: the layout leaves room */
+              math[display="block"] { font-size: 1em; margin-left: 0; }
+            }
+            @media print {
+              body { max-width: none; margin: 0; font-size: 10.5pt; }
+              h1, h2, h3, .formula p { break-after: avoid; page-break-after: avoid; }
+              figure, table, .formula, tr { break-inside: avoid; page-break-inside: avoid; }
+              .scroll { overflow: visible; }
+              figure svg.wide { min-width: 0; }
+            }
             </style>
             </head>
             <body>
-            <h1>\(SVGDocument.escape(title))</h1>
+            \(header)
             \(parts.joined(separator: "\n"))
             </body>
             </html>

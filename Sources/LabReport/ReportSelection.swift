@@ -1,29 +1,44 @@
 /// Which decoded runs play which part in the report.
 ///
 /// - `main`: the lab's models in the order single, hidden, multiclass (then anything else). When an
-///   "all digits" set is present, only its "is it a 5?" detector (or, failing that, none) stands for
-///   the single model, so the charts hold the three models rather than twelve curves.
-/// - `detectors`: the single-neuron detector of each digit 0…9, when at least two digits have one.
+///   "all digits" set of a binary model is present, only its "is it a 5?" detector (or, failing that,
+///   none) stands for that model, so the charts hold the three models rather than twelve curves.
+/// - `detectorSets`: per binary model with detectors for at least two digits, its detector of each digit.
 struct ReportSelection {
+    /// One binary model's detectors for the digits 0…9 ("all digits").
+    struct DetectorSet {
+        /// The model: `single` or `hidden`.
+        let model: String
+        /// `detectors[d]` is the first run of `model` for digit `d`, or `nil`.
+        let detectors: [RunMetrics?]
+    }
+
     /// The runs compared in the main table and the loss and accuracy charts.
     let main: [RunMetrics]
-    /// `detectors[d]` is the first single-neuron run for digit `d`, or `nil`; empty without a digit set.
-    let detectors: [RunMetrics?]
+    /// The "all digits" sets, single before hidden; empty without one.
+    let detectorSets: [DetectorSet]
 
     /// Sorts `runs` into the report's roles.
     init(_ runs: [RunMetrics]) {
-        let singles = runs.filter { $0.model == "single" }
-        let digits = Set(singles.compactMap(\.digit))
-        let hasDigitSet = digits.count >= 2
-        detectors = hasDigitSet
-            ? (0...9).map { digit in singles.first { $0.digit == digit } } : []
-        let mainSingles = hasDigitSet ? Array(singles.filter { $0.digit == 5 }.prefix(1)) : singles
+        var sets: [DetectorSet] = []
+        var kept: [RunMetrics] = []
+        for model in ["single", "hidden"] {
+            let binary = runs.filter { $0.model == model && $0.isBinary }
+            guard Set(binary.compactMap(\.digit)).count >= 2 else { continue }
+            sets.append(DetectorSet(model: model, detectors: (0...9).map { digit in binary.first { $0.digit == digit } }))
+            kept += binary.filter { $0.digit == 5 }.prefix(1)
+        }
+        detectorSets = sets
+        let setModels = Set(sets.map(\.model))
         let rank = ["single": 0, "hidden": 1, "multiclass": 2]
-        let others = runs.filter { $0.model != "single" }
-        main = (mainSingles + others).enumerated()
+        let candidates = runs.filter { !setModels.contains($0.model) || kept.contains($0) }
+        main = candidates.enumerated()
             .sorted { (rank[$0.element.model] ?? 3, $0.offset) < (rank[$1.element.model] ?? 3, $1.offset) }
             .map(\.element)
     }
+
+    /// The single-neuron set's detectors (`detectors[d]` for digit `d`), or an empty list without one.
+    var detectors: [RunMetrics?] { detectorSets.first { $0.model == "single" }?.detectors ?? [] }
 
     /// The first multiclass run that recorded a confusion matrix.
     var multiclass: RunMetrics? {
@@ -35,7 +50,7 @@ struct ReportSelection {
     /// detectors when there are any.
     var classes: Int {
         let reported = main.compactMap { ($0.isBinary ? $0.last.digitAccuracy : $0.last.perClassAccuracy)?.count }
-        return max(detectors.count, reported.max() ?? 0)
+        return max(detectorSets.isEmpty ? 0 : 10, reported.max() ?? 0)
     }
 
     /// The classes' names for the per-class chart and table: a run's `class_names` when one has
@@ -46,6 +61,6 @@ struct ReportSelection {
 
     /// True when there is anything for the per-digit chart: detectors or a detector's `digit_accuracy`.
     var hasDigitData: Bool {
-        !detectors.isEmpty || main.contains { $0.isBinary && $0.last.digitAccuracy != nil }
+        !detectorSets.isEmpty || main.contains { $0.isBinary && $0.last.digitAccuracy != nil }
     }
 }

@@ -8,14 +8,14 @@ enum ReportTables {
     /// A loss with four decimals.
     static func loss(_ value: Double) -> String { String(format: "%.4f", value) }
 
-    /// A whole number with thin spaces between groups of three digits, e.g. "850 000".
+    /// A whole number with narrow no-break spaces between groups of three digits, e.g. "850 000".
     static func grouped(_ value: Int) -> String {
         var digits = String(value.magnitude), groups: [String] = []
         while digits.count > 3 {
             groups.insert(String(digits.suffix(3)), at: 0)
             digits.removeLast(3)
         }
-        return (value < 0 ? "-" : "") + ([digits] + groups).joined(separator: "\u{2009}")
+        return (value < 0 ? "-" : "") + ([digits] + groups).joined(separator: "\u{202F}")
     }
 
     /// Per main run: what it is, epochs, total seconds, and the last epoch's losses and accuracies.
@@ -28,7 +28,7 @@ enum ReportTables {
                  String(format: "%.2f", run.totalSeconds), loss(run.last.trainLoss), loss(run.last.testLoss),
                  percent(run.last.trainAccuracy), percent(run.last.testAccuracy)]
             },
-            numericColumns: [2, 3, 4, 5, 6, 7])
+            numericColumns: [2, 3, 4, 5, 6, 7], proseColumns: [1])
     }
 
     /// Per main run: how it was trained.
@@ -48,8 +48,8 @@ enum ReportTables {
             numericColumns: [2, 3, 4, 5, 6, 7, 8])
     }
 
-    /// Per digit for a multiclass run: test images, correct answers, accuracy and the most common mistake;
-    /// `nil` without per-class data.
+    /// Per digit for a multiclass run: test images, correct answers, accuracy and the most common mistake
+    /// (every class on a tie); `nil` without per-class data.
     static func perClass(_ run: RunMetrics) -> ReportTable? {
         let confusion = run.last.confusion
         guard let accuracies = run.last.perClassAccuracy ?? confusion.map({ rows in
@@ -57,30 +57,36 @@ enum ReportTables {
         }) else { return nil }
         let rows = accuracies.enumerated().map { digit, accuracy -> [String] in
             guard let row = confusion?[digit] else { return [String(digit), "–", "–", percent(accuracy), "–"] }
-            let mistakes = row.enumerated().filter { $0.offset != digit }
-            let worst = mistakes.max { $0.element < $1.element }
-            let mistake = worst.map { $0.element > 0 ? "\($0.offset) (\($0.element)×)" : "–" } ?? "–"
+            let mistake = ConfusedPair.mostCommonMistakes(row, trueClass: digit).map { mistakes in
+                mistakes.classes.map(String.init).joined(separator: ", ")
+                    + " (\(mistakes.count)×\(mistakes.classes.count > 1 ? " each" : ""))"
+            } ?? "–"
             return [String(digit), String(row.reduce(0, +)), String(row[digit]), percent(accuracy), mistake]
         }
         return ReportTable(headers: ["Digit", "Test images", "Correct", "Accuracy", "Most often predicted instead"],
                            rows: rows, numericColumns: [1, 2, 3])
     }
 
-    /// Per digit d: the test accuracy of the "is it a d?" detector, and each main model's accuracy on
-    /// the images of d.
+    /// Per digit d: the test accuracy and recall of each set's "is it d?" detector, and each main model's
+    /// accuracy on the images of d.
     static func digits(_ selection: ReportSelection) -> ReportTable {
         var headers = ["Digit d"]
         var columns: [[String]] = []
-        if !selection.detectors.isEmpty {
-            headers.append("Detector \"is it a d?\" — test accuracy")
-            columns.append(selection.detectors.map { $0.map { percent($0.last.testAccuracy) } ?? "–" })
+        for set in selection.detectorSets {
+            headers += ["\(set.model) \"is it d?\" — test accuracy", "\(set.model) \"is it d?\" — recall on the d images"]
+            columns.append(set.detectors.map { $0.map { percent($0.last.testAccuracy) } ?? "–" })
+            columns.append(set.detectors.map { run in
+                run.flatMap { DetectorScores($0)?.recall }.map(percent) ?? "–"
+            })
         }
         for run in selection.main {
             guard let values = run.isBinary ? run.last.digitAccuracy : run.last.perClassAccuracy else { continue }
             headers.append("\(RunStyle.label(run)) — accuracy on images of d")
             columns.append((0..<selection.classes).map { $0 < values.count ? percent(values[$0]) : "–" })
         }
-        let rows = (0..<selection.classes).map { digit in [selection.classNames[digit]] + columns.map { $0[digit] } }
+        let rows = (0..<selection.classes).map { digit in
+            [selection.classNames[digit]] + columns.map { digit < $0.count ? $0[digit] : "–" }
+        }
         return ReportTable(headers: headers, rows: rows, numericColumns: Set(1..<headers.count))
     }
 }

@@ -20,6 +20,19 @@ struct RunStyle {
         }
     }
 
+    /// The marker of each of `runs`, in the order of `colors(for:)`: single circle, hidden square,
+    /// multiclass triangle, others diamond.
+    static func markers(for runs: [RunMetrics]) -> [SVGDocument.Marker] {
+        runs.map { run in
+            switch run.model {
+            case "single": .circle
+            case "hidden": .square
+            case "multiclass": .triangle
+            default: .diamond
+            }
+        }
+    }
+
     /// A short legend label, e.g. "single: is it a 5?", "hidden 64 sigmoid: is it a 5?",
     /// "multiclass 64 sigmoid", "multiclass 256,128 relu".
     static func label(_ run: RunMetrics) -> String {
@@ -29,8 +42,30 @@ struct RunStyle {
             text += " " + hidden.map(String.init).joined(separator: ",")
             if let activation = run.activation { text += " \(activation)" }
         }
-        if run.isBinary, let digit = run.digit { text += ": is it a \(digit)?" }
+        if run.isBinary, run.digit != nil { text += ": is it \(article(digitName(run))) \(digitName(run))?" }
         return text
+    }
+
+    /// The detected class of a binary run as written: its class name when recorded, else its number.
+    static func digitName(_ run: RunMetrics) -> String {
+        guard let digit = run.digit else { return "match" }
+        if let names = run.last.classNames, digit < names.count { return names[digit] }
+        return String(digit)
+    }
+
+    /// The run's question in quotes, e.g. "\"is it an 8?\"".
+    static func question(_ run: RunMetrics) -> String {
+        "\"is it \(article(digitName(run))) \(digitName(run))?\""
+    }
+
+    /// "an" before a word or number said with a vowel sound (8, 11, 18, 80…, "eight", "apple"), else "a".
+    static func article(_ word: String) -> String {
+        guard let first = word.lowercased().first else { return "a" }
+        if word.allSatisfy(\.isNumber) {
+            let leadingGroup = word.count % 3 == 0 ? word.prefix(3) : word.prefix(word.count % 3)
+            return first == "8" || leadingGroup == "11" || leadingGroup == "18" ? "an" : "a"
+        }
+        return "aeiou".contains(first) ? "an" : "a"
     }
 
     /// One sentence saying what the model is.
@@ -43,8 +78,8 @@ struct RunStyle {
             : hiddenLayers.count == 1 ? ", hidden layer of \(hiddenLayers.first!) \(activation) units"
             : ", hidden layers of \(hiddenLayers.map(String.init).joined(separator: ", ")) units (\(activation))"
         if run.isBinary {
-            let question = run.digit.map { "is it a \($0)?" } ?? "a yes/no question"
-            return "\(input) pixels\(hiddenText), one sigmoid output; binary cross-entropy; answers \"\(question)\""
+            let question = run.digit == nil ? "a yes/no question" : question(run)
+            return "\(input) pixels\(hiddenText), one sigmoid output; binary cross-entropy; answers \(question)"
         }
         return "\(input) pixels\(hiddenText), \(widths.last ?? 10) softmax outputs; cross-entropy; names the class"
     }

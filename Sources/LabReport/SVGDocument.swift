@@ -10,6 +10,8 @@ struct SVGDocument {
     let height: Double
     /// A short description for screen readers and the `<title>` element.
     let title: String
+    /// The `class` of the `<svg>` element, for the HTML page's style sheet (`chart` or `wide`).
+    var cssClass = ""
     private var body: [String] = []
 
     /// The font stack used for every text element.
@@ -107,6 +109,54 @@ struct SVGDocument {
                              "stroke-dasharray": dash ?? "", "stroke-linejoin": "round"])
     }
 
+    /// The shape drawn at a data point, so curves stay apart in greyscale.
+    enum Marker: CaseIterable {
+        case circle, square, triangle, diamond
+    }
+
+    /// A `marker` of about `size` pixels centred on (`x`, `y`): filled with `color`, or white when `hollow`.
+    mutating func marker(_ marker: Marker, x: Double, y: Double, size: Double = 7, color: String, hollow: Bool) {
+        let fill = hollow ? "#ffffff" : color, r = size / 2
+        switch marker {
+        case .circle:
+            circle(cx: x, cy: y, radius: r, fill: fill, stroke: color, strokeWidth: 1.5)
+        case .square:
+            element("rect", ["x": Self.number(x - r), "y": Self.number(y - r), "width": Self.number(size),
+                             "height": Self.number(size), "fill": fill, "stroke": color, "stroke-width": "1.5"])
+        case .triangle:
+            polygon([(x, y - r * 1.2), (x + r * 1.1, y + r * 0.8), (x - r * 1.1, y + r * 0.8)], fill: fill, stroke: color)
+        case .diamond:
+            polygon([(x, y - r * 1.3), (x + r * 1.1, y), (x, y + r * 1.3), (x - r * 1.1, y)], fill: fill, stroke: color)
+        }
+    }
+
+    /// A closed polygon through `points`.
+    mutating func polygon(_ points: [(Double, Double)], fill: String, stroke: String = "none") {
+        let list = points.map { "\(Self.number($0.0)),\(Self.number($0.1))" }.joined(separator: " ")
+        element("polygon", ["points": list, "fill": fill, "stroke": stroke, "stroke-width": stroke == "none" ? "" : "1.5"])
+    }
+
+    /// Draws `other` with its top-left corner at (`x`, `y`), as a group of its elements.
+    mutating func place(_ other: SVGDocument, x: Double, y: Double) {
+        body.append("<g transform=\"translate(\(Self.number(x)) \(Self.number(y)))\">")
+        body += other.body
+        body.append("</g>")
+    }
+
+    /// One line of text with subscripts: each part is plain, or a subscript set lower and smaller.
+    mutating func text(parts: [(text: String, isSubscript: Bool)], x: Double, y: Double, size: Double = 12,
+                       fill: String = "#222222") {
+        var markup = "<text x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" font-size=\"\(Self.number(size))\" fill=\"\(fill)\">"
+        var lowered = false
+        for part in parts {
+            let shift = part.isSubscript == lowered ? "" : " dy=\"\(Self.number(part.isSubscript ? size * 0.3 : -size * 0.3))\""
+            let fontSize = part.isSubscript ? " font-size=\"\(Self.number(size * 0.75))\"" : ""
+            markup += "<tspan\(shift)\(fontSize)>\(Self.escape(part.text))</tspan>"
+            lowered = part.isSubscript
+        }
+        body.append(markup + "</text>")
+    }
+
     /// Horizontal alignment of a text element relative to its anchor point.
     enum Anchor: String {
         case start, middle, end
@@ -135,7 +185,7 @@ struct SVGDocument {
         let header = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Self.number(width))" \
             height="\(Self.number(height))" viewBox="0 0 \(Self.number(width)) \(Self.number(height))" \
-            font-family="\(Self.escape(Self.fontFamily))" role="img">
+            font-family="\(Self.escape(Self.fontFamily))"\(cssClass.isEmpty ? "" : " class=\"\(cssClass)\"") role="img">
             """
         let background = "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
         return ([header, "<title>\(Self.escape(title))</title>", background] + body + ["</svg>"])

@@ -41,10 +41,30 @@ public struct CompressedRows: Sendable {
     /// The non-zeros of an 8-bit image set `bytes` [rows, columns], each value byte / 255 (value
     /// index byte − 1); nil if it has more than `maximumColumns` columns.
     public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int) {
-        guard let entries = Self.entries(rows: rows, columns: columns, valueIndex: { offset in
-            bytes[offset] == 0 ? .zero : .value(bytes[offset] - 1)
-        }) else { return nil }
-        self.init(rows: rows, columns: columns, columnRange: 0..<columns, entries: entries,
+        self.init(bytes: bytes, rows: rows, columns: columns, columnRange: 0..<columns)
+    }
+
+    /// The non-zeros in columns `range` of an 8-bit image set `bytes` [rows, columns] (see above),
+    /// in arrays of exactly their size; nil if it has more than `maximumColumns` columns.
+    public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int, columnRange range: Range<Int>) {
+        guard columns <= Self.maximumColumns else { return nil }
+        var nonZeros = 0
+        for row in 0..<rows {
+            for column in range where bytes[row * columns + column] != 0 { nonZeros += 1 }
+        }
+        var rowStarts = [Int](), columnIndices = [UInt16](), valueIndices = [UInt8]()
+        rowStarts.reserveCapacity(rows + 1)
+        columnIndices.reserveCapacity(nonZeros)
+        valueIndices.reserveCapacity(nonZeros)
+        rowStarts.append(0)
+        for row in 0..<rows {
+            for column in range where bytes[row * columns + column] != 0 {
+                columnIndices.append(UInt16(truncatingIfNeeded: column))
+                valueIndices.append(bytes[row * columns + column] - 1)
+            }
+            rowStarts.append(valueIndices.count)
+        }
+        self.init(rows: rows, columns: columns, columnRange: range, entries: (rowStarts, columnIndices, valueIndices),
                   distinctValues: (1...255).map { Float($0) / 255 })
     }
 

@@ -61,11 +61,11 @@ struct CheckpointFiles {
             : "in epoch \(position.epoch) after step \(position.stepsCompleted) of \(trainer.stepsPerEpoch)"
         guard folder != nil else {
             console.note("interrupted \(place); nothing saved (pass --checkpoint DIR to be able to resume)")
-            throw JobStopped()
+            throw JobError.stopped
         }
         if savedPosition != position { try save(trainer.checkpoint()) }
         console.note("interrupted \(place); saved \(lastCheckpoint!); to resume: \(resumeCommand(lastCheckpoint!))")
-        throw JobStopped()
+        throw JobError.stopped
     }
 
     /// What a run that ends abruptly leaves to resume from: the last checkpoint and the command.

@@ -26,10 +26,10 @@ struct Evaluate: ParsableCommand {
             let folder = MNIST.locate(option: compute.data)
             let images = try MNIST.load(from: folder)
             guard images.test.pixelsPerImage == saved.configuration.model.inputs else {
-                throw CLIError("the images in \(folder.path) are \(images.test.rows)×\(images.test.columns), but the checkpoint's model takes \(saved.configuration.model.inputs) inputs; use the data set it was trained on")
+                throw JobError.invalid("the images in \(folder.path) are \(images.test.rows)×\(images.test.columns), but the checkpoint's model takes \(saved.configuration.model.inputs) inputs; use the data set it was trained on")
             }
             guard images.classes == saved.configuration.model.classes else {
-                throw CLIError("the data in \(folder.path) has \(images.classes) classes, but the checkpoint's model was trained on \(saved.configuration.model.classes); use the data set it was trained on")
+                throw JobError.invalid("the data in \(folder.path) has \(images.classes) classes, but the checkpoint's model was trained on \(saved.configuration.model.classes); use the data set it was trained on")
             }
             return (saved, images)
         }

@@ -15,7 +15,7 @@ enum ExistingOutputs {
         let remedy = "pass --overwrite to replace it, or choose another --metrics file"
         guard resuming else {
             let what = records.isEmpty ? "" : " (\(records.count) epoch\(records.count == 1 ? "" : "s") of an earlier run)"
-            throw CLIError("--metrics \(path) already exists\(what); \(remedy) (a --resume run continues its own file)")
+            throw JobError.invalid("--metrics \(path) already exists\(what); \(remedy) (a --resume run continues its own file)")
         }
         let model = configuration.model
         if let other = records.first(where: { record in
@@ -24,7 +24,7 @@ enum ExistingOutputs {
                 || record.layerWidths.map { $0 != model.layerWidths } == true
                 || record.validation.map { $0 != configuration.validation } == true
         }) {
-            throw CLIError("--metrics \(path) holds another run (\(other.model) model, seed \(other.seed.map(String.init) ?? "?"), batch size \(other.batchSize.map(String.init) ?? "?")) than the one this run resumes; \(remedy)")
+            throw JobError.invalid("--metrics \(path) holds another run (\(other.model) model, seed \(other.seed.map(String.init) ?? "?"), batch size \(other.batchSize.map(String.init) ?? "?")) than the one this run resumes; \(remedy)")
         }
     }
 
@@ -41,9 +41,9 @@ enum ExistingOutputs {
         guard let first = later.first, let last = later.last else { return }
         let list = later.count <= 3 ? later.joined(separator: ", ") : "\(first) … \(last), \(later.count) files"
         if resuming {
-            throw CLIError("--checkpoint \(folder.path) already holds checkpoints after the one this run resumes from (\(list)); move them away or choose another --checkpoint folder (--overwrite replaces them as the run reaches them)")
+            throw JobError.invalid("--checkpoint \(folder.path) already holds checkpoints after the one this run resumes from (\(list)); move them away or choose another --checkpoint folder (--overwrite replaces them as the run reaches them)")
         }
-        throw CLIError("--checkpoint \(folder.path) already holds checkpoints of an earlier run (\(list)); choose another --checkpoint folder, or pass --overwrite to replace them as the run reaches them")
+        throw JobError.invalid("--checkpoint \(folder.path) already holds checkpoints of an earlier run (\(list)); choose another --checkpoint folder, or pass --overwrite to replace them as the run reaches them")
     }
 
     /// The position a checkpoint file name stands for (see `CheckpointFiles.name`), or nil.

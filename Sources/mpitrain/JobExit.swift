@@ -2,42 +2,50 @@ import Foundation
 import NetCore
 import Distributed
 
-/// A failure every rank knows about, already worded for the user: rank 0 prints it once.
-struct JobFailure: Error, CustomStringConvertible {
-    let description: String
-}
+/// Why a command ends early, worded for the user in one line, and so how the job ends:
+/// `Communicator.runJob` is the one place that turns it into an exit.
+enum JobError: Error, CustomStringConvertible {
+    /// This rank's input or output cannot be used (a bad value, a missing or busy file).
+    case invalid(String)
+    /// A failure every rank knows about (agreed in a collective, or seen in all-reduced numbers).
+    case failed(String)
+    /// A collective stalled and this rank reports it; the other ranks are still waiting.
+    case stalled(String)
+    /// The run stopped on request and has said so (how to resume): exit status 130, as after Ctrl-C.
+    case stopped
 
-/// A collective stalled and this rank reports it (worded for the user); the other ranks are still
-/// waiting, so this rank prints it and aborts the job.
-struct JobStalled: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// The run stopped on request and said so; every rank exits with `status` (130, as after Ctrl-C).
-struct JobStopped: Error {
-    var status: Int32 = 130
+    var description: String {
+        switch self {
+        case .invalid(let message), .failed(let message), .stalled(let message): message
+        case .stopped: "stopped on request"
+        }
+    }
 }
 
 extension Communicator {
     /// Runs the body of a command on every rank and ends the job the right way when it throws.
     ///
-    /// - `JobStopped`: every rank finalises MPI and exits with its status (the message was printed).
-    /// - An error every rank knows about (agreed in a collective, or found in all-reduced numbers)
-    ///   is printed once, by rank 0, and every rank finalises MPI and exits with status 1.
+    /// - `JobError.stopped`: every rank finalises MPI and exits with status 130 (the message was printed).
+    /// - An error every rank knows about (`JobError.failed`, an `AgreedFailure`, a `TrainingError`
+    ///   found in all-reduced numbers, or any error of a one-rank job) is printed once, by rank 0,
+    ///   and every rank finalises MPI and exits with status 1.
+    /// - A stall (`JobError.stalled`, or `CollectiveStalled` outside training): only the reporting
+    ///   rank throws it; it prints it and aborts the job, status 1.
     /// - Any other error happened on this rank alone: it prints it, naming its rank, and aborts the
     ///   whole job, so no other rank is left waiting in a collective.
-    /// - A stall (`JobStalled`, or `CollectiveStalled` outside training): only the reporting rank
-    ///   throws it; it prints it without a rank prefix and aborts the job.
     func runJob(_ body: () throws -> Void) -> Never {
         do {
             try body()
             finalize()
             exit(0)
-        } catch let stopped as JobStopped {
+        } catch JobError.stopped {
             finalize()
-            exit(stopped.status)
-        } catch let error where error is JobStalled || error is CollectiveStalled {
-            printError(error is JobStalled ? "\(error)" : "\(error): ending the job")
+            exit(130)
+        } catch JobError.stalled(let message) {
+            printError(message)
+            abort(code: 1)
+        } catch let stalled as CollectiveStalled {
+            printError("\(stalled): ending the job")
             abort(code: 1)
         } catch let error where isAgreed(error) {
             if isRoot { printError(String(describing: error)) }
@@ -50,7 +58,8 @@ extension Communicator {
     }
 
     private func isAgreed(_ error: any Error) -> Bool {
-        error is AgreedFailure || error is JobFailure || error is TrainingError || size == 1
+        if case JobError.failed = error { return true }
+        return error is AgreedFailure || error is TrainingError || size == 1
     }
 
     /// `agree`, worded for the user: the failure names the failing rank only when some ranks
@@ -68,7 +77,7 @@ extension Communicator {
         } catch let failure as AgreedFailure {
             var failed = [failedHere ? 1.0 : 0]
             try allreduceSum(&failed)
-            throw JobFailure(description: Int(failed[0]) == size ? failure.message : failure.description)
+            throw JobError.failed(Int(failed[0]) == size ? failure.message : failure.description)
         }
     }
 }

@@ -11,7 +11,8 @@ struct MPITrain: ParsableCommand {
             Run as a single process (`mpitrain --model single`) or under MPI \
             (`scripts/mpirun -np 4 mpitrain --model multiclass`).
             """,
-        subcommands: [Train.self, Evaluate.self, Report.self, BenchGEMM.self, SelfTest.self],
+        version: Version.description,
+        subcommands: [Train.self, Evaluate.self, Predict.self, Export.self, Report.self, BenchGEMM.self, SelfTest.self],
         defaultSubcommand: Train.self
     )
 

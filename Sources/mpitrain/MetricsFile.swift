@@ -43,6 +43,7 @@ struct MetricsFile {
         var line = metrics
         line.runId = runId
         line.time = Self.now()
+        line.version = Version.description
         try append(line: line)
     }
 
@@ -70,7 +71,7 @@ struct MetricsFile {
         } catch {
             let folder = url.deletingLastPathComponent().path
             let reason = FileKind(path: folder) == .folder ? error.reason : "its folder \(folder) is gone"
-            throw CLIError("cannot write the metrics file \(url.path): \(reason); \(error.remedy)")
+            throw JobError.invalid("cannot write the metrics file \(url.path): \(reason); \(error.remedy)")
         }
     }
 

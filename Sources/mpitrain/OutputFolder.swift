@@ -11,12 +11,12 @@ enum OutputFolder {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {
-                throw CLIError("cannot create the \(option) folder \(folder.path): \(reason(creating: folder)); choose another \(option) folder")
+                throw JobError.invalid("cannot create the \(option) folder \(folder.path): \(reason(creating: folder)); choose another \(option) folder")
             }
             isFolder = true
         }
         guard isFolder.boolValue else {
-            throw CLIError("\(option) \(folder.path) is a file, not a folder; choose another \(option) folder")
+            throw JobError.invalid("\(option) \(folder.path) is a file, not a folder; choose another \(option) folder")
         }
         try checkWritable(folder, option: option)
     }
@@ -28,16 +28,16 @@ enum OutputFolder {
         do {
             (target, kind) = try AtomicFile.destination(of: path)
         } catch {
-            throw CLIError("cannot write \(option) \(path): \(error.reason); \(error.remedy)")
+            throw JobError.invalid("cannot write \(option) \(path): \(error.reason); \(error.remedy)")
         }
         switch kind {
         case .fifo, .characterDevice: return
         case .missing, .regular: break
-        default: throw CLIError("\(option) \(path) is \(kind), not a file; choose a file name")
+        default: throw JobError.invalid("\(option) \(path) is \(kind), not a file; choose a file name")
         }
         let folder = URL(fileURLWithPath: target).deletingLastPathComponent()
         guard FileKind(path: folder.path) == .folder else {
-            throw CLIError("cannot write \(option) \(path): folder \(folder.path) does not exist; create it or choose another \(option) path")
+            throw JobError.invalid("cannot write \(option) \(path): folder \(folder.path) does not exist; create it or choose another \(option) path")
         }
         try checkWritable(folder, option: option)
     }
@@ -47,7 +47,7 @@ enum OutputFolder {
         let probe = folder.appendingPathComponent(".mpitrain-write-check-\(getpid())")
         let descriptor = open(probe.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard descriptor >= 0 else {
-            throw CLIError("cannot write into \(folder.path) (\(option)): \(String(cString: strerror(errno))); choose a writable folder")
+            throw JobError.invalid("cannot write into \(folder.path) (\(option)): \(String(cString: strerror(errno))); choose a writable folder")
         }
         close(descriptor)
         unlink(probe.path)

@@ -16,14 +16,14 @@ final class RunLock {
         while true {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw CLIError("cannot create the lock file \(path) for \(option) \(target): \(String(cString: strerror(errno))); choose a writable \(option) path")
+                throw JobError.invalid("cannot create the lock file \(path) for \(option) \(target): \(String(cString: strerror(errno))); choose a writable \(option) path")
             }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 var holder = [UInt8](repeating: 0, count: 256)
                 let count = max(0, pread(descriptor, &holder, holder.count, 0))
                 close(descriptor)
                 let who = String(decoding: holder.prefix(count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                throw CLIError("\(option) \(target) is in use by another mpitrain run (\(who.isEmpty ? "starting up" : who)); wait for it to end, or choose another \(option) \(option == "--metrics" ? "file" : "folder")")
+                throw JobError.invalid("\(option) \(target) is in use by another mpitrain run (\(who.isEmpty ? "starting up" : who)); wait for it to end, or choose another \(option) \(option == "--metrics" ? "file" : "folder")")
             }
             // The last holder may have removed the file between our open and flock: lock the new one.
             var locked = stat(), current = stat()

@@ -85,6 +85,7 @@ struct Train: ParsableCommand {
             guard MPITrain.launchRank == 0 else { return }
             printLine("mpitrain: stopping after the current step (Ctrl-C again quits at once)")
         }
+        if let warning = Version.debugBuildWarning, !quiet, MPITrain.launchRank == 0 { printLine(warning) }
         let communicator = try Communicator.start()
         communicator.stallTimeout = stallTimeout
         communicator.allreducePrecision = allreducePrecision
@@ -113,7 +114,7 @@ struct Train: ParsableCommand {
                                       remedy: "resume with the model options of the run that wrote it, or start without --resume")
             }
             if let saved, saved.position.epochsCompleted >= configuration.epochs {
-                throw CLIError("checkpoint \(resume!) has already completed \(saved.position.epochsCompleted) epochs; pass --epochs greater than \(saved.position.epochsCompleted) to train further")
+                throw JobError.invalid("checkpoint \(resume!) has already completed \(saved.position.epochsCompleted) epochs; pass --epochs greater than \(saved.position.epochsCompleted) to train further")
             }
             return (data, configuration, saved, classNames)
         }
@@ -172,7 +173,7 @@ struct Train: ParsableCommand {
         let rootSettings = try communicator.broadcast(mine)
         try communicator.agreeing {
             guard rootSettings == mine else {
-                throw CLIError("this rank was started with other training settings than rank 0 (\(String(decoding: mine, as: UTF8.self)) vs \(String(decoding: rootSettings, as: UTF8.self))); give every rank the same model and training options")
+                throw JobError.invalid("this rank was started with other training settings than rank 0 (\(String(decoding: mine, as: UTF8.self)) vs \(String(decoding: rootSettings, as: UTF8.self))); give every rank the same model and training options")
             }
         }
     }

@@ -100,19 +100,19 @@ extension TrainingOptions {
     /// the run: a global batch that the ranks can split and the training set can fill.
     func loadData(for configuration: TrainingConfiguration, ranks: Int) throws -> MNIST {
         guard configuration.batchSize >= ranks else {
-            throw CLIError("--batch-size \(configuration.batchSize) cannot be split over \(ranks) ranks; use a batch of at least \(ranks) or fewer ranks")
+            throw JobError.invalid("--batch-size \(configuration.batchSize) cannot be split over \(ranks) ranks; use a batch of at least \(ranks) or fewer ranks")
         }
         let folder = MNIST.locate(option: compute.data)
         let loaded = try MNIST.load(from: folder)
         guard configuration.validation == 0 || configuration.validation <= loaded.train.count - configuration.batchSize else {
-            throw CLIError("--validation \(configuration.validation) leaves \(max(0, loaded.train.count - configuration.validation)) of the \(loaded.train.count) training images, fewer than one batch of \(configuration.batchSize); hold out at most \(max(0, loaded.train.count - configuration.batchSize))")
+            throw JobError.invalid("--validation \(configuration.validation) leaves \(max(0, loaded.train.count - configuration.validation)) of the \(loaded.train.count) training images, fewer than one batch of \(configuration.batchSize); hold out at most \(max(0, loaded.train.count - configuration.batchSize))")
         }
         let data = loaded.holdingOut(configuration.validation, seed: configuration.seed)
         guard configuration.batchSize <= data.train.count else {
-            throw CLIError("--batch-size \(configuration.batchSize) is larger than the \(data.train.count) training images; use at most \(data.train.count)")
+            throw JobError.invalid("--batch-size \(configuration.batchSize) is larger than the \(data.train.count) training images; use at most \(data.train.count)")
         }
         guard !configuration.model.isBinary || configuration.model.digit < data.classes else {
-            throw CLIError("--digit \(configuration.model.digit) is not a class of the data in \(folder.path), whose labels are 0–\(data.classes - 1); pick one of those")
+            throw JobError.invalid("--digit \(configuration.model.digit) is not a class of the data in \(folder.path), whose labels are 0–\(data.classes - 1); pick one of those")
         }
         return data
     }
@@ -122,12 +122,12 @@ extension TrainingOptions {
         guard let classNames else { return nil }
         let text: String
         do { text = try String(contentsOfFile: classNames, encoding: .utf8) } catch {
-            throw CLIError("--class-names \(classNames) cannot be read (\(error.localizedDescription)); give a text file with one name per line")
+            throw JobError.invalid("--class-names \(classNames) cannot be read (\(error.localizedDescription)); give a text file with one name per line")
         }
         var names = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         while names.last?.isEmpty == true { names.removeLast() }
         guard names.count == data.classes, !names.contains(where: \.isEmpty) else {
-            throw CLIError("--class-names \(classNames) has \(names.count) names\(names.contains(where: \.isEmpty) ? " (some empty)" : ""), but the data has \(data.classes) classes; give one name per line, in label order")
+            throw JobError.invalid("--class-names \(classNames) has \(names.count) names\(names.contains(where: \.isEmpty) ? " (some empty)" : ""), but the data has \(data.classes) classes; give one name per line, in label order")
         }
         return names
     }

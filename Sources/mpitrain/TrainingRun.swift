@@ -40,7 +40,7 @@ struct TrainingRun {
         var seconds: Double
     }
 
-    /// Trains; a collective that stalls (`--stall-timeout`) ends in a `JobStalled` that says where
+    /// Trains; a collective that stalls (`--stall-timeout`) ends in `JobError.stalled`, which says where
     /// the run was, which ranks are missing and how to resume.
     func run(data: MNIST, communicator: Communicator, display: inout ProgressDisplay,
              metricsFile: inout MetricsFile?, checkpoints: inout CheckpointFiles) throws -> Outcome {
@@ -49,7 +49,7 @@ struct TrainingRun {
             return try trainEpochs(data: data, communicator: communicator, display: &display, metricsFile: &metricsFile,
                                    checkpoints: &checkpoints, place: place)
         } catch let stalled as CollectiveStalled {
-            throw JobStalled(description: "\(stalled.ranks) \(stalled.missingRanks.count == 1 ? "has" : "have") not reached "
+            throw JobError.stalled("\(stalled.ranks) \(stalled.missingRanks.count == 1 ? "has" : "have") not reached "
                              + "\(place) for \(stalled.seconds) s (stall timeout): ending the job; \(checkpoints.keptNote)")
         }
     }
@@ -100,7 +100,7 @@ struct TrainingRun {
             } catch let interrupted as TrainingInterrupted {
                 try checkpoints.stop(trainer, at: interrupted.position)
             } catch let error as TrainingError {
-                throw JobFailure(description: "\(error)"
+                throw JobError.failed("\(error)"
                                  + (checkpoints.lastCheckpoint.map { "; the last good checkpoint, \($0), is kept" } ?? ""))
             }
             evaluation = try trainer.evaluateTestSet()

@@ -47,15 +47,16 @@ import NetCore
     #expect(try inspection.elements("title").first?.stringValue == "a < b & \"c\"")
 }
 
-@Test func legendSitsRightOfThePlot() throws {
+@Test func legendSitsBelowThePlotAndTheMinimumIsRinged() throws {
     let runs = RunMetrics.runs(from: SyntheticMetrics.mainRuns(epochs: 5))
     let svg = try SVGInspection(ReportFigures.loss(runs).markup)
     let frame = try #require(try svg.elements("rect").first { $0.value(of: "fill") == "none" })
+    let plotBottom = Double(frame.value(of: "y")!)! + Double(frame.value(of: "height")!)!
     let plotRight = Double(frame.value(of: "x")!)! + Double(frame.value(of: "width")!)!
     let legendTexts = try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='legend']/*[local-name()='text']")
-    #expect(legendTexts.count == 2 + 3)  // "train", "test", one row per model.
+    #expect(legendTexts.count == 2 + 3 * 2)  // "train", "test", per model its label and its minimum.
     for text in legendTexts.compactMap({ $0 as? XMLElement }) {
-        #expect(Double(text.value(of: "x")!)! > plotRight)
+        #expect(Double(text.value(of: "y")!)! > plotBottom)
     }
     // Every series point lies inside the plot frame.
     for line in try svg.series() {
@@ -64,6 +65,37 @@ import NetCore
             #expect(x <= plotRight + 0.01)
         }
     }
+    let rings = try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='highlights']/*[local-name()='circle']")
+    #expect(rings.count == 3)
+    #expect(try svg.texts().contains { $0.hasPrefix("○ min test loss") })
+}
+
+@Test func accuracyPanelsSeparateTheKindsAndDrawTheBaseline() throws {
+    let runs = RunMetrics.runs(from: SyntheticMetrics.mainRuns(epochs: 5))
+    let svg = try SVGInspection(ReportFigures.accuracy(runs).markup)
+    let texts = try svg.texts()
+    #expect(texts.contains("Binary detectors: accuracy per epoch") && texts.contains("10-class models: accuracy per epoch"))
+    let baseline = try #require(DetectorScores(runs[0])).baseline
+    #expect(baseline == 9108.0 / 10_000)
+    #expect(texts.contains("baseline (always no) 91.08 %"))
+    #expect(try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='references']/*[local-name()='line']").count == 1)
+}
+
+@Test func confusionColoursAreLinearOnANamedScale() throws {
+    #expect(HeatMap.color(fraction: 0) == "#FFF5EB" && HeatMap.color(fraction: 1) == "#7F2704")
+    #expect(HeatMap.color(fraction: 0.5) == "#FD8D3C")       // The middle stop: linear, not square-root.
+    #expect(HeatMap.color(fraction: 0.125) == "#FEE3C7")     // Halfway between the first two stops.
+    let runs = RunMetrics.runs(from: SyntheticMetrics.mainRuns(epochs: 2))
+    let texts = try SVGInspection(try #require(ReportFigures.confusion(runs[2])).markup).texts()
+    #expect(texts.contains(HeatMap.scaleName))
+}
+
+@Test func lossBoxWritesTheSubscriptAsASubscript() throws {
+    let runs = RunMetrics.runs(from: SyntheticMetrics.mainRuns(epochs: 2))
+    let markup = ArchitectureFigure(runs: runs).document().markup
+    #expect(!markup.contains("p_y") && !markup.contains("pᵧ"))
+    #expect(markup.contains("<tspan>L = −log p</tspan><tspan dy=\"3.6\" font-size=\"9\">y</tspan>"))
+    _ = try SVGInspection(markup)
 }
 
 @Test func reportCommandReadsEveryFileAfterFrom() throws {
@@ -83,4 +115,55 @@ import NetCore
     let result = try mpitrain(["report", "--data", "/nonexistent/mnist", "--epochs", "1", "--out", out.path], timeout: 60)
     #expect(result.status != 0)
     #expect(result.stderr.contains("/nonexistent/mnist: no such folder"), "\(result.stderr)")
+}
+
+@Test func reportOptionsAreCheckedBeforeAnythingIsWritten() throws {
+    let out = try temporaryFolder("report-options")
+    defer { try? FileManager.default.removeItem(at: out) }
+    let alone = try mpitrain(["report", "--model", "hidden", "--out", out.path], timeout: 60)
+    #expect(alone.status != 0 && alone.stderr.contains("--model hidden chooses the --all-digits detectors; add --all-digits"),
+            "\(alone.stderr)")
+    let multiclass = try mpitrain(["report", "--all-digits", "--model", "multiclass", "--out", out.path], timeout: 60)
+    #expect(multiclass.status != 0 && multiclass.stderr.contains("--model multiclass: the detectors of --all-digits are single or hidden"),
+            "\(multiclass.stderr)")
+    let metrics = out.appendingPathComponent("main.jsonl")
+    try SyntheticMetrics.jsonLines(SyntheticMetrics.mainRuns(epochs: 2)).write(to: metrics, atomically: true, encoding: .utf8)
+    let report = out.appendingPathComponent("report")
+    let notes = try mpitrain(["report", "--from", metrics.path, "--notes", "/nonexistent/notes.md", "--out", report.path],
+                             timeout: 60)
+    #expect(notes.status != 0 && notes.stderr.contains("--notes /nonexistent/notes.md: cannot read it"), "\(notes.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: report.appendingPathComponent("report.md").path))
+}
+
+@Test func validationCurvesAreDrawnDottedWhenRecorded() throws {
+    let lines = (1...6).map { epoch in
+        var line = SyntheticMetrics.line(model: "multiclass", digit: nil, epoch: epoch, epochs: 6, trainLoss: 0.5 / Double(epoch),
+                                         testLoss: 0.3)
+        line.validationLoss = [0.4, 0.3, 0.2, 0.25, 0.3, 0.35][epoch - 1]
+        line.validationAccuracy = 0.9
+        return line
+    }
+    let runs = RunMetrics.runs(from: lines)
+    for svg in [ReportFigures.loss(runs), ReportFigures.accuracy(runs)] {
+        let validation = try SVGInspection(svg.markup).series().filter { $0.value(of: "data-series")!.hasSuffix("validation") }
+        #expect(validation.count == 1 && validation[0].value(of: "stroke-dasharray") == "2 4")
+        #expect(SVGInspection.pointCount(validation[0]) == 6)
+    }
+    #expect(Discussion.fitting(runs[0]).contains("The validation loss is lowest in epoch 3."))
+}
+
+@Test func notesInTheReportFolderAreKeptWhenTheReportIsRebuilt() throws {
+    let out = try temporaryFolder("report-notes")
+    defer { try? FileManager.default.removeItem(at: out) }
+    let metrics = out.appendingPathComponent("main.jsonl")
+    try SyntheticMetrics.jsonLines(SyntheticMetrics.mainRuns(epochs: 2)).write(to: metrics, atomically: true, encoding: .utf8)
+    let report = out.appendingPathComponent("report")
+    try FileManager.default.createDirectory(at: report, withIntermediateDirectories: true)
+    try "The 4s and 9s look alike.\n".write(to: report.appendingPathComponent("notes.md"), atomically: true, encoding: .utf8)
+    for _ in 0..<2 {
+        let result = try mpitrain(["report", "--from", metrics.path, "--out", report.path, "--author", "Ada"], timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        let markdown = try String(contentsOf: report.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("## Notes\n\nThe 4s and 9s look alike.\n") && markdown.contains("Author: Ada  \nDate: "))
+    }
 }

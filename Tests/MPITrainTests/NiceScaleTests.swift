@@ -56,8 +56,8 @@ func linearTicksAreNice(range: (Double, Double)) {
     #expect(scale.label(-1e-17) == "0.0")
 }
 
-@Test func groupsThousandsWithThinSpaces() {
-    #expect(ReportTables.grouped(850_000) == "850\u{2009}000")
-    #expect(ReportTables.grouped(1_234_567) == "1\u{2009}234\u{2009}567")
+@Test func groupsThousandsWithNarrowNoBreakSpaces() {
+    #expect(ReportTables.grouped(850_000) == "850\u{202F}000")
+    #expect(ReportTables.grouped(1_234_567) == "1\u{202F}234\u{202F}567")
     #expect(ReportTables.grouped(999) == "999")
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 @testable import LabReport
 
@@ -22,6 +25,7 @@ private func read(_ directory: URL, _ name: String) throws -> String {
 
 @Test func writesEveryDeliverable() throws {
     let (directory, _) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
     #expect(names == ["accuracy.svg", "architecture.svg", "confusion.svg", "digits.svg", "loss.svg", "report.html",
                       "report.md"])
@@ -37,17 +41,20 @@ private func read(_ directory: URL, _ name: String) throws -> String {
 @Test func lossAndAccuracyChartsHoldOneCurvePerSeries() throws {
     let epochs = 40
     let (directory, _) = try writeSyntheticReport(epochs: epochs)
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let loss = try SVGInspection(try read(directory, "loss.svg")).series()
     #expect(loss.count == 6)  // Three models × (train, test).
     #expect(loss.allSatisfy { SVGInspection.pointCount($0) == epochs })
     #expect(loss.filter { $0.value(of: "stroke-dasharray") != nil }.count == 3)
     let accuracy = try SVGInspection(try read(directory, "accuracy.svg")).series()
-    #expect(accuracy.count == 3)
+    #expect(accuracy.count == 6)  // Three models × (train, test), on two panels.
     #expect(accuracy.allSatisfy { SVGInspection.pointCount($0) == epochs })
+    #expect(accuracy.filter { $0.value(of: "stroke-dasharray") != nil }.count == 3)
 }
 
 @Test func confusionMatrixShowsEveryCountAndBothAxisTitles() throws {
     let (directory, runs) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let svg = try SVGInspection(try read(directory, "confusion.svg"))
     let texts = try svg.texts()
     #expect(texts.contains("true class") && texts.contains("predicted class"))
@@ -57,12 +64,14 @@ private func read(_ directory: URL, _ name: String) throws -> String {
     #expect(cellTexts == counts.flatMap { $0.map(String.init) })
 }
 
-@Test func digitsChartHasTenGroups() throws {
+@Test func digitsChartHasTenGroupsOfDotsAndNoBars() throws {
     let (directory, _) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let svg = try SVGInspection(try read(directory, "digits.svg"))
-    let bars = try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='bars']/*[local-name()='rect']")
-    // The detectors, the two binary models' digit accuracy and the multiclass per-class accuracy.
-    #expect(bars.count == 10 * 4)
+    let dots = try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='dots']/*[local-name()!='text' and local-name()!='line']")
+    // The detectors' accuracy and recall, the two binary models' digit accuracy and the multiclass per-class accuracy.
+    #expect(dots.count == 10 * 5)
+    #expect(try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='bars']").isEmpty)
 }
 
 /// The cells of the Markdown table row whose first cell is `label`.
@@ -74,6 +83,7 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
 
 @Test func resultsTableMatchesTheMetricsFile() throws {
     let (directory, runs) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let markdown = try read(directory, "report.md")
     let selection = ReportSelection(runs)
     #expect(selection.main.count == 3)
@@ -93,8 +103,10 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
 
 @Test func reportHoldsTheFormulasAndThePerClassTable() throws {
     let (directory, runs) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let markdown = try read(directory, "report.md")
-    for tex in [#"\hat{y} = \sigma(Wx + b)"#, #"\frac{\partial L}{\partial w} = (\hat{y} - y)\, x"#,
+    for tex in [#"\hat{y} = \sigma(z) = \sigma(Wx + b)"#, #"\frac{\partial L}{\partial w_j} = (\hat{y} - y)\, x_j"#,
+                #"\sigma(z)\,(1 - \sigma(z)) = \hat{y}(1 - \hat{y})"#, #"L = \max(z, 0) - z\,y + \log\left(1 + e^{-|z|}\right)"#,
                 #"L = -\log p_y"#, #"p - \operatorname{onehot}(y)"#] {
         #expect(markdown.contains("$$\n" + tex) || markdown.contains(tex), "\(tex)")
     }
@@ -109,16 +121,36 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
 
 @Test func htmlIsSelfContained() throws {
     let (directory, _) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
     let html = try read(directory, "report.html")
     #expect(html.components(separatedBy: "<svg ").count - 1 == 5)
     #expect(!html.contains("src=") && !html.contains("href=") && !html.contains("<script"))
     let withoutNamespace = html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "")
     #expect(!withoutNamespace.contains("http://") && !withoutNamespace.contains("https://"))
-    #expect(html.contains("∂<i>L</i>/∂<i>z</i> = <i>p</i> − onehot(<i>y</i>)"))
+}
+
+@Test func formulasAreMathMLThatParses() throws {
+    let (directory, _) = try writeSyntheticReport()
+    defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+    let html = try read(directory, "report.html")
+    let formulas = Formula.neuron + Formula.gradient + Formula.multiclass
+    #expect(html.components(separatedBy: "<math display=\"block\">").count - 1 == formulas.count)
+    for formula in formulas {
+        #expect(html.contains(formula.mathML))
+        let math = try XMLDocument(xmlString: formula.mathML)
+        #expect(math.rootElement()?.name == "math", "\(formula.caption)")
+        #expect(!formula.caption.contains("_"), "a caption shows TeX: \(formula.caption)")
+    }
+    // The single neuron's gradient, as the lab writes it: ∂L/∂w_j = (ŷ − y)·x_j.
+    let gradient = try XMLDocument(xmlString: Formula.gradient[2].mathML)
+    let leaves = try gradient.nodes(forXPath: "//*[local-name()='mi' or local-name()='mo' or local-name()='mn']")
+        .compactMap(\.stringValue).joined()
+    #expect(leaves.hasPrefix("∂L∂wj=(ŷ−y)xj"), "\(leaves)")
 }
 
 @Test func reportWithoutDigitDataLeavesOutDigitsAndConfusion() throws {
     let directory = try SyntheticMetrics.temporaryDirectory("hidden-only")
+    defer { try? FileManager.default.removeItem(at: directory) }
     let runs = RunMetrics.runs(from: SyntheticMetrics.run(model: "hidden", digit: nil, hidden: 32, epochs: 3,
                                                           startLoss: 0.3, finalAccuracy: 0.95)
         .map { line in var line = line; line.digitAccuracy = nil; return line })
@@ -127,8 +159,53 @@ private func tableRow(_ markdown: String, startingWith label: String) -> [String
                                                  "architecture.svg"])
 }
 
+@Test func headerAndNotesAppearInBothFiles() throws {
+    let directory = try SyntheticMetrics.temporaryDirectory("header")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let notes = "My own **discussion** of <the> results.\n\nSecond paragraph."
+    let header = ReportHeader(title: "CS 101 Lab 2", author: "Ada Student", date: "2026-11-30", notes: notes)
+    try ReportWriter.write(runs: RunMetrics.runs(from: SyntheticMetrics.mainRuns(epochs: 3)), to: directory, header: header)
+    let markdown = try read(directory, "report.md"), html = try read(directory, "report.html")
+    #expect(markdown.hasPrefix("# CS 101 Lab 2\n\nAuthor: Ada Student  \nDate: 2026-11-30\n"))
+    #expect(markdown.contains("## Notes\n\n" + notes + "\n"))
+    #expect(html.contains("<h1>CS 101 Lab 2</h1>") && html.contains("<p class=\"byline\">Author: Ada Student</p>"))
+    #expect(html.contains("<p>My own **discussion** of &lt;the&gt; results.</p>\n<p>Second paragraph.</p>"))
+    #expect(markdown.contains("## Discussion") && html.contains("<h2>Discussion</h2>"))
+}
+
+@Test func hiddenDetectorsForEveryDigitMakeTheirOwnSetWithRecall() throws {
+    let hiddenDigits = (0...9).flatMap { digit in
+        SyntheticMetrics.run(model: "hidden", digit: digit, hidden: 64, epochs: 2, startLoss: 0.2,
+                             finalAccuracy: 0.99 - 0.001 * Double(digit))
+    }
+    let selection = ReportSelection(RunMetrics.runs(from: SyntheticMetrics.mainRuns(epochs: 2) + hiddenDigits))
+    #expect(selection.main.map(\.model) == ["single", "hidden", "multiclass"])
+    #expect(selection.detectorSets.map(\.model) == ["hidden"])
+    let table = ReportTables.digits(selection)
+    #expect(table.headers[1] == "hidden \"is it d?\" — test accuracy")
+    #expect(table.headers[2] == "hidden \"is it d?\" — recall on the d images")
+    let eight = try #require(selection.detectorSets[0].detectors[8])
+    let counts = try #require(eight.last.binaryConfusion)
+    let recall = Double(counts.truePositives) / Double(counts.truePositives + counts.falseNegatives)
+    #expect(table.rows[8][2] == ReportTables.percent(recall))
+    #expect(table.rows[8][1] == ReportTables.percent(eight.last.testAccuracy))
+}
+
 @Test func writingNoRunsIsAnError() throws {
     #expect(throws: MetricsError.self) {
         try ReportWriter.write(runs: [], to: FileManager.default.temporaryDirectory)
     }
+}
+
+@Test func digitsCaptionMentionsDetectorsOnlyWhenThereAreSome() throws {
+    let written = try writeSyntheticReport(epochs: 3).directory
+    defer { try? FileManager.default.removeItem(at: written.deletingLastPathComponent()) }
+    let withSet = try read(written, "report.md")
+    #expect(withSet.contains("*Accuracy per digit d: each digit's own detector (its test accuracy on all images"))
+    let directory = try SyntheticMetrics.temporaryDirectory("no-set")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try ReportWriter.write(runs: RunMetrics.runs(from: SyntheticMetrics.mainRuns(epochs: 3)), to: directory)
+    let withoutSet = try read(directory, "report.md")
+    #expect(withoutSet.contains("*Accuracy per digit d: each model's accuracy on the images of d."))
+    #expect(!withoutSet.contains("own detector"))
 }

@@ -27,7 +27,9 @@ enum SyntheticMetrics {
                 line.confusion = matrix
                 line.perClassAccuracy = matrix.enumerated().map { Double($1[$0]) / Double($1.reduce(0, +)) }
             } else {
-                line.digitAccuracy = (0..<10).map { $0 == digit ? accuracy - 0.12 : min(accuracy + 0.015, 0.999) }
+                let digitAccuracy = (0..<10).map { $0 == digit ? accuracy - 0.12 : min(accuracy + 0.015, 0.999) }
+                line.digitAccuracy = digitAccuracy
+                line.binaryConfusion = digit.map { binaryConfusion(digitAccuracy: digitAccuracy, digit: $0) }
             }
             return line
         }
@@ -43,6 +45,30 @@ enum SyntheticMetrics {
             row[digit] = total - row.reduce(0, +)
             return row
         }
+    }
+
+    /// A detector's counts that match its per-digit accuracy on MNIST's test images.
+    static func binaryConfusion(digitAccuracy: [Double], digit: Int) -> BinaryConfusion {
+        var counts = BinaryConfusion(truePositives: 0, falsePositives: 0, falseNegatives: 0, trueNegatives: 0)
+        for (label, total) in testImagesPerDigit.enumerated() {
+            let correct = Int((digitAccuracy[label] * Double(total)).rounded())
+            if label == digit {
+                counts.truePositives = correct
+                counts.falseNegatives = total - correct
+            } else {
+                counts.trueNegatives += correct
+                counts.falsePositives += total - correct
+            }
+        }
+        return counts
+    }
+
+    /// One epoch of a run whose values the tests set by hand; the rest are plausible constants.
+    static func line(model: String = "single", digit: Int? = 5, epoch: Int, epochs: Int, trainLoss: Double,
+                     testLoss: Double, trainAccuracy: Double = 0.97, testAccuracy: Double = 0.97) -> EpochMetrics {
+        EpochMetrics(model: model, epoch: epoch, epochs: epochs, trainLoss: trainLoss, testLoss: testLoss,
+                     trainAccuracy: trainAccuracy, testAccuracy: testAccuracy, seconds: 0.1, digit: digit,
+                     layerWidths: model == "multiclass" ? [784, 64, 10] : model == "hidden" ? [784, 64, 1] : [784, 1])
     }
 
     /// The three main runs (single "is it a 5?", hidden, multiclass), `hidden` units wide.

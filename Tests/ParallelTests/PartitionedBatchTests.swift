@@ -23,6 +23,22 @@ struct PartitionedBatchTests {
         #expect((0..<sparse.nonZeros).allSatisfy { sparse.value($0) == fromValues.value($0) })
     }
 
+    @Test("Partitions compressed straight from the bytes equal the cut of the whole matrix", arguments: [1, 2, 3, 4])
+    func partitionsFromBytesEqualTheCutMatrix(count: Int) throws {
+        let (bytes, _, sparse) = try examples()
+        let cut = ColumnPartitionedRows(sparse, partitions: count)
+        let direct = try #require(bytes.withUnsafeBufferPointer { pixels in
+            ColumnPartitionedRows(bytes: pixels.baseAddress!, rows: 40, columns: 50,
+                                  perColumn: ColumnPartitionedRows.nonZeros(perColumnOf: pixels.baseAddress!, rows: 40, columns: 50),
+                                  partitions: count)
+        })
+        #expect(direct.bounds == cut.bounds)
+        for (a, b) in zip(direct.partitions, cut.partitions) {
+            #expect(a.rowStarts == b.rowStarts && a.columnIndices == b.columnIndices && a.valueIndices == b.valueIndices)
+            #expect(a.columnRange == b.columnRange && a.distinctValues == b.distinctValues)
+        }
+    }
+
     @Test("Partitions keep every entry once, in column ranges holding nearly equal shares",
           arguments: [1, 2, 3, 4])
     func partitionsCoverTheMatrix(count: Int) throws {

@@ -210,16 +210,11 @@ public struct Checkpoint: Sendable, Equatable {
             let reason = FileManager.default.fileExists(atPath: url.path) ? "is not readable" : "does not exist"
             throw CheckpointError(path: url.path, problem: reason, remedy: "check the path")
         }
-        let bytes = [UInt8](data)
-        do {
-            return try Checkpoint(try SafeTensors(decoding: bytes))
-        } catch let error as SafeTensorsError {
+        let file: SafeTensors
+        do throws(SafeTensorsError) { file = try SafeTensors(decoding: [UInt8](data)) } catch {
             throw CheckpointError(path: url.path, problem: "is not a valid safetensors file: \(error)")
-        } catch let error as CheckpointError {
-            throw error.at(url.path)
-        } catch {
-            preconditionFailure("unexpected \(error)")
         }
+        do throws(CheckpointError) { return try Checkpoint(file) } catch { throw error.at(url.path) }
     }
 
     /// Writes the checkpoint to `url` atomically: to a temporary file in the same folder, flushed

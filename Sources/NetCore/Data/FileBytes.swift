@@ -75,6 +75,26 @@ final class FileBytes {
         }
     }
 
+    /// The bytes from `offset` on, as an array. A mapped file's pages are given back as they are
+    /// copied, so the copy does not hold the file in memory twice (47 MB for MNIST's training images).
+    func array(from offset: Int) -> [UInt8] {
+        let count = bytes.count - offset, page = Int(sysconf(Int32(_SC_PAGESIZE))), chunk = 1 << 22
+        return [UInt8](unsafeUninitializedCapacity: count) { array, initialized in
+            var copied = 0
+            while copied < count {
+                let length = min(chunk, count - copied)
+                UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(array)[copied..<copied + length])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset + copied..<offset + copied + length]))
+                copied += length
+                if release == .unmap {
+                    // The whole pages before the next byte to copy (the mapping starts on a page).
+                    madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress!), (offset + copied) / page * page, Int32(MADV_DONTNEED))
+                }
+            }
+            initialized = count
+        }
+    }
+
     /// Calls `body` with the bytes, which stay valid during the call.
     func withBytes<Result, Failure>(
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result

@@ -35,11 +35,9 @@ struct IDXFile {
         self.contents = contents
     }
 
-    /// Calls `body` with the elements (after the header).
-    func withElements<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        contents.withBytes { bytes in
-            body(UnsafeRawBufferPointer(rebasing: bytes[headerSize...]).assumingMemoryBound(to: UInt8.self))
-        }
+    /// The elements (after the header), copied out of the file.
+    func elements() -> [UInt8] {
+        contents.array(from: headerSize)
     }
 
     // MARK: - Checks

@@ -33,9 +33,9 @@ public struct LabeledImages: Sendable {
                 problem: "holds \(labels.count) labels but \(imagesURL.lastPathComponent) holds \(images.count) images",
                 remedy: "run scripts/fetch-mnist to restore them")
         }
-        let labelValues = labels.withElements { Array($0) }
+        let labelValues = labels.elements()
         return LabeledImages(
             rows: images.dimensions[1], columns: images.dimensions[2],
-            pixels: images.withElements { Array($0) }, labels: labelValues)
+            pixels: images.elements(), labels: labelValues)
     }
 }

@@ -176,7 +176,7 @@ public final class Network {
     ///
     /// The first layer's product, the widest, is split over the threads by its kernel; the rest
     /// is row by row, so each thread takes a share of the examples through all of it.
-    private func forward(input: LayerInput, labels: UnsafePointer<UInt8>, count: Int,
+    func forward(input: LayerInput, labels: UnsafePointer<UInt8>, count: Int,
                          predictions: UnsafeMutablePointer<UInt8>?) -> (loss: Double, correct: Int) {
         let shares = self.shares(count)
         workspace.reserve(batch: count, shares: shares)

@@ -59,6 +59,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var confusion: [[Int]]?
     /// Binary models only: fraction of test images of each digit 0…9 the detector classifies correctly.
     public var digitAccuracy: [Double]?
+    /// Binary models only: the detector's true/false positives and negatives on the test set.
+    public var binaryConfusion: BinaryConfusion?
     /// Training images held out as the validation set (0: none).
     public var validation: Int?
     /// The learning-rate schedule: `constant` or `cosine`.
@@ -92,6 +94,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         case classNames = "class_names"
         case perClassAccuracy = "per_class_accuracy"
         case digitAccuracy = "digit_accuracy"
+        case binaryConfusion = "binary_confusion"
         case profile
     }
 
@@ -174,6 +177,7 @@ extension EpochMetrics {
             perClassAccuracy: model.isBinary ? nil : test.digitAccuracy,
             confusion: model.isBinary ? nil : test.confusion,
             digitAccuracy: model.isBinary ? test.digitAccuracy : nil, profile: profile)
+        binaryConfusion = BinaryConfusion(test)
         self.validation = configuration.validation
         validationLoss = validation?.loss
         validationAccuracy = validation?.accuracy

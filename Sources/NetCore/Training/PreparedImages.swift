@@ -23,12 +23,15 @@ final class PreparedImages {
 
     init(_ set: LabeledImages, form: InputForm, threads: Int = 1) {
         self.set = set
-        let compressed = form == .dense ? nil : set.pixels.withUnsafeBufferPointer {
-            CompressedRows(bytes: $0.baseAddress!, rows: set.count, columns: set.pixelsPerImage)
+        sparse = form == .dense ? nil : set.pixels.withUnsafeBufferPointer { pixels in
+            let (rows, columns) = (set.count, set.pixelsPerImage)
+            let perColumn = ColumnPartitionedRows.nonZeros(perColumnOf: pixels.baseAddress!, rows: rows, columns: columns)
+            let density = rows == 0 ? 0 : Double(perColumn.reduce(0, +)) / Double(rows * columns)
+            guard form == .sparse || density < Self.sparseBelowDensity else { return nil }
+            // nil (dense) for images of over 65,536 pixels.
+            return ColumnPartitionedRows(bytes: pixels.baseAddress!, rows: rows, columns: columns, perColumn: perColumn,
+                                         partitions: threads)
         }
-        // nil (dense) for images of over 65,536 pixels.
-        sparse = compressed.flatMap { form == .sparse || $0.density < Self.sparseBelowDensity ? $0 : nil }
-            .map { ColumnPartitionedRows($0, partitions: threads) }
         sparseBatch = PartitionedSparseBatch(partitions: sparse == nil ? 1 : threads)
         denseBatch = PartitionedDenseBatch(columns: set.pixelsPerImage, partitions: sparse == nil ? threads : 1)
     }

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+@testable import LabReport
+@testable import NetCore
+
+/// A single "is it a 5?" run whose last epoch has the given counts.
+private func detector(model: String = "single", tp: Int, fp: Int, fn: Int, tn: Int) -> RunMetrics {
+    var line = SyntheticMetrics.line(model: model, epoch: 1, epochs: 1, trainLoss: 0.1, testLoss: 0.1)
+    line.binaryConfusion = BinaryConfusion(truePositives: tp, falsePositives: fp, falseNegatives: fn, trueNegatives: tn)
+    line.hidden = model == "hidden" ? 64 : nil
+    line.activation = model == "hidden" ? "sigmoid" : nil
+    return RunMetrics.runs(from: [line])[0]
+}
+
+@Test func detectorScoresMatchHandComputedValues() throws {
+    // 892 fives among 10 000 images; 749 found, 136 false alarms, 143 missed.
+    let scores = try #require(DetectorScores(detector(tp: 749, fp: 136, fn: 143, tn: 8972)))
+    #expect(scores.baseline == 0.9108)                         // 9108 / 10 000 are not a 5
+    #expect(scores.errors == 279 && abs(scores.accuracy - 0.9721) < 1e-12)
+    #expect(abs(scores.baselineErrorsRemoved! - (1 - 279.0 / 892)) < 1e-12)   // 0.6872
+    #expect(abs(scores.precision! - 749.0 / 885) < 1e-12)      // 0.8463
+    #expect(abs(scores.recall! - 749.0 / 892) < 1e-12)         // 0.8397
+    #expect(abs(scores.f1! - 1498.0 / 1777) < 1e-12)           // 2·TP / (2·TP + FP + FN) = 0.8430
+    let sentence = Discussion.detector(detector(tp: 749, fp: 136, fn: 143, tn: 8972))
+    for part in ["always answering \"no\" is right on 91.08 %", "(892 are a 5)", "reaches 97.21 %",
+                 "removes 68.7 % of the baseline's 892 errors", "136 false alarms and 143 missed 5s",
+                 "a recall of 83.97 %", "84.63 % of its \"yes\" answers", "F1 = 0.843", "misses 16.03 % of the 5s"] {
+        #expect(sentence.contains(part), "\(part) in \(sentence)")
+    }
+}
+
+@Test func detectorWithoutAYesHasNoPrecision() throws {
+    let scores = try #require(DetectorScores(detector(tp: 0, fp: 0, fn: 892, tn: 9108)))
+    #expect(scores.precision == nil && scores.recall == 0 && scores.f1 == nil)
+    #expect(scores.baselineErrorsRemoved == 0)    // It is the baseline.
+}
+
+@Test func detectorWithoutCountsSaysSo() {
+    let run = RunMetrics.runs(from: [SyntheticMetrics.line(epoch: 1, epochs: 1, trainLoss: 0.1, testLoss: 0.1)])[0]
+    #expect(DetectorScores(run) == nil)
+    #expect(Discussion.detector(run).contains("no binary_confusion counts"))
+}
+
+/// A run with the given test losses (epochs 1, 2, …) and train losses falling from 0.1 by 10 % an epoch.
+private func run(testLosses: [Double], trainAccuracy: Double = 0.97, testAccuracy: Double = 0.97) -> RunMetrics {
+    RunMetrics.runs(from: testLosses.enumerated().map { index, loss in
+        SyntheticMetrics.line(epoch: index + 1, epochs: testLosses.count, trainLoss: 0.1 * pow(0.9, Double(index)),
+                              testLoss: loss, trainAccuracy: trainAccuracy, testAccuracy: testAccuracy)
+    })[0]
+}
+
+@Test func overfittingIsTheTestLossRisingAfterItsMinimum() {
+    let losses = [0.2, 0.1, 0.07, 0.05, 0.055, 0.06, 0.065, 0.07, 0.075, 0.08]
+    let summary = FittingSummary(run(testLosses: losses, trainAccuracy: 1, testAccuracy: 0.98))
+    #expect(summary.bestEpoch == 4 && summary.bestTestLoss == 0.05)
+    #expect(abs(summary.testLossRise - 0.6) < 1e-12)          // (0.08 − 0.05) / 0.05
+    #expect(abs(summary.accuracyGap - 2) < 1e-9)
+    #expect(summary.verdict == .overfitting)
+    let text = Discussion.fitting(run(testLosses: losses, trainAccuracy: 1, testAccuracy: 0.98))
+    for part in ["lowest in epoch 4 (0.0500)", "ends at 0.0800 in epoch 10 (60.0 % higher)",
+                 "train loss goes from 0.0729 to 0.0387", "a gap of 2.00 percentage points", "Verdict: overfitting"] {
+        #expect(text.contains(part), "\(part) in \(text)")
+    }
+}
+
+@Test func aMinimumInTheLastTenthIsStillLearningAndASmallRiseIsSettled() {
+    let falling = run(testLosses: (1...20).map { 0.2 / Double($0) })
+    #expect(FittingSummary(falling).bestEpoch == 20 && FittingSummary(falling).verdict == .stillImproving)
+    #expect(Discussion.fitting(falling).contains("lowest in epoch 20 (0.0100), the last one"))
+    // Lowest in epoch 5 (0.100); ends 4 % higher: within the 5 % tolerance.
+    let settled = run(testLosses: [0.3, 0.2, 0.15, 0.11, 0.1, 0.101, 0.102, 0.103, 0.103, 0.104], trainAccuracy: 0.972,
+                      testAccuracy: 0.970)
+    #expect(FittingSummary(settled).verdict == .settled)
+    let text = Discussion.fitting(settled)
+    #expect(text.contains("(4.0 % higher)") && text.contains("no overfitting to speak of"), "\(text)")
+    #expect(text.contains("under-fitting"), "gap 0.2 points below 99 %: \(text)")
+}
+
+/// A 10 × 10 confusion matrix with 100 on the diagonal and the given mistakes.
+private func confusion(_ mistakes: [(Int, Int, Int)]) -> [[Int]] {
+    var matrix = (0..<10).map { row in (0..<10).map { $0 == row ? 100 : 0 } }
+    for (row, column, count) in mistakes { matrix[row][column] = count }
+    return matrix
+}
+
+@Test func mostConfusedPairsKeepTiesTogether() {
+    let matrix = confusion([(4, 9, 15), (9, 4, 7), (7, 2, 12), (3, 5, 12), (5, 3, 2), (8, 1, 1)])
+    let groups = ConfusedPair.mostConfused(matrix)
+    #expect(groups.map { $0.map(\.count) } == [[15], [12, 12]])
+    #expect(groups[0][0] == ConfusedPair(trueClass: 4, predicted: 9, count: 15, reverseCount: 7))
+    #expect(groups[1].map(\.trueClass) == [3, 7])      // Ties in row order.
+    // A tie at the third place brings in every tied cell.
+    let tiedThird = ConfusedPair.mostConfused(confusion([(1, 2, 9), (2, 1, 8), (3, 4, 5), (4, 3, 5), (6, 0, 5), (0, 6, 1)]))
+    #expect(tiedThird.map { $0.map(\.count) } == [[9], [8], [5, 5, 5]])
+    #expect(ConfusedPair.mostConfused(confusion([])).isEmpty)
+
+    var line = SyntheticMetrics.line(model: "multiclass", digit: nil, epoch: 1, epochs: 1, trainLoss: 0.1, testLoss: 0.1)
+    line.confusion = matrix
+    let text = Discussion.confusions(RunMetrics.runs(from: [line])[0]) ?? ""
+    for part in ["Of the 49 test images", "4 read as 9: 15 times (9 as 4: 7)",
+                 "tied at 12 times each: 3 read as 5 (5 as 3: 2), 7 read as 2 (2 as 7: 0).",
+                 "These 3 cells hold 39 of the 49 errors (79.6 %)"] {
+        #expect(text.contains(part), "\(part) in \(text)")
+    }
+}
+
+@Test func perClassTableNamesEveryTiedMistake() throws {
+    var line = SyntheticMetrics.line(model: "multiclass", digit: nil, epoch: 1, epochs: 1, trainLoss: 0.1, testLoss: 0.1)
+    line.confusion = confusion([(4, 9, 3), (4, 7, 3), (4, 1, 1), (2, 8, 2)])
+    let table = try #require(ReportTables.perClass(RunMetrics.runs(from: [line])[0]))
+    #expect(table.rows[4][4] == "7, 9 (3× each)")
+    #expect(table.rows[2][4] == "8 (2×)")
+    #expect(table.rows[0][4] == "–")
+}
+
+@Test func comparisonCountsTheHiddenLayersGainAndEachBaseline() throws {
+    let single = detector(tp: 749, fp: 136, fn: 143, tn: 8972)
+    let hidden = detector(model: "hidden", tp: 862, fp: 30, fn: 30, tn: 9078)
+    let gain = Discussion.hiddenLayerGain(single: single, hidden: hidden)
+    for part in ["\"is it a 5?\"", "cuts the test errors: 279 → 60 (78.5 % fewer)", "accuracy 97.21 % → 99.40 %",
+                 "recall 83.97 % → 96.64 %", "precision 84.63 % → 96.64 %"] {
+        #expect(gain.contains(part), "\(part) in \(gain)")
+    }
+    let worse = Discussion.hiddenLayerGain(single: hidden, hidden: detector(model: "hidden", tp: 749, fp: 136, fn: 143, tn: 8972))
+    #expect(worse.contains("does not cut the test errors: 60 → 279") && !worse.contains("fewer") && !worse.contains("hyperplane"))
+    var line = SyntheticMetrics.line(model: "multiclass", digit: nil, epoch: 1, epochs: 1, trainLoss: 0.1, testLoss: 0.1)
+    line.confusion = SyntheticMetrics.confusion(accuracy: 0.98)
+    let multiclass = RunMetrics.runs(from: [line])[0]
+    let matrix = line.confusion!
+    let correct = Double((0..<10).reduce(0) { $0 + matrix[$1][$1] }) / 10_000
+    let removed = String(format: "%.1f %%", (1 - (1 - correct) / (1 - 0.1135)) * 100)
+    let scales = try #require(Discussion.scales(binary: [single, hidden], multiclass: multiclass))
+    for part in ["always naming the commonest (1) is right 11.35 %", "right 91.08 % of the time",
+                 "single: is it a 5? removes 68.7 %", "hidden 64 sigmoid: is it a 5? removes 93.3 %",
+                 "multiclass 64 removes \(removed)"] {
+        #expect(scales.contains(part), "\(part) in \(scales)")
+    }
+}
+
+@Test func questionsTakeTheRightArticle() {
+    #expect(RunStyle.article("8") == "an" && RunStyle.article("5") == "a" && RunStyle.article("11") == "an")
+    #expect(RunStyle.article("18") == "an" && RunStyle.article("80") == "an" && RunStyle.article("1") == "a")
+    #expect(RunStyle.article("11000") == "an" && RunStyle.article("110") == "a" && RunStyle.article("apple") == "an")
+    var line = SyntheticMetrics.line(epoch: 1, epochs: 1, trainLoss: 0.1, testLoss: 0.1)
+    line.digit = 8
+    #expect(RunStyle.label(RunMetrics.runs(from: [line])[0]) == "single: is it an 8?")
+}
+
+@Test func binaryConfusionCountsTheDetectorsAnswers() throws {
+    var evaluation = Evaluation(model: ModelConfiguration(kind: .single, digit: 5))
+    for (label, predicted) in [(5, 1), (5, 1), (5, 0), (3, 1), (3, 0), (0, 0), (0, 0)] as [(UInt8, UInt8)] {
+        evaluation.record(label: label, predicted: predicted)
+    }
+    let counts = try #require(BinaryConfusion(evaluation))
+    #expect(counts == BinaryConfusion(truePositives: 2, falsePositives: 1, falseNegatives: 1, trueNegatives: 3))
+    let json = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
+    for key in ["\"true_positives\":2", "\"false_positives\":1", "\"false_negatives\":1", "\"true_negatives\":3"] {
+        #expect(json.contains(key), "\(json)")
+    }
+}
