@@ -6,8 +6,9 @@ import Foundation
 ///
 /// With more ranks than cores, MPI's polling ranks take turns on the cores with the ranks still
 /// computing, and every round of its ring needs both ends scheduled: 4 ranks on 2 cores spent
-/// 3–4× the single process's time per epoch. Here a step costs two barriers, and a rank that waits
-/// gives its core to the others until the last one arrives (docs/scaling.md).
+/// 6.6–8.2× the single process's time per epoch (medians; 2.4–3.8× here). Here a step costs two
+/// barriers, and a rank that waits gives its core to the others until the last one arrives
+/// (docs/scaling.md).
 ///
 /// One allreduce: each rank copies its buffer into its slot; barrier; each rank sums its share of
 /// the elements over the slots in rank order (so every rank gets the same bits); barrier; each
