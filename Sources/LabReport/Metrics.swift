@@ -95,11 +95,13 @@ public struct RunMetrics: Equatable, Sendable {
 }
 
 /// Why a metrics file could not be used.
-public enum MetricsError: Error, CustomStringConvertible {
+public enum MetricsError: Error, CustomStringConvertible, Equatable {
     /// A file could not be read.
     case unreadable(path: String, reason: String)
     /// A line is not a JSON object of the metrics schema.
     case malformedLine(source: String, line: Int, reason: String)
+    /// A row of a CSV table (`scaling.csv`) that does not have the expected columns.
+    case malformedRow(source: String, line: Int, reason: String)
     /// No line in any file.
     case empty
 
@@ -107,6 +109,7 @@ public enum MetricsError: Error, CustomStringConvertible {
         switch self {
         case let .unreadable(path, reason): "cannot read metrics file \(path): \(reason)"
         case let .malformedLine(source, line, reason): "\(source):\(line): not a metrics line: \(reason)"
+        case let .malformedRow(source, line, reason): "\(source):\(line): not a scaling.csv row: \(reason)"
         case .empty: "the metrics files hold no epochs"
         }
     }

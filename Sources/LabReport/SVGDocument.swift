@@ -110,8 +110,10 @@ struct SVGDocument {
     }
 
     /// The shape drawn at a data point, so curves stay apart in greyscale.
-    enum Marker: CaseIterable {
+    enum Marker {
         case circle, square, triangle, diamond
+        /// No marker: a plain line (an ideal or reference curve).
+        case none
     }
 
     /// A `marker` of about `size` pixels centred on (`x`, `y`): filled with `color`, or white when `hollow`.
@@ -127,6 +129,8 @@ struct SVGDocument {
             polygon([(x, y - r * 1.2), (x + r * 1.1, y + r * 0.8), (x - r * 1.1, y + r * 0.8)], fill: fill, stroke: color)
         case .diamond:
             polygon([(x, y - r * 1.3), (x + r * 1.1, y), (x, y + r * 1.3), (x - r * 1.1, y)], fill: fill, stroke: color)
+        case .none:
+            break
         }
     }
 

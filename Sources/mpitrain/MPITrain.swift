@@ -12,7 +12,7 @@ struct MPITrain: ParsableCommand {
             (`scripts/mpirun -np 4 mpitrain --model multiclass`).
             """,
         version: Version.description,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Export.self, Report.self, BenchGEMM.self, SelfTest.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Export.self, Report.self, PlotScaling.self, BenchGEMM.self, SelfTest.self],
         defaultSubcommand: Train.self
     )
 
@@ -23,6 +23,8 @@ struct MPITrain: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let code as ExitCode where code != .success {
+            Foundation.exit(code.rawValue)  // the command has printed why
         } catch {
             let code = exitCode(for: error)
             guard launchRank == 0 else { Foundation.exit(code.rawValue) }

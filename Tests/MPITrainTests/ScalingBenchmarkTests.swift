@@ -42,12 +42,11 @@ struct ScalingBenchmarkTests {
         #expect(markdown.contains("| mode | ranks | threads | global batch | s/epoch | samples/s | speed-up |"))
         #expect(markdown.split(separator: "\n").filter { $0.hasPrefix("| strong |") }.count == 4)
 
-        // SVG: well-formed, one series per threads value (2 points each), the ideal line and a legend.
+        // SVG (drawn by mpitrain plot-scaling): one series per threads value (2 points each), the ideal line, a legend.
         let svg = try SVGInspection(String(contentsOf: out.appendingPathComponent("scaling.svg"), encoding: .utf8))
         let series = try svg.series()
-        #expect(series.map { $0.value(of: "data-label") } == ["strong, 1 thread/rank", "strong, 2 threads/rank"])
-        #expect(series.map(SVGInspection.pointCount) == [2, 2])
-        #expect(try svg.elements("polyline").contains { $0.value(of: "class") == "ideal" })
+        #expect(series.map { $0.value(of: "data-series") } == ["strong, 1 thread/rank", "strong, 2 threads/rank", "ideal"])
+        #expect(series.map(SVGInspection.pointCount) == [2, 2, 2])
         let texts = try svg.texts()
         #expect(texts.contains("workers = ranks × threads per rank"))
         #expect(texts.contains("ideal (speed-up = workers)"))
