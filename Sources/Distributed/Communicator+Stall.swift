@@ -38,21 +38,21 @@ extension Communicator {
     /// How long a rank whose collective timed out waits for the answers to its query.
     private static let answerWindow = 1.0
 
-    /// Starts a non-blocking collective (`start` fills in its request) and waits for it to complete.
+    /// Starts a non-blocking collective (`start` fills in its `count` requests) and waits for it to complete.
     ///
     /// The wait tests the request in a loop: yielding the core between tests at first (a step's
     /// allreduce usually completes within microseconds), then, after `patience`, sleeping 1 ms and
     /// answering other ranks' watchdog queries. Past `stallTimeout` it asks every other rank whether
     /// it is waiting too; the ranks that do not answer are missing, and the lowest waiting rank
     /// throws `CollectiveStalled` naming them.
-    func collective(_ call: String, file: String = #fileID, line: Int = #line,
+    func collective(_ call: String, file: String = #fileID, line: Int = #line, requests count: Int = 1,
                     _ start: (UnsafeMutablePointer<MPI_Request?>) -> Int32) throws {
-        var request: MPI_Request?
-        try mpiCheck(call, file: file, line: line) { start(&request) }
+        var requests = [MPI_Request?](repeating: cmpi_request_null(), count: count)
+        try mpiCheck(call, file: file, line: line) { start(&requests) }
         collectivesStarted += 1
         var done: Int32 = 0
         let isDone = {
-            try mpiCheck(call, file: file, line: line) { MPI_Test(&request, &done, cmpi_status_ignore()) }
+            try mpiCheck(call, file: file, line: line) { MPI_Testall(Int32(count), &requests, &done, cmpi_statuses_ignore()) }
             return done != 0
         }
         let begin = Self.monotonicSeconds()

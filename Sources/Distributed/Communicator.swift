@@ -28,6 +28,14 @@ public final class Communicator: Collectives, @unchecked Sendable {
     let watchdogChannel: MPI_Comm?
     /// Collectives this rank has started; every rank starts the same ones in the same order.
     var collectivesStarted: Int64 = 0
+    /// The float allreduce through shared memory, when every rank of the job is on this node and
+    /// they outnumber its cores (`NodeReduction.wanted`).
+    let nodeReduction: NodeReduction?
+    /// How the gradients travel in `allreduceGradients` (`--allreduce-precision`; default fp32).
+    public var allreducePrecision = AllreducePrecision.fp32
+    /// The bfloat16 gradients on the wire, and the MPI reduction that sums them (made at first use).
+    var wire: [UInt16] = []
+    var bfloat16Sum: MPI_Op?
 
     /// Rank 0, the one that prints and writes files.
     public var isRoot: Bool { rank == 0 }
@@ -40,7 +48,9 @@ public final class Communicator: Collectives, @unchecked Sendable {
 
     /// Starts the communicator: MPI under a launcher, size 1 otherwise.
     public static func start() throws -> Communicator {
-        guard launchedByMPI else { return Communicator(rank: 0, size: 1, ranksOnNode: 1, watchdogChannel: nil) }
+        guard launchedByMPI else {
+            return Communicator(rank: 0, size: 1, ranksOnNode: 1, watchdogChannel: nil, nodeReduction: nil)
+        }
         // Collectives are non-blocking (for the stall watchdog); libnbc's ring allreduce is as fast
         // as the blocking MPI_Allreduce for the gradient buffer, its default choice slower
         // (docs/performance.md). A value set by the user wins.
@@ -57,18 +67,25 @@ public final class Communicator: Collectives, @unchecked Sendable {
         }
         var onNode: Int32 = 1
         try mpiCheck("MPI_Comm_size") { MPI_Comm_size(node, &onNode) }
-        try mpiCheck("MPI_Comm_free") { MPI_Comm_free(&node) }
+        var nodeReduction: NodeReduction?
+        if size > 1, onNode == size, NodeReduction.wanted(ranksOnNode: Int(onNode)) {
+            nodeReduction = NodeReduction(comm: node!, rank: Int(rank), size: Int(size))
+        } else {
+            try mpiCheck("MPI_Comm_free") { MPI_Comm_free(&node) }
+        }
         var watchdog = cmpi_comm_null()
         try mpiCheck("MPI_Comm_dup") { MPI_Comm_dup(cmpi_comm_world(), &watchdog) }
-        return Communicator(rank: Int(rank), size: Int(size), ranksOnNode: Int(max(onNode, 1)), watchdogChannel: watchdog)
+        return Communicator(rank: Int(rank), size: Int(size), ranksOnNode: Int(max(onNode, 1)), watchdogChannel: watchdog,
+                            nodeReduction: nodeReduction)
     }
 
-    private init(rank: Int, size: Int, ranksOnNode: Int, watchdogChannel: MPI_Comm?) {
+    private init(rank: Int, size: Int, ranksOnNode: Int, watchdogChannel: MPI_Comm?, nodeReduction: NodeReduction?) {
         self.rank = rank
         self.size = size
         self.ranksOnNode = ranksOnNode
         self.usesMPI = watchdogChannel != nil
         self.watchdogChannel = watchdogChannel
+        self.nodeReduction = nodeReduction
     }
 
     /// Threads each rank should use by default: cores on this node ÷ ranks on this node, at least 1.
@@ -81,6 +98,7 @@ public final class Communicator: Collectives, @unchecked Sendable {
     /// Sums `buffer` element-wise over all ranks, in place (`MPI_Allreduce` with `MPI_IN_PLACE`).
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         guard usesMPI, buffer.count > 0 else { return }
+        if let nodeReduction { return try nodeReduction.allreduceSum(buffer, stallTimeout: stallTimeout) }
         try collective("MPI_Iallreduce") {
             MPI_Iallreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count), cmpi_float(), cmpi_op_sum(), cmpi_comm_world(), $0)
         }

@@ -3,6 +3,8 @@ import Foundation
 import NetCore
 import Distributed
 
+extension AllreducePrecision: ExpressibleByArgument {}
+
 /// `mpitrain train`: trains one of the lab's models, as one process or under `mpirun`.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,6 +53,10 @@ struct Train: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(name: .customLong("allreduce-precision"),
+            help: "How gradients travel between ranks: fp32, or bf16 (half the bytes, rounded to bfloat16, summed in float; docs/scaling.md).")
+    var allreducePrecision: AllreducePrecision = .fp32
+
     @Option(name: .customLong("stall-timeout"),
             help: ArgumentHelp("End the job when a rank has kept the others waiting this long (a stopped or hung rank): rank 0 names it and prints how to resume.", valueName: "seconds"))
     var stallTimeout: Double = 120
@@ -82,6 +88,7 @@ struct Train: ParsableCommand {
         if let warning = Version.debugBuildWarning, !quiet, MPITrain.launchRank == 0 { printLine(warning) }
         let communicator = try Communicator.start()
         communicator.stallTimeout = stallTimeout
+        communicator.allreducePrecision = allreducePrecision
         communicator.runJob { try train(on: communicator, stop: stop) }
     }
 

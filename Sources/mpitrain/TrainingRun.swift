@@ -65,6 +65,11 @@ struct TrainingRun {
         }
         if let stop { trainer.stopRequested = { stop.isRequested } }
         trainer.separatesAllreduceWait = profile
+        if communicator.usesMPI, display.style != .quiet,
+           let warning = Oversubscription(ranksOnNode: communicator.ranksOnNode, threads: threads,
+                                          cores: ProcessInfo.processInfo.activeProcessorCount).warning {
+            display.console.note(warning)
+        }
         display.line(RunDescription(configuration: configuration, ranks: communicator.size, threads: threads,
                                     inputForm: trainer.inputForm).text)
         if let resume {

@@ -14,10 +14,10 @@ struct HangTests {
         let marker: String
         let ranks: [Int32]
 
-        init(_ name: String, _ arguments: [String]) throws {
+        init(_ name: String, _ arguments: [String], mpirun options: [String] = []) throws {
             folder = try temporaryFolder(name)
             marker = folder.appendingPathComponent("metrics.jsonl").path
-            let background = try BackgroundJob(Project.mpirun, ["-np", "2", Project.binary.path, "--model", "single", "--epochs", "400",
+            let background = try BackgroundJob(Project.mpirun, options + ["-np", "2", Project.binary.path, "--model", "single", "--epochs", "400",
                                                                 "--checkpoint", folder.path, "--metrics", marker] + arguments)
             let first = folder.appendingPathComponent("epoch-1.safetensors").path
             _ = background.waitFor(timeout: 60) { FileManager.default.fileExists(atPath: first) || !background.isRunning }
@@ -46,8 +46,10 @@ struct HangTests {
         }
     }
 
-    @Test func aStoppedRankEndsTheJobNamingItAndTheCheckpoint() throws {
-        let job = try Job("stall", ["--stall-timeout", "2"])
+    /// Through MPI's allreduce and through the shared-memory one (MPITRAIN_NODE_REDUCTION=1).
+    @Test(arguments: ["0", "1"])
+    func aStoppedRankEndsTheJobNamingItAndTheCheckpoint(nodeReduction: String) throws {
+        let job = try Job("stall", ["--stall-timeout", "2"], mpirun: ["-x", "MPITRAIN_NODE_REDUCTION=\(nodeReduction)"])
         defer { job.cleanUp() }
         try #require(job.ranks.count == 2, "ranks: \(job.ranks)")
         kill(job.ranks[1], SIGSTOP)

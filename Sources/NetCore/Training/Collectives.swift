@@ -8,6 +8,9 @@ public protocol Collectives: AnyObject {
     var size: Int { get }
     /// Sums `buffer` element-wise over all ranks, in place.
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws
+    /// Sums the step's gradient buffer over all ranks, in place: gradients first, then `statistics`
+    /// floats (loss, counts) that are always summed exactly as floats.
+    func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws
     /// Sums `values` element-wise over all ranks, in place.
     func allreduceSum(_ values: inout [Double]) throws
     /// Element-wise maximum of `values` over all ranks, in place.
@@ -21,6 +24,11 @@ public protocol Collectives: AnyObject {
 }
 
 extension Collectives {
+    /// The gradients in fp32, like every other float: `allreduceSum(buffer)`.
+    public func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws {
+        try allreduceSum(buffer)
+    }
+
     /// Copies rank 0's `values` to every rank.
     public func broadcast(_ values: inout [Float]) throws {
         try values.withUnsafeMutableBufferPointer { try broadcast($0) }

@@ -98,7 +98,7 @@ public final class Trainer {
                     clock = times.record(.allreduceWait, since: clock)
                 }
                 gradients[statistics + 2] = stopRequested() ? 1 : 0
-                try communicator.allreduceSum(gradients)
+                try communicator.allreduceGradients(gradients, statistics: Network.statisticsSlots)
                 clock = times.record(.allreduce, since: clock)
                 guard gradients[statistics].isFinite else {
                     throw TrainingError.diverged(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
