@@ -1,42 +1,95 @@
 import Foundation
 import Testing
 
-/// `scripts/scaling-predict` on synthetic measurements made by its own model: it must recover the
-/// network's α and β and the compute, predict every measured point exactly, and the ring's speed-ups.
+/// `scripts/scaling-predict` on synthetic measurements made by its own model: two networks whose
+/// 2-rank runs compute 1.5× slower than one process (the shared cores). It must recover each
+/// network's α and β, predict every measured point from held-out data only (the compute from the
+/// other network, α and β from the network's other points), and the ring's speed-ups.
 @Suite
 struct ScalingPredictTests {
     static let script = Project.root.appendingPathComponent("scripts/scaling-predict")
+    /// Per network: α (s), β (s/byte).
+    static let networks: [String: (Double, Double)] = ["1gbit": (50e-6, 8e-9), "10gbit": (20e-6, 0.8e-9)]
+    static let slowdown = 1.5
 
-    @Test func recoversTheNetworkAndPredictsTheRing() throws {
-        let folder = try temporaryFolder("scaling-predict")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        // α 50 µs, β 8 ns/byte (1 Gbit/s); compute 1 µs per image per step, no fixed part.
-        let alpha = 50e-6, beta = 8e-9
-        var single: [[String: Any]] = [], runs: [[String: Any]] = []
-        for (model, floats) in [("small", 10_000), ("large", 1_000_000)] {
-            for batch in [64, 1024] {
-                let steps = (60_000 + batch - 1) / batch
-                let compute = 1e-6 * Double(batch / 2)
-                single.append(["model": model, "batch": batch / 2, "steps": 60_000 / (batch / 2),
-                               "train_seconds": compute * Double(60_000 / (batch / 2)), "phases": ["allreduce_wait": 0.0]])
-                let allreduce = 2 * alpha + Double(floats * 4) * beta
-                runs.append(["model": model, "batch": batch, "precision": "fp32", "steps": steps, "gradient_floats": floats,
-                             "train_seconds": Double(steps) * (compute + allreduce),
-                             "phases": ["allreduce": Double(steps) * allreduce, "allreduce_wait": 0.0]])
+    /// Measurements of two models at batch 64 and 1024 on both networks; `scale(network, model, batch)`
+    /// multiplies one 2-rank run's compute and allreduce (1 = the model's own numbers).
+    static func measurements(scale: (String, String, Int) -> Double = { _, _, _ in 1 }) -> [String: Any] {
+        var single: [[String: Any]] = [], networks: [String: Any] = [:]
+        let models = [("small", 10_000), ("large", 1_000_000)], batches = [64, 1024]
+        // One process: 1 µs per image per step, no fixed part.
+        for (model, _) in models {
+            for batch in batches {
+                let compute = 1e-6 * Double(batch / 2), steps = 60_000 / (batch / 2)
+                single.append(["model": model, "batch": batch / 2, "steps": steps,
+                               "train_seconds": compute * Double(steps), "phases": ["allreduce_wait": 0.0]])
             }
         }
-        let file = folder.appendingPathComponent("measurements.json")
-        let measurements: [String: Any] = ["single_process": single, "networks": ["1gbit": ["qdisc": "tbf", "runs": runs]]]
-        try JSONSerialization.data(withJSONObject: measurements).write(to: file)
+        for (network, (alpha, beta)) in Self.networks {
+            var runs: [[String: Any]] = []
+            for (model, floats) in models {
+                for batch in batches {
+                    let steps = Double((60_000 + batch - 1) / batch), factor = scale(network, model, batch)
+                    let compute = factor * slowdown * 1e-6 * Double(batch / 2)
+                    let allreduce = factor * (2 * alpha + Double(floats * 4) * beta)
+                    let phases = ["data": 0.25 * compute * steps, "forward": 0.25 * compute * steps,
+                                  "backward": 0.25 * compute * steps, "update": 0.25 * compute * steps,
+                                  "allreduce": allreduce * steps, "allreduce_wait": 0.0]
+                    runs.append(["model": model, "batch": batch, "precision": "fp32", "steps": Int(steps),
+                                 "gradient_floats": floats, "train_seconds": steps * (compute + allreduce),
+                                 "phases": phases])
+                }
+            }
+            networks[network] = ["qdisc": "tbf", "runs": runs]
+        }
+        return ["single_process": single, "networks": networks]
+    }
 
-        let result = try run(Self.script, [file.path, "--nodes", "1,4"])
+    static func predict(_ measurements: [String: Any], _ arguments: [String]) throws -> String {
+        let folder = try temporaryFolder("scaling-predict")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("measurements.json")
+        try JSONSerialization.data(withJSONObject: measurements).write(to: file)
+        let result = try run(Self.script, [file.path] + arguments)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("| 1gbit | fp32 | 50.0 | 8.000 | 1.00 |"), "\(result.stdout)")
-        #expect(result.stdout.contains("Largest error: 0 %."), "\(result.stdout)")
+        return result.stdout
+    }
+
+    /// The cells of the prediction table's row for one measured point.
+    static func row(_ output: String, _ network: String, _ model: String, _ batch: Int) -> [String] {
+        let prefix = "| \(network) | \(model) | \(batch) | fp32 |"
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return [] }
+        return line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    @Test func recoversTheNetworksAndPredictsTheRing() throws {
+        let output = try Self.predict(Self.measurements(), ["--nodes", "1,4"])
+        #expect(output.contains("| 1gbit | fp32 | 50.0 | 8.000 | 1.00 |"), "\(output)")
+        #expect(output.contains("| 10gbit | fp32 | 20.0 | 0.800 | 10.00 |"), "\(output)")
+        #expect(output.contains("| 1gbit | fp32 | large | 1.50× | 1.50× |"), "\(output)")
+        #expect(output.contains("Within 20 %: 8 of 8 points. Largest error: 0 %."), "\(output)")
+        // The single process's compute misses the shared cores: small, batch 1024, 1 Gbit/s computes
+        // 512 µs instead of 768 beside an allreduce of 2α + 40 kB·β = 420 µs: 932 / 1188 − 1 = −22 %.
+        #expect(Self.row(output, "1gbit", "small", 1024)[9] == "-22 %", "\(output)")
         // large, batch 1024: 1 node computes 1024 µs; 4 nodes 256 µs plus 6α + 1.5 · 4 MB · β = 48.3 ms.
+        let (alpha, beta) = Self.networks["1gbit"]!
         let single1024 = 1024e-6, four = 256e-6 + 6 * alpha + 1.5 * 4e6 * beta
         let expected = String(format: "| 1gbit | fp32 | large | 1024 | 1.00 (0 %%) | %.2f (%.0f %%) |",
                               single1024 / four, (four - 256e-6) / four * 100)
-        #expect(result.stdout.contains(expected), "expected \(expected) in \(result.stdout)")
+        #expect(output.contains(expected), "expected \(expected) in \(output)")
+    }
+
+    /// A point that took twice the model's time (compute and allreduce) is predicted at half of it:
+    /// nothing of its own measurement reaches its prediction.
+    @Test func predictsEveryPointFromOtherPointsOnly() throws {
+        let measurements = Self.measurements { network, model, batch in
+            network == "10gbit" && model == "large" && batch == 1024 ? 2 : 1
+        }
+        let output = try Self.predict(measurements, [])
+        #expect(Self.row(output, "10gbit", "large", 1024)[7] == "-50 %", "\(output)")
+        // Its compute, twice the model's, is what predicts the same point on the other network.
+        let compute = Self.slowdown * 512e-6, allreduce = 2 * 50e-6 + 4e6 * 8e-9
+        let expected = String(format: "%+.0f %%", ((2 * compute + allreduce) / (compute + allreduce) - 1) * 100)
+        #expect(Self.row(output, "1gbit", "large", 1024)[7] == expected, "\(output)")
     }
 }
