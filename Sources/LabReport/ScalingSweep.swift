@@ -34,7 +34,7 @@ public struct ScalingSweep: Decodable {
         /// Share of a training step spent in the allreduce and in waiting for it.
         var allreduceShare: Double? {
             let step = Self.stepPhases.map(phaseSeconds)
-            guard step.allSatisfy({ $0 != nil }), case let total = step.map { $0! }.reduce(0, +), total > 0 else { return nil }
+            guard step.allSatisfy({ $0 != nil }), case let total = step.map({ $0! }).reduce(0, +), total > 0 else { return nil }
             return (phaseSeconds(.allreduce)! + phaseSeconds(.allreduceWait)!) / total
         }
 

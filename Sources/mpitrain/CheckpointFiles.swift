@@ -32,25 +32,28 @@ struct CheckpointFiles {
     mutating func save(_ checkpoint: Checkpoint) throws {
         guard let folder else { return }
         let url = folder.appendingPathComponent(Self.name(checkpoint.position))
-        try write(checkpoint, to: url)
+        try write(checkpoint, to: url, isLast: true)
         lastCheckpoint = url.path
         savedPosition = checkpoint.position
         console.print("checkpoint: \(url.path)")
     }
 
     /// Writes `checkpoint`, the new best epoch, to `best.safetensors`.
-    func saveBest(_ checkpoint: Checkpoint) throws {
+    mutating func saveBest(_ checkpoint: Checkpoint) throws {
         guard let folder else { return }
-        try write(checkpoint, to: folder.appendingPathComponent(Self.bestName))
+        try write(checkpoint, to: folder.appendingPathComponent(Self.bestName), isLast: false)
     }
 
-    /// Rank 0 writes `checkpoint` (with the best epoch so far) to `url`; every rank learns whether it could.
-    private func write(_ checkpoint: Checkpoint, to url: URL) throws {
+    /// Rank 0 writes `checkpoint` (with the best epoch so far) to `url`; every rank learns whether
+    /// it could. The run's last checkpoint (`isLast`) is known on rank 0 before that agreement, so
+    /// a stall in it names the file.
+    private mutating func write(_ checkpoint: Checkpoint, to url: URL, isLast: Bool) throws {
         var checkpoint = checkpoint
         checkpoint.best = best
         try communicator.agreeing {
             guard communicator.isRoot else { return }
             try checkpoint.write(to: url)
+            if isLast { lastCheckpoint = url.path }
         }
     }
 

@@ -112,6 +112,7 @@ struct TrainingRun {
                 seconds: seconds, ranks: communicator.size, threads: threads, input: trainer.inputForm,
                 profile: profile ? try trainer.gatherTimes() : nil)
             record.classNames = classNames
+            record.allreducePrecision = communicator.allreducePrecision.rawValue
             display.epoch(record, elapsed: Date().timeIntervalSince(start))
             if let breakdown = record.profile { display.line(ProfileLine(breakdown).text) }
             if communicator.isRoot { try metricsFile?.append(record) }

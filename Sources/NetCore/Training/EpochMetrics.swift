@@ -67,6 +67,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var schedule: String?
     /// How images reached the first layer: `sparse` or `dense`.
     public var input: String?
+    /// How gradients travelled between ranks: `fp32` or `bf16`.
+    public var allreducePrecision: String?
     /// Identifies the run: the same in every line it wrote, different in every other run.
     public var runId: String?
     /// When the line was written: UTC, ISO 8601 with milliseconds.
@@ -81,6 +83,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         case model, epoch, epochs, seconds, ranks, threads, seed, momentum, hidden, activation, activations, digit
         case event, confusion, validation, schedule, input, time, version
         case runId = "run_id"
+        case allreducePrecision = "allreduce_precision"
         case validationLoss = "validation_loss"
         case validationAccuracy = "validation_accuracy"
         case trainLoss = "train_loss"
