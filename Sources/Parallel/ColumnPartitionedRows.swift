@@ -31,8 +31,9 @@ public struct ColumnPartitionedRows: Sendable {
         let bounds = Self.bounds(perColumn: perColumn, partitions: count)
         var partitions: [CompressedRows] = []
         for index in 0..<count {
-            guard let partition = CompressedRows(bytes: bytes, rows: rows, columns: columns,
-                                                 columnRange: bounds[index]..<bounds[index + 1]) else { return nil }
+            let range = bounds[index]..<bounds[index + 1]
+            guard let partition = CompressedRows(bytes: bytes, rows: rows, columns: columns, columnRange: range,
+                                                 nonZeros: perColumn[range].reduce(0, +)) else { return nil }
             partitions.append(partition)
         }
         self.bounds = bounds

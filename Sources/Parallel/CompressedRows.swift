@@ -31,27 +31,36 @@ public struct CompressedRows: Sendable {
     /// The non-zeros of a dense row-major matrix `dense` [rows, columns]; nil if it has more than
     /// `maximumColumns` columns or more than `maximumDistinctValues` distinct non-zero values.
     public init?(dense: UnsafePointer<Float>, rows: Int, columns: Int) {
+        guard columns <= Self.maximumColumns else { return nil }
+        var rowStarts = [Int](), columnIndices = [UInt16](), valueIndices = [UInt8]()
         var indexer = DistinctValues()
-        guard let entries = Self.entries(rows: rows, columns: columns, valueIndex: { offset in
-            dense[offset] == 0 ? .zero : indexer.index(of: dense[offset]).map(Entry.value) ?? .tooManyValues
-        }) else { return nil }
-        self.init(rows: rows, columns: columns, columnRange: 0..<columns, entries: entries, distinctValues: indexer.values)
+        rowStarts.reserveCapacity(rows + 1)
+        rowStarts.append(0)
+        for row in 0..<rows {
+            let entries = dense + row * columns
+            for column in 0..<columns where entries[column] != 0 {
+                guard let index = indexer.index(of: entries[column]) else { return nil }
+                columnIndices.append(UInt16(truncatingIfNeeded: column))
+                valueIndices.append(index)
+            }
+            rowStarts.append(valueIndices.count)
+        }
+        self.init(rows: rows, columns: columns, columnRange: 0..<columns, entries: (rowStarts, columnIndices, valueIndices),
+                  distinctValues: indexer.values)
     }
 
     /// The non-zeros of an 8-bit image set `bytes` [rows, columns], each value byte / 255 (value
     /// index byte − 1); nil if it has more than `maximumColumns` columns.
     public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int) {
-        self.init(bytes: bytes, rows: rows, columns: columns, columnRange: 0..<columns)
+        let nonZeros = UnsafeBufferPointer(start: bytes, count: rows * columns).reduce(0) { $1 == 0 ? $0 : $0 + 1 }
+        self.init(bytes: bytes, rows: rows, columns: columns, columnRange: 0..<columns, nonZeros: nonZeros)
     }
 
     /// The non-zeros in columns `range` of an 8-bit image set `bytes` [rows, columns] (see above),
-    /// in arrays of exactly their size; nil if it has more than `maximumColumns` columns.
-    public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int, columnRange range: Range<Int>) {
+    /// in arrays of exactly `nonZeros`, the number of them; nil if it has more than
+    /// `maximumColumns` columns.
+    public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int, columnRange range: Range<Int>, nonZeros: Int) {
         guard columns <= Self.maximumColumns else { return nil }
-        var nonZeros = 0
-        for row in 0..<rows {
-            for column in range where bytes[row * columns + column] != 0 { nonZeros += 1 }
-        }
         var rowStarts = [Int](), columnIndices = [UInt16](), valueIndices = [UInt8]()
         rowStarts.reserveCapacity(rows + 1)
         columnIndices.reserveCapacity(nonZeros)
@@ -75,34 +84,6 @@ public struct CompressedRows: Sendable {
         self.columnRange = columnRange
         (rowStarts, columnIndices, valueIndices) = entries
         self.distinctValues = distinctValues
-    }
-
-    /// What `entries` finds at one element of a matrix.
-    private enum Entry {
-        case zero, value(UInt8), tooManyValues
-    }
-
-    /// The compressed rows of a [rows, columns] matrix whose element at `offset` (row · columns +
-    /// column) `valueIndex` tells; nil for over `maximumColumns` columns or too many values.
-    private static func entries(rows: Int, columns: Int, valueIndex: (Int) -> Entry)
-        -> (rowStarts: [Int], columnIndices: [UInt16], valueIndices: [UInt8])? {
-        guard columns <= maximumColumns else { return nil }
-        var rowStarts = [Int](), columnIndices = [UInt16](), valueIndices = [UInt8]()
-        rowStarts.reserveCapacity(rows + 1)
-        rowStarts.append(0)
-        for row in 0..<rows {
-            for column in 0..<columns {
-                switch valueIndex(row * columns + column) {
-                case .zero: continue
-                case .tooManyValues: return nil
-                case .value(let index):
-                    columnIndices.append(UInt16(truncatingIfNeeded: column))
-                    valueIndices.append(index)
-                }
-            }
-            rowStarts.append(valueIndices.count)
-        }
-        return (rowStarts, columnIndices, valueIndices)
     }
 
     /// The entries in columns `range`, each row's in place of the row (same rows, same column
