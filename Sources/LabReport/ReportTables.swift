@@ -8,14 +8,15 @@ enum ReportTables {
     /// A loss with four decimals.
     static func loss(_ value: Double) -> String { String(format: "%.4f", value) }
 
-    /// A whole number with narrow no-break spaces between groups of three digits, e.g. "850 000".
-    static func grouped(_ value: Int) -> String {
+    /// A whole number with `separator` (a narrow no-break space unless given) between groups of
+    /// three digits, e.g. "850 000".
+    static func grouped(_ value: Int, separator: String = "\u{202F}") -> String {
         var digits = String(value.magnitude), groups: [String] = []
         while digits.count > 3 {
             groups.insert(String(digits.suffix(3)), at: 0)
             digits.removeLast(3)
         }
-        return (value < 0 ? "-" : "") + ([digits] + groups).joined(separator: "\u{202F}")
+        return (value < 0 ? "-" : "") + ([digits] + groups).joined(separator: separator)
     }
 
     /// Per main run: what it is, epochs, total seconds, and the last epoch's losses and accuracies.

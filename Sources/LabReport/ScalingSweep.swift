@@ -128,7 +128,7 @@ public struct ScalingSweep: Decodable {
             headers: ["mode", "ranks", "threads", "global batch", "s/epoch", "samples/s", "speed-up", "efficiency", "allreduce", "note"],
             rows: configurations.map { c in
                 [c.mode, String(c.ranks), String(c.threads), String(c.globalBatch), String(format: "%.3f", c.secondsPerEpoch),
-                 grouped(c.samplesPerSecond), speedup(c).map { String(format: "%.2f×", $0) } ?? "n/a",
+                 ReportTables.grouped(Int(c.samplesPerSecond.rounded()), separator: ","), speedup(c).map { String(format: "%.2f×", $0) } ?? "n/a",
                  efficiency(c).map { String(format: "%.0f%%", $0 * 100) } ?? "n/a",
                  c.allreduceShare.map { String(format: "%.1f %%", $0 * 100) } ?? "n/a",
                  oversubscribed(c) ? "oversubscribed (\(c.workers) > \(cores) cores)" : ""]
@@ -157,12 +157,6 @@ public struct ScalingSweep: Decodable {
 /// `value` with six significant digits, as the CSV gives numbers; empty for nil.
 private func number(_ value: Double?) -> String {
     value.map { String(format: "%.6g", $0) } ?? ""
-}
-
-/// A whole number with thousands separated by commas, e.g. 248,889.
-private func grouped(_ value: Double) -> String {
-    let digits = String(Int(value.rounded()))
-    return String(digits.reversed().enumerated().map { $0 > 0 && $0 % 3 == 0 ? ",\($1)" : "\($1)" }.joined().reversed())
 }
 
 private func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
