@@ -38,17 +38,9 @@ struct MetricsFile {
         if let id = kept.last?.run_id { runId = id }
     }
 
-    /// Appends one epoch's line and rewrites the file atomically; a failure is one line saying why.
-    mutating func append(_ metrics: EpochMetrics) throws {
-        var line = metrics
-        line.runId = runId
-        line.time = Self.now()
-        line.version = Version.description
-        try append(line: line)
-    }
-
-    /// Appends one step-level line (`--log-every`).
-    mutating func append(_ metrics: StepMetrics) throws {
+    /// Appends one line (an epoch's, or a step's with `--log-every`), stamped with the run's id and
+    /// the time, and rewrites the file atomically; a failure is one line saying why.
+    mutating func append(_ metrics: some MetricsLine) throws {
         var line = metrics
         line.runId = runId
         line.time = Self.now()
@@ -87,3 +79,12 @@ struct MetricsFile {
         return formatter.string(from: Date())
     }
 }
+
+/// A line of the metrics file: it carries the run's id and the time it was written.
+protocol MetricsLine: Encodable {
+    var runId: String? { get set }
+    var time: String? { get set }
+}
+
+extension EpochMetrics: MetricsLine {}
+extension StepMetrics: MetricsLine {}

@@ -113,6 +113,7 @@ struct TrainingRun {
                 profile: profile ? try trainer.gatherTimes() : nil)
             record.classNames = classNames
             record.allreducePrecision = communicator.allreducePrecision.rawValue
+            record.version = Version.description
             display.epoch(record, elapsed: Date().timeIntervalSince(start))
             if let breakdown = record.profile { display.line(ProfileLine(breakdown).text) }
             if communicator.isRoot { try metricsFile?.append(record) }
