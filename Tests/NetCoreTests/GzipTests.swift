@@ -145,3 +145,17 @@ import Testing
         #expect(try Gzip.decompress([UInt8](Data(contentsOf: url))) == [UInt8](expected))
     }
 }
+
+extension Gzip {
+    /// The decompressed contents of a gzip file, as an array. Anything after the last member is refused.
+    static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(GzipError) in
+                let output = try inflate(buffer)
+                defer { free(output.baseAddress) }
+                return Array(output)
+            }
+        }
+        return try result.get()
+    }
+}

@@ -8,9 +8,9 @@ import CZlib
 /// Why a gzip stream was refused, in one line (zlib's words, e.g. "incorrect data check").
 struct GzipError: Error, CustomStringConvertible, Equatable {
     /// What is wrong with the data.
-    public let description: String
+    let description: String
     /// Whether decompression stopped because the output would pass the caller's limit.
-    public var isOverLimit = false
+    var isOverLimit = false
 
     init(_ description: String) { self.description = description }
 
@@ -28,20 +28,8 @@ struct GzipError: Error, CustomStringConvertible, Equatable {
 /// CRC-32 and length, into memory whose size the caller bounds.
 enum Gzip {
     /// Whether `bytes` start with the gzip magic number 1f 8b.
-    public static func isCompressed(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func isCompressed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
-    }
-
-    /// The decompressed contents of a gzip file. Anything after the last member is refused.
-    public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
-        let result = bytes.withUnsafeBytes { buffer in
-            Result { () throws(GzipError) in
-                let output = try inflate(buffer)
-                defer { free(output.baseAddress) }
-                return Array(output)
-            }
-        }
-        return try result.get()
     }
 
     /// Inflates every member of `bytes` into memory the caller frees (`free(output.baseAddress)`).
