@@ -145,13 +145,6 @@ public struct ScalingSweep: Decodable {
           "- **oversubscribed**: ranks × threads exceed the node's cores (`nproc`), so workers share cores.", ""])
             .joined(separator: "\n")
     }
-
-    /// scaling.svg: the speed-up chart.
-    public var svg: String {
-        ScalingChart.svg(configurations.map { c in
-            ScalingChart.Point(mode: c.mode, ranks: c.ranks, threads: c.threads, speedup: speedup(c), oversubscribed: oversubscribed(c))
-        }, cores: cores, title: title)
-    }
 }
 
 /// `value` with six significant digits, as the CSV gives numbers; empty for nil.
