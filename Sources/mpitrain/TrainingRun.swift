@@ -34,10 +34,10 @@ struct TrainingRun {
         var records: [EpochMetrics]
         /// The test-set evaluation after the last epoch.
         var evaluation: Evaluation
-        /// The last epoch trained: the run's last, or an earlier one when it stopped early.
-        var lastEpoch: Int
         /// Wall-clock seconds of the whole run.
         var seconds: Double
+        /// The last epoch trained: the run's last, or an earlier one when it stopped early.
+        var lastEpoch: Int { records.last?.epoch ?? 0 }
     }
 
     /// Trains; a collective that stalls (`--stall-timeout`) ends in `JobError.stalled`, which says where
@@ -79,7 +79,6 @@ struct TrainingRun {
         display.startRun(at: Double(trainer.position.epochsCompleted) + Double(trainer.position.stepsCompleted) / Double(trainer.stepsPerEpoch))
         var records: [EpochMetrics] = []
         var evaluation = Evaluation(model: configuration.model)
-        var lastEpoch = trainer.position.epochsCompleted
         var watcher = EarlyStopping(patience: earlyStop, best: resume?.checkpoint.best)
         checkpoints.best = watcher.best
         let start = Date()
@@ -118,7 +117,6 @@ struct TrainingRun {
             if let breakdown = record.profile { display.line(ProfileLine(breakdown).text) }
             if communicator.isRoot { try metricsFile?.append(record) }
             records.append(record)
-            lastEpoch = epoch
             if let validation, watcher.record(epoch: epoch, loss: validation.loss) {
                 checkpoints.best = watcher.best
                 try checkpoints.saveBest(trainer.checkpoint())
@@ -137,7 +135,7 @@ struct TrainingRun {
             }
         }
         try trainer.checkParametersInSync()
-        return Outcome(records: records, evaluation: evaluation, lastEpoch: lastEpoch, seconds: Date().timeIntervalSince(start))
+        return Outcome(records: records, evaluation: evaluation, seconds: Date().timeIntervalSince(start))
     }
 
     /// Restores the checkpoint to resume from, after checking that its step lies inside an epoch
