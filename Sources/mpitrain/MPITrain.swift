@@ -23,8 +23,6 @@ struct MPITrain: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let code as ExitCode where code != .success {
-            Foundation.exit(code.rawValue)  // the command has printed why
         } catch {
             let code = exitCode(for: error)
             guard launchRank == 0 else { Foundation.exit(code.rawValue) }

@@ -19,20 +19,15 @@ struct ScalingSummary: ParsableCommand {
     var out: String?
 
     func run() throws {
-        do {
+        runLocally {
             let url = URL(fileURLWithPath: sweep)
             let results = try ScalingSweep.load(url)
             let folder = out.map { URL(fileURLWithPath: $0, isDirectory: true) }
                 ?? url.deletingLastPathComponent().deletingLastPathComponent()
             for (name, text) in [("scaling.csv", results.csv), ("scaling.md", results.markdown), ("scaling.svg", results.svg)] {
-                do { try AtomicFile.save(Array(text.utf8), to: folder.appendingPathComponent(name)) } catch {
-                    throw JobError.invalid("cannot write \(error.path): \(error.reason); \(error.remedy)")
-                }
+                try AtomicFile.save(Array(text.utf8), to: folder.appendingPathComponent(name))
             }
             print(results.table)
-        } catch {
-            printError("\(error)")
-            throw ExitCode.failure
         }
     }
 }
