@@ -14,7 +14,7 @@ let nativeCPU: [SwiftSetting] = [
 
 let package = Package(
     name: "mpitrain",
-    platforms: [.macOS(.v15)],    // Synchronization's Atomic (WorkerPool, the tests); built and tested on Linux
+    platforms: [.macOS(.v15)],    // Synchronization's Atomic (Team, the tests); built and tested on Linux
     products: [
         .executable(name: "mpitrain", targets: ["mpitrain"]),
     ],
@@ -63,8 +63,10 @@ let package = Package(
         ),
         // Writes the git commit a build is made from into the build folder, for --version.
         .plugin(name: "GitCommit", capability: .buildTool()),
-        .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: nativeCPU),
-        .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Parallel"], swiftSettings: nativeCPU),
-        .testTarget(name: "MPITrainTests", dependencies: ["LabReport", "NetCore", "Distributed", "ImageInput", "CPNG"], swiftSettings: nativeCPU),
+        // What only the tests call: the reference GEMM, whole-step and dense-batch forms of the network's calls.
+        .target(name: "TestSupport", dependencies: ["Parallel", "NetCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "ParallelTests", dependencies: ["Parallel", "TestSupport"], swiftSettings: nativeCPU),
+        .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Parallel", "TestSupport"], swiftSettings: nativeCPU),
+        .testTarget(name: "MPITrainTests", dependencies: ["LabReport", "NetCore", "Distributed", "ImageInput", "CPNG", "TestSupport"], swiftSettings: nativeCPU),
     ]
 )

@@ -2,7 +2,7 @@
 /// small and whose depth is long, such as a layer's weight gradient xᵀ·dz summed over a batch.
 ///
 /// Arguments as `gemm`'s (α = 1, β = 0). The depth is cut into `threads` contiguous runs, run r
-/// summed by `WorkerPool` member r (the member that made those rows of the batch in the
+/// summed by `Team` member r (the member that made those rows of the batch in the
 /// row-by-row passes before it, so each thread reads operands from its own cache), into C for
 /// the first run and into a partial C for each other; then the partials are added to C in run
 /// order. Results are deterministic for a given `threads`, and equal `gemm`'s up to the order of
@@ -21,7 +21,7 @@ public func depthSplitGEMM(
     }
     let partials = UnsafeMutablePointer<Float>.allocateCacheAligned(capacity: (runs - 1) * m * n)
     defer { partials.deallocate() }
-    WorkerPool.shared.run(parts: runs, threads: runs) { run in
+    Team.shared.run(parts: runs, threads: runs) { run in
         let depth = evenPart(run, of: runs, count: k)
         // op(A)[:, depth] and op(B)[depth, :] where they are stored.
         let aRun = transA == .none ? a + depth.lowerBound : a + depth.lowerBound * lda

@@ -50,7 +50,7 @@ func gemm(
     }
     let split = GEMMSplit(m: m, n: n, k: k, threads: threads, packsB: !operands.readsBInPlace,
                           minimumWorkPerThread: minimumWorkPerThread)
-    WorkerPool.shared.run(parts: split.parts, threads: threads) { part in
+    Team.shared.run(parts: split.parts, threads: threads) { part in
         let (rows, columns) = split.rectangle(part, m: m, n: n)
         blockedGEMM(c: c, ldc: ldc, operands, rows: rows, columns: columns, k: k)
     }
@@ -60,12 +60,12 @@ func gemm(
 
 /// How C is cut into `parts` rectangles along micro-tile boundaries, `rowParts × columnParts`.
 ///
-/// Several parts per thread: the `WorkerPool` lets a free thread take the parts of one that
+/// Several parts per thread: the `Team` lets a free thread take the parts of one that
 /// started late. When B must be packed and is large, C is cut by columns (each part packs only
 /// its own columns of B); otherwise by rows, so that each thread reads and writes the rows of A
 /// and C it made or will read next (the examples of its share of a batch).
 struct GEMMSplit {
-    /// Fewest multiply-adds worth a second thread (≈ 0.7 µs at 100 GFLOP/s; a spinning pool
+    /// Fewest multiply-adds worth a second thread (≈ 0.7 µs at 100 GFLOP/s; a spinning team
     /// worker takes its part within a microsecond).
     static let minimumWorkPerThread = 1 << 15
     /// Parts per thread, for load balancing.

@@ -1,5 +1,5 @@
 /// Scratch for the partial products of a matrix whose columns are cut into partitions, and their
-/// sum: C = Σ_p X_p·B_p, one pool member per partition, then the rows of C shared out to add the
+/// sum: C = Σ_p X_p·B_p, one team member per partition, then the rows of C shared out to add the
 /// partials in partition order (deterministic for a given number of partitions).
 final class PartialProducts {
     /// Partials of partitions 1…, each on its own cache lines.
@@ -24,7 +24,7 @@ final class PartialProducts {
             storage = .allocateCacheAligned(capacity: capacity)
         }
         let partials = storage
-        WorkerPool.shared.run(parts: partitions, threads: partitions) { partition in
+        Team.shared.run(parts: partitions, threads: partitions) { partition in
             if partition == 0 {
                 product(0, c, ldc)
             } else {

@@ -1,4 +1,4 @@
-/// A minibatch whose columns are cut into one partition per `WorkerPool` member, with the two
+/// A minibatch whose columns are cut into one partition per `Team` member, with the two
 /// products a dense layer needs with its input: each member multiplies its own partition by its
 /// own rows of B (the weights), and writes its own rows of Xᵀ·B (their gradient).
 /// `PartitionedSparseBatch` and `PartitionedDenseBatch` are the two kinds.

@@ -1,5 +1,5 @@
 /// A dense minibatch [count, columns] whose columns are cut into equal partitions, one per
-/// `WorkerPool` member, and the two products a dense layer needs with it: X·B forward and Xᵀ·B
+/// `Team` member, and the two products a dense layer needs with it: X·B forward and Xᵀ·B
 /// backward.
 ///
 /// Member p copies partition p's columns of each example, multiplies them by its rows of B (the
@@ -75,7 +75,7 @@ public final class PartitionedDenseBatch {
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
                                 n: Int) {
         let (values, columns, bounds, count) = (values, columns, bounds, count)
-        WorkerPool.shared.run(parts: bounds.count - 1, threads: bounds.count - 1) { partition in
+        Team.shared.run(parts: bounds.count - 1, threads: bounds.count - 1) { partition in
             let range = bounds[partition]..<bounds[partition + 1]
             gemm(c: c + range.lowerBound * ldc, ldc: ldc, a: values + range.lowerBound, lda: columns, .transposed,
                  b: b, ldb: ldb, .none, m: range.count, n: n, k: count)

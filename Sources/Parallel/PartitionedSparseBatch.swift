@@ -1,6 +1,6 @@
 /// A minibatch of rows of a `ColumnPartitionedRows` set, and the two products a dense layer needs
 /// with it: X·B forward and Xᵀ·B backward. Partition p is gathered, multiplied and regrouped by
-/// member p of the `WorkerPool`, so each thread keeps its partition's entries and its rows of B
+/// member p of the `Team`, so each thread keeps its partition's entries and its rows of B
 /// (the weights) in its own cache from step to step.
 ///
 /// Results depend on the number of partitions (the order in which the partial products are
@@ -24,10 +24,10 @@ public final class PartitionedSparseBatch {
     }
 
     /// Copies the rows `rows` of `set` (cut into as many partitions as this batch has), in that
-    /// order, replacing what the batch held; one pool member per partition.
+    /// order, replacing what the batch held; one team member per partition.
     public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: ColumnPartitionedRows) {
         precondition(set.partitions.count == batches.count, "the set has \(set.partitions.count) partitions")
-        WorkerPool.shared.run(parts: batches.count, threads: batches.count) { partition in
+        Team.shared.run(parts: batches.count, threads: batches.count) { partition in
             batches[partition].gather(rows, from: set.partitions[partition])
         }
         count = rows.count
@@ -48,7 +48,7 @@ public final class PartitionedSparseBatch {
     /// the partition by column first, to sum each row of C in registers.
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
                                 n: Int) {
-        WorkerPool.shared.run(parts: batches.count, threads: batches.count) { partition in
+        Team.shared.run(parts: batches.count, threads: batches.count) { partition in
             let rows = batches[partition].rows
             if n >= columnGroupingMinimumWidth {
                 let grouped = groupings[partition].group(rows)

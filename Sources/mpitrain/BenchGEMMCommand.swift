@@ -85,7 +85,8 @@ struct GEMMShape {
         let a = randomMatrix(m * k), b = randomMatrix(k * n)
         var c = [Float](repeating: 0, count: m * n)
         let lda = transA == .none ? k : m, ldb = transB == .none ? n : k
-        return a.withUnsafeBufferPointer { a in
+        // One parallel region for all calls, as in training.
+        return Team.shared.region(threads: threads) { a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
                     let (aBase, bBase, cBase) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
@@ -101,7 +102,7 @@ struct GEMMShape {
                     return (flops / samples[0] / 1e9, flops / samples[samples.count / 2] / 1e9)
                 }
             }
-        }
+        } }
     }
 
     private func seconds(_ calls: Int, _ call: () -> Void) -> Double {

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import NetCore
 
 // Each layer's backward against central differences of a Double reference of its forward, through

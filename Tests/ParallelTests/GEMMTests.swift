@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Parallel
 
 /// One product to check: dimensions, operand layouts, scalars and padding of the leading dimensions.

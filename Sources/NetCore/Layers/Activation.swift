@@ -2,15 +2,6 @@
 public enum Activation: String, CaseIterable, Sendable, Codable {
     case sigmoid, relu, tanh
 
-    /// y = f(x), element-wise; `outputs` may alias `inputs`.
-    public func forward(outputs y: UnsafeMutablePointer<Float>, inputs x: UnsafePointer<Float>, count: Int) {
-        switch self {
-        case .sigmoid: Sigmoid.forward(outputs: y, inputs: x, count: count)
-        case .relu: ReLU.forward(outputs: y, inputs: x, count: count)
-        case .tanh: Tanh.forward(outputs: y, inputs: x, count: count)
-        }
-    }
-
     /// dL/dx = dL/dy · f′, from the outputs y; `inputGradients` may alias `outputGradients`.
     public func backward(inputGradients dx: UnsafeMutablePointer<Float>, outputGradients dy: UnsafePointer<Float>,
                          outputs y: UnsafePointer<Float>, count: Int) {

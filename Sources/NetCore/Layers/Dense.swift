@@ -23,16 +23,7 @@ public struct Dense: Sendable, Equatable {
 
     // MARK: - Forward
 
-    /// y = f(x·W + b), with f the identity when `activation` is nil (the logits).
-    public func forward(outputs y: UnsafeMutablePointer<Float>,       // [batch, outputs]
-                        inputs x: LayerInput,                         // [batch, inputs]
-                        parameters: UnsafePointer<Float>,
-                        batch: Int, activation: Activation? = nil, threads: Int = 1) {
-        product(y, inputs: x, parameters: parameters, batch: batch, threads: threads)
-        activate(y, parameters: parameters, batch: batch, activation: activation)
-    }
-
-    /// z = x·W, the first half of `forward`.
+    /// z = x·W, the first half of the forward pass y = f(x·W + b).
     public func product(_ z: UnsafeMutablePointer<Float>,         // [batch, outputs], overwritten
                         inputs x: LayerInput,                     // [batch, inputs]
                         parameters: UnsafePointer<Float>,
@@ -42,7 +33,7 @@ public struct Dense: Sendable, Equatable {
                 batch: batch, k: inputs, n: outputs, threads: threads)
     }
 
-    /// y = f(z + b) in place, the second half of `forward`; f the identity when `activation` is nil.
+    /// y = f(z + b) in place, the second half of the forward pass; f the identity when `activation` is nil.
     public func activate(_ values: UnsafeMutablePointer<Float>,     // [batch, outputs]
                          parameters: UnsafePointer<Float>,
                          batch: Int, activation: Activation?) {

@@ -5,7 +5,7 @@ import Parallel
 ///
 /// Layers: `dense1`, `dense2`, … from the input side, each hidden layer followed by its
 /// activation, the last one (→ outputs) by none. Forward and backward run on the
-/// `WorkerPool`: the kernels split the products over `threads`, and the row-by-row rest of the
+/// `Team`: the kernels split the products over `threads`, and the row-by-row rest of the
 /// step is split by examples. The outputs are logits: binary
 /// models use binary cross-entropy on one logit, `multiclass` softmax cross-entropy on one logit per class.
 public final class Network {
@@ -17,7 +17,7 @@ public final class Network {
 
     /// What this network is.
     public let configuration: ModelConfiguration
-    /// Threads of the `WorkerPool` the network's kernels split a batch over (default 1).
+    /// Threads of the `Team` the network's kernels split a batch over (default 1).
     /// Results depend on this number only through the order of float sums, and are
     /// bit-identical for a given value.
     public var threads = 1
@@ -88,24 +88,7 @@ public final class Network {
 
     // MARK: - Training
 
-    /// Forward and backward on `count` examples: overwrites `gradientBuffer` with the SUM over the
-    /// examples (not the mean) of dLoss/dParameters, then the loss sum and the correct count.
-    /// `count` may be 0 (everything is then zero). The same as `forwardLoss` then `backward`.
-    public func computeGradients(input: LayerInput,               // [count, inputs]
-                                 labels: UnsafePointer<UInt8>,    // [count]
-                                 count: Int) {
-        forwardLoss(input: input, labels: labels, count: count)
-        backward(input: input, count: count)
-    }
-
-    /// `computeGradients` on a dense batch of images.
-    public func computeGradients(images: UnsafePointer<Float>,    // [count, inputs]
-                                 labels: UnsafePointer<UInt8>,    // [count]
-                                 count: Int) {
-        computeGradients(input: .dense(images), labels: labels, count: count)
-    }
-
-    /// The first half of `computeGradients`: runs the layers and the loss, writing the loss sum and
+    /// The first half of a training step: runs the layers and the loss, writing the loss sum and
     /// the correct count into the statistics slots and the logits' gradients into the workspace.
     public func forwardLoss(input: LayerInput,               // [count, inputs]
                             labels: UnsafePointer<UInt8>,    // [count]
@@ -120,7 +103,7 @@ public final class Network {
         statistics[1] = Float(correct)
     }
 
-    /// The second half of `computeGradients`: backpropagates the logits' gradients left by
+    /// The second half of a training step: backpropagates the logits' gradients left by
     /// `forwardLoss` on the same `input`, overwriting the parameter gradients.
     public func backward(input: LayerInput,    // [count, inputs]
                          count: Int) {
@@ -161,14 +144,6 @@ public final class Network {
         return forward(input: input, labels: labels, count: count, predictions: predictions).loss
     }
 
-    /// `evaluate` on a dense batch of images.
-    public func evaluate(images: UnsafePointer<Float>,                  // [count, inputs]
-                         labels: UnsafePointer<UInt8>,                  // [count]
-                         count: Int,
-                         predictions: UnsafeMutablePointer<UInt8>) -> Double {
-        evaluate(input: .dense(images), labels: labels, count: count, predictions: predictions)
-    }
-
     // MARK: - Steps
 
     /// Runs the layers and the loss of `count` (> 0) examples, leaving every layer's outputs and
@@ -183,7 +158,7 @@ public final class Network {
         layers[0].product(workspace.outputs(0), inputs: input, parameters: parameterStorage, batch: count,
                           threads: threads)
         let statistics = workspace.shareStatistics
-        WorkerPool.shared.run(parts: shares, threads: shares) { share in
+        Team.shared.run(parts: shares, threads: shares) { share in
             let rows = evenPart(share, of: shares, count: count)
             forwardFromFirstProduct(rows: rows)
             let (loss, correct) = evaluateLoss(predictions: predictions, labels: labels, rows: rows)

@@ -17,7 +17,7 @@ public struct SGD {
     }
 
     /// θ ← θ − η·g with g = gradientSum / examples; with momentum v ← μ·v + g, θ ← θ − η·v.
-    /// The parameters are split over up to `threads` threads of the `WorkerPool` in contiguous
+    /// The parameters are split over up to `threads` threads of the `Team` in contiguous
     /// ranges; every parameter's update is the same for any split.
     public mutating func update(parameters: UnsafeMutableBufferPointer<Float>,
                                 gradientSum: UnsafeBufferPointer<Float>, examples: Int, threads: Int = 1) {

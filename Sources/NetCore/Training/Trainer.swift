@@ -1,4 +1,5 @@
 import Foundation
+import Parallel
 
 /// Data-parallel minibatch SGD on one rank: the same code whether the job has 1 rank or many.
 ///
@@ -78,43 +79,46 @@ public final class Trainer {
         clock = times.record(.data, since: clock)
         if position.epoch != epoch { position = TrainingPosition(epochsCompleted: epoch - 1) }
         let gradients = network.gradientBuffer, statistics = network.parameterCount
-        try order.withUnsafeBufferPointer { order in
-            for step in position.stepsCompleted..<plan.steps {
-                // This rank's part of the global minibatch.
-                let examples = UnsafeBufferPointer(rebasing: order[plan.part(step, rank: communicator.rank)])
-                for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
-                let input = train.gather(examples)
-                clock = times.record(.data, since: clock)
-                // Forward and loss, then backward into the one gradient buffer: sums over the part.
-                batchLabels.withUnsafeBufferPointer { labels in
-                    network.forwardLoss(input: input, labels: labels.baseAddress!, count: examples.count)
+        // One parallel region for the epoch's steps: the kernels' threads stay between them.
+        try Team.shared.region(threads: network.threads) {
+            try order.withUnsafeBufferPointer { order in
+                for step in position.stepsCompleted..<plan.steps {
+                    // This rank's part of the global minibatch.
+                    let examples = UnsafeBufferPointer(rebasing: order[plan.part(step, rank: communicator.rank)])
+                    for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
+                    let input = train.gather(examples)
+                    clock = times.record(.data, since: clock)
+                    // Forward and loss, then backward into the one gradient buffer: sums over the part.
+                    batchLabels.withUnsafeBufferPointer { labels in
+                        network.forwardLoss(input: input, labels: labels.baseAddress!, count: examples.count)
+                    }
+                    clock = times.record(.forward, since: clock)
+                    network.backward(input: input, count: examples.count)
+                    clock = times.record(.backward, since: clock)
+                    // Sum over the ranks (with the loss, the correct count and any rank's stop request).
+                    if separatesAllreduceWait {
+                        try communicator.barrier()
+                        clock = times.record(.allreduceWait, since: clock)
+                    }
+                    gradients[statistics + 2] = stopRequested() ? 1 : 0
+                    try communicator.allreduceGradients(gradients, statistics: Network.statisticsSlots)
+                    clock = times.record(.allreduce, since: clock)
+                    guard gradients[statistics].isFinite else {
+                        throw TrainingError.diverged(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
+                    }
+                    let stepLoss = Double(gradients[statistics]) / Double(plan.batch(step).count)
+                    guard stepLoss <= divergenceLoss else {
+                        throw TrainingError.lossExploded(epoch: epoch, step: step + 1, loss: stepLoss, limit: divergenceLoss,
+                                                         learningRate: optimizer.learningRate)
+                    }
+                    // The update: the only place parameters change.
+                    optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
+                                     examples: plan.batch(step).count, threads: network.threads)
+                    position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
+                    clock = times.record(.update, since: clock)
+                    try progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
+                    if gradients[statistics + 2] > 0 { throw TrainingError.interrupted(position: position) }
                 }
-                clock = times.record(.forward, since: clock)
-                network.backward(input: input, count: examples.count)
-                clock = times.record(.backward, since: clock)
-                // Sum over the ranks (with the loss, the correct count and any rank's stop request).
-                if separatesAllreduceWait {
-                    try communicator.barrier()
-                    clock = times.record(.allreduceWait, since: clock)
-                }
-                gradients[statistics + 2] = stopRequested() ? 1 : 0
-                try communicator.allreduceGradients(gradients, statistics: Network.statisticsSlots)
-                clock = times.record(.allreduce, since: clock)
-                guard gradients[statistics].isFinite else {
-                    throw TrainingError.diverged(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
-                }
-                let stepLoss = Double(gradients[statistics]) / Double(plan.batch(step).count)
-                guard stepLoss <= divergenceLoss else {
-                    throw TrainingError.lossExploded(epoch: epoch, step: step + 1, loss: stepLoss, limit: divergenceLoss,
-                                                     learningRate: optimizer.learningRate)
-                }
-                // The update: the only place parameters change.
-                optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
-                                 examples: plan.batch(step).count, threads: network.threads)
-                position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
-                clock = times.record(.update, since: clock)
-                try progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
-                if gradients[statistics + 2] > 0 { throw TrainingError.interrupted(position: position) }
             }
         }
         let examples = data.train.count
@@ -154,15 +158,17 @@ public final class Trainer {
             .part(0, rank: communicator.rank)
         let chunk = 1000
         var predictions = [UInt8](repeating: 0, count: chunk)
-        set.labels.withUnsafeBufferPointer { labels in
-            predictions.withUnsafeMutableBufferPointer { predicted in
-                for start in stride(from: share.lowerBound, to: share.upperBound, by: chunk) {
-                    let range = start..<min(start + chunk, share.upperBound)
-                    evaluation.lossSum += images.withInput(range: range) { input in
-                        network.evaluate(input: input, labels: labels.baseAddress! + start, count: range.count,
-                                         predictions: predicted.baseAddress!)
+        Team.shared.region(threads: network.threads) {
+            set.labels.withUnsafeBufferPointer { labels in
+                predictions.withUnsafeMutableBufferPointer { predicted in
+                    for start in stride(from: share.lowerBound, to: share.upperBound, by: chunk) {
+                        let range = start..<min(start + chunk, share.upperBound)
+                        evaluation.lossSum += images.withInput(range: range) { input in
+                            network.evaluate(input: input, labels: labels.baseAddress! + start, count: range.count,
+                                             predictions: predicted.baseAddress!)
+                        }
+                        for i in 0..<range.count { evaluation.record(label: labels[start + i], predicted: predicted[i]) }
                     }
-                    for i in 0..<range.count { evaluation.record(label: labels[start + i], predicted: predicted[i]) }
                 }
             }
         }

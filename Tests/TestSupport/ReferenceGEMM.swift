@@ -1,3 +1,5 @@
+import Parallel
+
 /// The plain triple-loop GEMM, kept forever as the ground truth the fast kernel is tested against.
 /// Same contract as `gemm`: C[m, n] = α·op(A)[m, k]·op(B)[k, n] + β·C; C is not read when β = 0.
 /// Accumulates in Double so it is a sharper reference than any Float kernel.
