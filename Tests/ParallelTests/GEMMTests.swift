@@ -149,28 +149,3 @@ struct GEMMTests {
     }
 }
 
-@Suite("GEMM split over the depth")
-struct DepthSplitGEMMTests {
-    @Test("equals the reference for every layout and thread count, and is repeatable",
-          arguments: [Transpose.none, .transposed], [1, 2, 3, 5])
-    func matchesTheReference(transA: Transpose, threads: Int) {
-        for transB in [Transpose.none, .transposed] {
-            for (m, n, k) in [(128, 10, 64), (7, 33, 100), (3, 1, 15)] {
-                let test = GEMMCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: 1, beta: 0, padding: 3)
-                var values = TestValues(seed: 8)
-                let a = values.array(test.aCount), b = values.array(test.bCount)
-                var reference = [Float](repeating: .nan, count: m * test.ldc), fast = reference, again = reference
-                referenceGEMM(c: &reference, ldc: test.ldc, a: a, lda: test.lda, transA, b: b, ldb: test.ldb, transB,
-                              m: m, n: n, k: k)
-                depthSplitGEMM(c: &fast, ldc: test.ldc, a: a, lda: test.lda, transA, b: b, ldb: test.ldb, transB,
-                               m: m, n: n, k: k, threads: threads)
-                depthSplitGEMM(c: &again, ldc: test.ldc, a: a, lda: test.lda, transA, b: b, ldb: test.ldb, transB,
-                               m: m, n: n, k: k, threads: threads)
-                #expect(largestError(test, fast, reference) <= test.tolerance, "\(test) on \(threads) threads")
-                #expect(zip(fast, again).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(test) repeatable")
-                #expect(fast.enumerated().allSatisfy { $0.offset % test.ldc < n || $0.element.isNaN },
-                        "\(test): the padding of C is left alone")
-            }
-        }
-    }
-}

@@ -34,10 +34,6 @@ public enum LayerInput {
     func transposedTimes(_ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
                          batch: Int, k: Int, n: Int, threads: Int) {
         switch self {
-        case let .dense(x) where k * n < batch * (k + n):
-            // C is smaller than the batch's rows of x and B: each thread sums its own rows.
-            depthSplitGEMM(c: c, ldc: ldc, a: x, lda: k, .transposed, b: b, ldb: ldb, .none,
-                           m: k, n: n, k: batch, threads: threads)
         case let .dense(x):
             gemm(c: c, ldc: ldc, a: x, lda: k, .transposed, b: b, ldb: ldb, .none,
                  m: k, n: n, k: batch, threads: threads)

@@ -23,6 +23,8 @@ public final class Network {
     public var threads = 1
     /// The dense layers, input side first.
     let layers: [Dense]
+    /// How each layer's products run, chosen when the network is built.
+    let kernels: [LayerKernels]
     /// Number of trainable parameters.
     public let parameterCount: Int
 
@@ -31,8 +33,9 @@ public final class Network {
     var workspace: Workspace
 
     /// A network for `configuration` with deterministic initial weights drawn from `seed`
-    /// (He uniform for layers followed by ReLU, Xavier uniform for the others; zero biases).
-    public init(_ configuration: ModelConfiguration, seed: UInt64) {
+    /// (He uniform for layers followed by ReLU, Xavier uniform for the others; zero biases),
+    /// its kernels chosen for training batches of up to `batch` examples.
+    public init(_ configuration: ModelConfiguration, seed: UInt64, batch: Int = 64) {
         do { try configuration.validate() } catch { preconditionFailure(error.description) }
         self.configuration = configuration
         let widths = configuration.layerWidths
@@ -43,12 +46,15 @@ public final class Network {
             offset += layers.last!.parameterCount
         }
         self.layers = layers
+        kernels = layers.enumerated().map { index, layer in
+            LayerKernels(index: index, inputs: layer.inputs, outputs: layer.outputs, batch: batch)
+        }
         parameterCount = offset
         parameterStorage = .allocateCacheAligned(capacity: offset)
         gradientStorage = .allocateCacheAligned(capacity: offset + Self.statisticsSlots)
         gradientStorage.initialize(repeating: 0, count: offset + Self.statisticsSlots)
         parameterStorage.initialize(repeating: 0, count: offset)
-        workspace = Workspace(layerWidths: widths)
+        workspace = Workspace(layers: layers, kernels: kernels)
 
         var generator = SeededRandom(seed: seed, stream: Self.initializationStream)
         for (index, layer) in layers.enumerated() {
@@ -111,24 +117,50 @@ public final class Network {
             gradientStorage.update(repeating: 0, count: parameterCount)
             return
         }
-        let parameters = UnsafePointer(parameterStorage), threads = threads
+        // The layers above the first, row by row: each share of the examples goes from the
+        // logits' gradients down to the first layer's, summing its rows' part of the weight
+        // gradients that are summed by shares.
+        let shares = self.shares(count)
+        workspace.reserveWeightPartials(shares: shares)
+        Team.shared.run(parts: shares, threads: shares) { share in
+            backwardToFirstLayer(rows: evenPart(share, of: shares, count: count), share: share)
+        }
+        // Then each layer's weight and bias gradients over the whole batch.
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[index], outputGradients = workspace.gradients(index)
-            let inputs = index == 0 ? input : .dense(workspace.outputs(index - 1))
-            layer.weightGradient(gradientStorage, outputGradients: outputGradients, inputs: inputs, batch: count,
-                                 threads: threads)
-            layer.biasGradient(gradientStorage, outputGradients: outputGradients, batch: count, threads: threads)
-            guard index > 0 else { break }
-            // dL/dz of the layer below: through this layer's weights, then the activation.
-            let below = workspace.gradients(index - 1), outputs = workspace.outputs(index - 1), width = layer.inputs
-            layer.inputGradient(below, outputGradients: outputGradients, parameters: parameters, batch: count,
-                                threads: threads)
-            let activation = configuration.activations[index - 1]
-            parallelFor(count: count, threads: threads, minimumChunk: Self.rowsPerShare) { rows in
-                let first = rows.lowerBound * width
-                activation.backward(inputGradients: below + first, outputGradients: below + first,
-                                    outputs: outputs + first, count: rows.count * width)
+            switch kernels[index].weightGradient {
+            case .byShares:
+                for share in 1..<shares {
+                    let partial = workspace.weightPartial(index, share: share), sum = gradientStorage + layer.weightsOffset
+                    for element in 0..<layer.inputs * layer.outputs { sum[element] += partial[element] }
+                }
+            case .wholeBatch:
+                let inputs = index == 0 ? input : .dense(workspace.outputs(index - 1))
+                layer.weightGradient(gradientStorage, outputGradients: outputGradients, inputs: inputs, batch: count,
+                                     threads: threads)
             }
+            layer.biasGradient(gradientStorage, outputGradients: outputGradients, batch: count, threads: threads)
+        }
+    }
+
+    /// Backward through the layers above the first for the examples `rows`, the `share`-th share
+    /// of the batch: for each layer from the last, its part of a weight gradient summed by shares
+    /// (into the gradient buffer for share 0, into the share's partial otherwise), then dL/dz of
+    /// the layer below (through the weights, then the activation).
+    private func backwardToFirstLayer(rows: Range<Int>, share: Int) {
+        let parameters = UnsafePointer(parameterStorage)
+        for index in stride(from: layers.count - 1, to: 0, by: -1) {
+            let layer = layers[index]
+            let outputGradients = workspace.gradients(index) + rows.lowerBound * layer.outputs
+            let inputs = workspace.outputs(index - 1) + rows.lowerBound * layer.inputs
+            if kernels[index].weightGradient == .byShares {
+                let target = share == 0 ? gradientStorage : workspace.weightPartial(index, share: share) - layer.weightsOffset
+                layer.weightGradient(target, outputGradients: outputGradients, inputs: .dense(inputs), batch: rows.count)
+            }
+            let below = workspace.gradients(index - 1) + rows.lowerBound * layer.inputs
+            layer.inputGradient(below, outputGradients: outputGradients, parameters: parameters, batch: rows.count)
+            configuration.activations[index - 1].backward(inputGradients: below, outputGradients: below,
+                                                          outputs: inputs, count: rows.count * layer.inputs)
         }
     }
 

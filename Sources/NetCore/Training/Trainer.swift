@@ -38,7 +38,8 @@ public final class Trainer {
         self.configuration = configuration
         self.data = data
         self.communicator = communicator
-        network = Network(configuration.model, seed: configuration.seed)
+        let maxPart = (configuration.batchSize + communicator.size - 1) / communicator.size
+        network = Network(configuration.model, seed: configuration.seed, batch: maxPart)
         network.threads = threads
         optimizer = SGD(learningRate: configuration.learningRate, momentum: configuration.momentum,
                         parameterCount: network.parameterCount)
@@ -48,7 +49,6 @@ public final class Trainer {
         test = PreparedImages(data.test, form: form)
         validation = data.validation.map { PreparedImages($0, form: form) }
         divergenceLoss = 100 * log(configuration.model.isBinary ? 2 : Double(configuration.model.classes))
-        let maxPart = (configuration.batchSize + communicator.size - 1) / communicator.size
         batchLabels = [UInt8](repeating: 0, count: maxPart)
         try communicator.broadcast(network.parameters)
     }

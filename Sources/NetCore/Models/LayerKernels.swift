@@ -1,0 +1,24 @@
+/// How a dense layer's products run, chosen once when the network is built from the layer's
+/// shape, its place in the network and the rank's training batch; the step follows the choice.
+struct LayerKernels: Equatable {
+    /// How the weight gradient dW = xᵀ·dz [inputs, outputs], a sum over the batch, is taken.
+    enum WeightGradient: Equatable {
+        /// Each share of the examples sums its own rows, in the pass that takes its rows down the
+        /// network; then the shares' partial sums are added in share order. For layers whose dW
+        /// is smaller than the batch's rows of x and dz (an output layer's [128, 10]), so each
+        /// thread reads only rows it made itself.
+        case byShares
+        /// One product over the whole batch, split over the threads by its kernel: the first
+        /// layer (its input's own product: sparse or dense, cut into pixel partitions) and wide
+        /// layers.
+        case wholeBatch
+    }
+
+    let weightGradient: WeightGradient
+
+    /// The kernels of layer `index` (0 = the first) of width `inputs → outputs`, for batches of
+    /// up to `batch` examples.
+    init(index: Int, inputs: Int, outputs: Int, batch: Int) {
+        weightGradient = index > 0 && inputs * outputs < batch * (inputs + outputs) ? .byShares : .wholeBatch
+    }
+}
