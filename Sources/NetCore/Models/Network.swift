@@ -121,9 +121,11 @@ public final class Network {
         // logits' gradients down to the first layer's, summing its rows' part of the weight
         // gradients that are summed by shares.
         let shares = self.shares(count)
-        workspace.reserveWeightPartials(shares: shares)
-        Team.shared.run(parts: shares, threads: shares) { share in
-            backwardToFirstLayer(rows: evenPart(share, of: shares, count: count), share: share)
+        if layers.count > 1 {
+            workspace.reserveWeightPartials(shares: shares)
+            Team.shared.run(parts: shares, threads: shares) { share in
+                backwardToFirstLayer(rows: evenPart(share, of: shares, count: count), share: share)
+            }
         }
         // Then each layer's weight and bias gradients over the whole batch.
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
