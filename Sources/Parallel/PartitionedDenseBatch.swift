@@ -24,9 +24,14 @@ public final class PartitionedDenseBatch {
     /// How far ahead of its copy a row is first read.
     private static let rowsAhead = 4
 
-    /// A batch of `columns`-wide rows cut into `partitions` (≥ 1) column ranges.
-    public init(columns: Int, partitions: Int) {
+    /// Threads that share the partitions, each a contiguous run of them.
+    public let threads: Int
+
+    /// A batch of `columns`-wide rows cut into `partitions` (≥ 1) column ranges, shared by up to
+    /// `threads` threads.
+    public init(columns: Int, partitions: Int, threads: Int = 1) {
         precondition(partitions >= 1)
+        self.threads = threads
         self.columns = columns
         let lines = (columns + 15) / 16
         bounds = (0...partitions).map { min(columns, $0 * lines / partitions * 16) }
@@ -45,7 +50,7 @@ public final class PartitionedDenseBatch {
             capacity = rows.count
         }
         let (values, columns) = (values, columns)
-        parallelFor(count: rows.count, threads: bounds.count - 1, minimumChunk: 8) { positions in
+        parallelFor(count: rows.count, threads: threads, minimumChunk: 8) { positions in
             // Each row's first line is read a few rows ahead, so its miss overlaps the copies before it.
             var ahead = 0
             for position in positions {
@@ -63,7 +68,9 @@ public final class PartitionedDenseBatch {
     /// in partition order.
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int) {
         let (values, columns, bounds, count) = (values, columns, bounds, count)
-        partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: bounds.count - 1) { partition, target, stride in
+        // A GEMM adds its depth blocks to C one by one, so it cannot add itself to C with the bits of a separate sum.
+        partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: bounds.count - 1, threads: threads,
+                     canAccumulate: false) { partition, target, stride, _ in
             let range = bounds[partition]..<bounds[partition + 1]
             gemm(c: target, ldc: stride, a: values + range.lowerBound, lda: columns, .none,
                  b: b + range.lowerBound * ldb, ldb: ldb, .none, m: count, n: n, k: range.count)
@@ -75,7 +82,7 @@ public final class PartitionedDenseBatch {
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
                                 n: Int) {
         let (values, columns, bounds, count) = (values, columns, bounds, count)
-        Team.shared.run(parts: bounds.count - 1, threads: bounds.count - 1) { partition in
+        Team.shared.run(parts: bounds.count - 1, threads: threads) { partition in
             let range = bounds[partition]..<bounds[partition + 1]
             gemm(c: c + range.lowerBound * ldc, ldc: ldc, a: values + range.lowerBound, lda: columns, .transposed,
                  b: b, ldb: ldb, .none, m: range.count, n: n, k: count)

@@ -16,9 +16,13 @@ public final class PartitionedSparseBatch {
     /// Columns of the matrix.
     public private(set) var columns = 0
 
-    /// A batch for sets cut into `partitions` partitions.
-    public init(partitions: Int) {
+    /// Threads that share the partitions, each a contiguous run of them.
+    public let threads: Int
+
+    /// A batch for sets cut into `partitions` partitions, shared by up to `threads` threads.
+    public init(partitions: Int, threads: Int = 1) {
         precondition(partitions >= 1)
+        self.threads = threads
         batches = (0..<partitions).map { _ in SparseBatch() }
         groupings = (0..<partitions).map { _ in ColumnGrouping() }
     }
@@ -27,7 +31,7 @@ public final class PartitionedSparseBatch {
     /// order, replacing what the batch held; one team member per partition.
     public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: ColumnPartitionedRows) {
         precondition(set.partitions.count == batches.count, "the set has \(set.partitions.count) partitions")
-        Team.shared.run(parts: batches.count, threads: batches.count) { partition in
+        Team.shared.run(parts: batches.count, threads: threads) { partition in
             batches[partition].gather(rows, from: set.partitions[partition])
         }
         count = rows.count
@@ -38,8 +42,10 @@ public final class PartitionedSparseBatch {
     /// partition's product is taken by its member; then the rows are shared out to add them up
     /// in partition order.
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int) {
-        partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: batches.count) { partition, target, stride in
-            sparseTimesDense(c: target, ldc: stride, a: batches[partition].rows, b: b, ldb: ldb, n: n)
+        partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: batches.count, threads: threads,
+                     canAccumulate: true) { partition, target, stride, accumulate in
+            sparseTimesDense(c: target, ldc: stride, a: batches[partition].rows, b: b, ldb: ldb, n: n,
+                             accumulate: accumulate)
         }
     }
 
@@ -48,7 +54,7 @@ public final class PartitionedSparseBatch {
     /// the partition by column first, to sum each row of C in registers.
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
                                 n: Int) {
-        Team.shared.run(parts: batches.count, threads: batches.count) { partition in
+        Team.shared.run(parts: batches.count, threads: threads) { partition in
             let rows = batches[partition].rows
             if n >= columnGroupingMinimumWidth {
                 let grouped = groupings[partition].group(rows)

@@ -13,16 +13,18 @@ public let columnGroupingMinimumWidth = 64
 /// of microseconds, about what handing work to a second thread costs.
 let sparseRowsPerThread = 128
 
-/// C = A·B: C [a.count, n] (stride ldc, overwritten), B [a.columns, n] (stride ldb).
+/// C = A·B: C [a.count, n] (stride ldc, overwritten), B [a.columns, n] (stride ldb); with
+/// `accumulate`, C += A·B, each element's A·B summed in full before it is added (the same bits
+/// as adding a separately stored A·B).
 public func sparseTimesDense(
     c: UnsafeMutablePointer<Float>, ldc: Int,
     a: SparseRows,
     b: UnsafePointer<Float>, ldb: Int,
-    n: Int, threads: Int = 1
+    n: Int, threads: Int = 1, accumulate: Bool = false
 ) {
     parallelFor(count: a.count, threads: threads, minimumChunk: sparseRowsPerThread) { chunk in
         for row in chunk {
-            forEachColumnBlock(n, RowTimesDense(a: a, row: row, b: b, ldb: ldb, c: c + row * ldc))
+            forEachColumnBlock(n, RowTimesDense(a: a, row: row, b: b, ldb: ldb, c: c + row * ldc, accumulate: accumulate))
         }
     }
 }
@@ -110,11 +112,13 @@ private func sumOfRows<Block: RegisterBlock>(_ entries: Range<Int>, of b: Unsafe
 /// C[row] = A[row]·B.
 private struct RowTimesDense: ColumnBlockWork {
     let a: SparseRows, row: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>
+    /// Whether the row's product is added to C's row rather than stored in it.
+    let accumulate: Bool
 
     @inline(__always)
     func visit<Block: RegisterBlock>(_ block: Block.Type, column: Int) {
         let sum: Block = sumOfRows(a.entries(row), of: b + column, ldb: ldb, value: a.value, row: a.column)
-        sum.store(to: c + column)
+        (accumulate ? Block(loading: c + column) + sum : sum).store(to: c + column)
     }
 
     /// Plain memory for the tail: indexing a SIMD register lane by lane in the inner loop costs an
@@ -128,7 +132,11 @@ private struct RowTimesDense: ColumnBlockWork {
                 let scale = a.value(entry), bRow = b + column + a.column(entry) &* ldb
                 for lane in 0..<width { sums[lane] += scale * bRow[lane] }
             }
-            (c + column).update(from: sums, count: width)
+            if accumulate {
+                for lane in 0..<width { c[column + lane] += sums[lane] }
+            } else {
+                (c + column).update(from: sums, count: width)
+            }
         }
     }
 }

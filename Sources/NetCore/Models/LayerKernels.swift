@@ -5,8 +5,8 @@ struct LayerKernels: Equatable {
     enum WeightGradient: Equatable {
         /// Each share of the examples sums its own rows, in the pass that takes its rows down the
         /// network; then the shares' partial sums are added in share order. For layers whose dW
-        /// is smaller than the batch's rows of x and dz (an output layer's [128, 10]), so each
-        /// thread reads only rows it made itself.
+        /// costs less to add up once per share than the share's rows of x and dz are to read
+        /// (an output layer's [128, 10]), so each thread reads only rows it made itself.
         case byShares
         /// One product over the whole batch, split over the threads by its kernel: the first
         /// layer (its input's own product: sparse or dense, cut into pixel partitions) and wide
@@ -17,8 +17,9 @@ struct LayerKernels: Equatable {
     let weightGradient: WeightGradient
 
     /// The kernels of layer `index` (0 = the first) of width `inputs → outputs`, for batches of
-    /// up to `batch` examples.
-    init(index: Int, inputs: Int, outputs: Int, batch: Int) {
-        weightGradient = index > 0 && inputs * outputs < batch * (inputs + outputs) ? .byShares : .wholeBatch
+    /// up to `batch` examples cut into shares of `rowsPerShare`.
+    init(index: Int, inputs: Int, outputs: Int, batch: Int, rowsPerShare: Int) {
+        let summedByShares = batch >= 2 * rowsPerShare && inputs * outputs < rowsPerShare * (inputs + outputs)
+        weightGradient = index > 0 && summedByShares ? .byShares : .wholeBatch
     }
 }

@@ -18,8 +18,7 @@ public final class Network {
     /// What this network is.
     public let configuration: ModelConfiguration
     /// Threads of the `Team` the network's kernels split a batch over (default 1).
-    /// Results depend on this number only through the order of float sums, and are
-    /// bit-identical for a given value.
+    /// Results do not depend on it: they are bit-identical for every thread count.
     public var threads = 1
     /// The dense layers, input side first.
     let layers: [Dense]
@@ -47,7 +46,8 @@ public final class Network {
         }
         self.layers = layers
         kernels = layers.enumerated().map { index, layer in
-            LayerKernels(index: index, inputs: layer.inputs, outputs: layer.outputs, batch: batch)
+            LayerKernels(index: index, inputs: layer.inputs, outputs: layer.outputs, batch: batch,
+                         rowsPerShare: Self.rowsPerShare)
         }
         parameterCount = offset
         parameterStorage = .allocateCacheAligned(capacity: offset)
@@ -123,7 +123,7 @@ public final class Network {
         let shares = self.shares(count)
         if layers.count > 1 {
             workspace.reserveWeightPartials(shares: shares)
-            Team.shared.run(parts: shares, threads: shares) { share in
+            Team.shared.run(parts: shares, threads: threads) { share in
                 backwardToFirstLayer(rows: evenPart(share, of: shares, count: count), share: share)
             }
         }
@@ -192,7 +192,7 @@ public final class Network {
         layers[0].product(workspace.outputs(0), inputs: input, parameters: parameterStorage, batch: count,
                           threads: threads)
         let statistics = workspace.shareStatistics
-        Team.shared.run(parts: shares, threads: shares) { share in
+        Team.shared.run(parts: shares, threads: threads) { share in
             let rows = evenPart(share, of: shares, count: count)
             forwardFromFirstProduct(rows: rows)
             let (loss, correct) = evaluateLoss(predictions: predictions, labels: labels, rows: rows)
@@ -207,12 +207,14 @@ public final class Network {
         return (loss, Int(correct))
     }
 
-    /// Shares of the examples for the row-by-row passes: one per thread, at least
-    /// `rowsPerShare` rows each.
-    private func shares(_ count: Int) -> Int { max(1, min(threads, count / Self.rowsPerShare)) }
+    /// Shares of the examples for the row-by-row passes: `rowsPerShare` rows each (the last
+    /// up to twice that), whatever the thread count. Their loss sums and weight-gradient partials
+    /// are added in share order, so the same count gives the same sums on any number of threads:
+    /// threads change who computes a share, never how the shares are combined.
+    private func shares(_ count: Int) -> Int { max(1, count / Self.rowsPerShare) }
 
-    /// The fewest examples worth a share of their own in the row-by-row passes.
-    private static let rowsPerShare = 16
+    /// The examples of a share in the row-by-row passes.
+    static let rowsPerShare = 16
 
     /// The forward pass of the examples `rows`, from the first layer's x·W (already in its
     /// outputs) to the logits.

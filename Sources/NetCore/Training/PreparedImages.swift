@@ -15,14 +15,19 @@ public enum InputForm: String, CaseIterable, Sendable, Codable {
 /// minibatches are gathered from it; for evaluation, contiguous ranges are read in place.
 final class PreparedImages {
     let set: LabeledImages
-    /// The pixels in compressed-row form, when sparse, cut into one column partition per thread.
+    /// The pixels in compressed-row form, when sparse, cut into column partitions (a training set)
+    /// or whole (a set read in place).
     let sparse: ColumnPartitionedRows?
-    /// The current minibatch, in the form of the set: each thread gathers and multiplies one
-    /// partition of its columns.
+    /// The current minibatch, in the form of the set: each thread gathers and multiplies its
+    /// partitions of the columns.
     private let sparseBatch: PartitionedSparseBatch, denseBatch: PartitionedDenseBatch
 
-    init(_ set: LabeledImages, form: InputForm, threads: Int = 1) {
+    /// `set` in `form`; `threads`: for a training set, the threads that gather and multiply its
+    /// minibatches (its pixels are then cut into `partitions`), nil for a set that is only
+    /// evaluated, read in place.
+    init(_ set: LabeledImages, form: InputForm, threads: Int? = nil) {
         self.set = set
+        let partitions = threads == nil ? 1 : Self.partitions, threads = threads ?? 1
         sparse = form == .dense ? nil : set.pixels.withUnsafeBufferPointer { pixels in
             let (rows, columns) = (set.count, set.pixelsPerImage)
             let perColumn = ColumnPartitionedRows.nonZeros(perColumnOf: pixels.baseAddress!, rows: rows, columns: columns)
@@ -30,11 +35,18 @@ final class PreparedImages {
             guard form == .sparse || density < Self.sparseBelowDensity else { return nil }
             // nil (dense) for images of over 65,536 pixels.
             return ColumnPartitionedRows(bytes: pixels.baseAddress!, rows: rows, columns: columns, perColumn: perColumn,
-                                         partitions: threads)
+                                         partitions: partitions)
         }
-        sparseBatch = PartitionedSparseBatch(partitions: sparse == nil ? 1 : threads)
-        denseBatch = PartitionedDenseBatch(columns: set.pixelsPerImage, partitions: sparse == nil ? threads : 1)
+        sparseBatch = PartitionedSparseBatch(partitions: sparse == nil ? 1 : partitions, threads: threads)
+        denseBatch = PartitionedDenseBatch(columns: set.pixelsPerImage, partitions: sparse == nil ? partitions : 1,
+                                           threads: threads)
     }
+
+    /// Column partitions of a training set's pixels, whatever the thread count: the first layer's
+    /// product adds their partial products in partition order, so the same number on any number
+    /// of threads gives the same sums (threads change who multiplies a partition, never how the
+    /// partials are combined). Four lets up to four threads share the first layer.
+    static let partitions = 4
 
     /// The density below which `.auto` reads a set sparse: MNIST (19 % non-zero) trains faster
     /// sparse, Fashion-MNIST (50 %) dense (docs/performance.md).
