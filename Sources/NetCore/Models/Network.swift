@@ -24,6 +24,12 @@ public final class Network {
     let layers: [Dense]
     /// How each layer's products run, chosen when the network is built.
     let kernels: [LayerKernels]
+    /// Column partitions of the training images the first layer is multiplied by, whatever the
+    /// thread count (threads change who multiplies a partition, never how the partial products
+    /// are added): 4, so that up to four threads share the first layer; 2 for a first layer
+    /// narrower than 16 outputs (the single neuron), whose partitions cost more to keep apart
+    /// than a thread saves.
+    public var inputPartitions: Int { layers[0].outputs < 16 ? 2 : 4 }
     /// Number of trainable parameters.
     public let parameterCount: Int
 

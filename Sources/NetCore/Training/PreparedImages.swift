@@ -22,12 +22,12 @@ final class PreparedImages {
     /// partitions of the columns.
     private let sparseBatch: PartitionedSparseBatch, denseBatch: PartitionedDenseBatch
 
-    /// `set` in `form`; `threads`: for a training set, the threads that gather and multiply its
-    /// minibatches (its pixels are then cut into `partitions`), nil for a set that is only
-    /// evaluated, read in place.
-    init(_ set: LabeledImages, form: InputForm, threads: Int? = nil) {
+    /// `set` in `form`, read in place (a set that is only evaluated); or, for training, its
+    /// pixels cut into `partitions` column partitions (a number that must not depend on the
+    /// threads: the first layer adds the partitions' partial products in partition order), their
+    /// minibatches gathered and multiplied by up to `threads` threads.
+    init(_ set: LabeledImages, form: InputForm, partitions: Int = 1, threads: Int = 1) {
         self.set = set
-        let partitions = threads == nil ? 1 : Self.partitions, threads = threads ?? 1
         sparse = form == .dense ? nil : set.pixels.withUnsafeBufferPointer { pixels in
             let (rows, columns) = (set.count, set.pixelsPerImage)
             let perColumn = ColumnPartitionedRows.nonZeros(perColumnOf: pixels.baseAddress!, rows: rows, columns: columns)
@@ -41,12 +41,6 @@ final class PreparedImages {
         denseBatch = PartitionedDenseBatch(columns: set.pixelsPerImage, partitions: sparse == nil ? partitions : 1,
                                            threads: threads)
     }
-
-    /// Column partitions of a training set's pixels, whatever the thread count: the first layer's
-    /// product adds their partial products in partition order, so the same number on any number
-    /// of threads gives the same sums (threads change who multiplies a partition, never how the
-    /// partials are combined). Four lets up to four threads share the first layer.
-    static let partitions = 4
 
     /// The density below which `.auto` reads a set sparse: MNIST (19 % non-zero) trains faster
     /// sparse, Fashion-MNIST (50 %) dense (docs/performance.md).

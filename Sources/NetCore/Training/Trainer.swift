@@ -44,7 +44,7 @@ public final class Trainer {
         optimizer = SGD(learningRate: configuration.learningRate, momentum: configuration.momentum,
                         parameterCount: network.parameterCount)
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size)
-        train = PreparedImages(data.train, form: inputForm, threads: threads)
+        train = PreparedImages(data.train, form: inputForm, partitions: network.inputPartitions, threads: threads)
         let form = train.form
         test = PreparedImages(data.test, form: form)
         validation = data.validation.map { PreparedImages($0, form: form) }
