@@ -47,7 +47,7 @@ public final class Trainer {
         test = PreparedImages(data.test, form: form)
         validation = data.validation.map { PreparedImages($0, form: form) }
         divergenceLoss = 100 * log(configuration.model.isBinary ? 2 : Double(configuration.model.classes))
-        let maxPart = (configuration.batchSize + communicator.size - 1) / communicator.size
+        let maxPart = (min(configuration.batchSize, data.train.count) + communicator.size - 1) / communicator.size
         batchLabels = [UInt8](repeating: 0, count: maxPart)
         try communicator.broadcast(network.parameters)
     }
