@@ -40,7 +40,7 @@ struct KeptOutputTests {
     /// A report's metrics file: one short single-neuron run.
     private func metricsFile(_ folder: URL) throws -> URL {
         let metrics = folder.appendingPathComponent("single.jsonl")
-        let result = try mpitrain(["--model", "single", "--epochs", "1", "--quiet", "--metrics", metrics.path], timeout: 60)
+        let result = try mpitrain(["--model", "single", "--epochs", "1", "--quiet", "--metrics", metrics.path], timeout: 300)
         try #require(result.status == 0, "\(result.stderr)")
         return metrics
     }
@@ -80,7 +80,7 @@ struct KeptOutputTests {
         let folder = try temporaryFolder("report-disk")
         let metrics = try metricsFile(folder)
         let disk = folder.appendingPathComponent("disk").path
-        try mount(disk, "size=96k")
+        try mount(disk, "size=20k")
         defer { unmount(disk) }
         let earlier = ["report.md", "report.html", "loss.svg"].map { URL(fileURLWithPath: disk + "/" + $0) }
         for file in earlier { try Data("earlier".utf8).write(to: file) }

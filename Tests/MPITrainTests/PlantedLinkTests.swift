@@ -62,7 +62,7 @@ struct PlantedLinkTests {
         try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
         let planted = checkpoints.appendingPathComponent("epoch-1.safetensors")
         try FileManager.default.createSymbolicLink(atPath: planted.path, withDestinationPath: victim.path)
-        let result = try mpitrain(["--model", "single", "--epochs", "1", "--quiet", "--overwrite", "--checkpoint", checkpoints.path], timeout: 60)
+        let result = try mpitrain(["--model", "single", "--epochs", "1", "--quiet", "--overwrite", "--checkpoint", checkpoints.path], timeout: 300)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(text(victim) == "precious\n")
         #expect(FileKind(path: planted.path, followingLinks: false) == .regular)
@@ -72,7 +72,7 @@ struct PlantedLinkTests {
     @Test func reportFilesReplaceALinkPlantedAtTheirNames() throws {
         let (folder, victim) = try scene("report-link")
         let metrics = folder.appendingPathComponent("single.jsonl")
-        let result = try mpitrain(["--model", "single", "--epochs", "1", "--quiet", "--metrics", metrics.path], timeout: 60)
+        let result = try mpitrain(["--model", "single", "--epochs", "1", "--quiet", "--metrics", metrics.path], timeout: 300)
         try #require(result.status == 0, "\(result.stderr)")
         let out = folder.appendingPathComponent("report")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
