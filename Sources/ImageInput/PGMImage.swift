@@ -16,10 +16,10 @@ public enum PGMImage {
         guard let width = reader.number(), let height = reader.number(), let maximum = reader.number() else {
             throw ImageError(problem: "has a damaged PGM header (expected width, height and maximum value)")
         }
-        guard width > 0, height > 0, width * height <= PNGImage.maximumPixels, (1...65535).contains(maximum) else {
+        let (count, overflow) = width.multipliedReportingOverflow(by: height)
+        guard width > 0, height > 0, !overflow, count <= PNGImage.maximumPixels, (1...65535).contains(maximum) else {
             throw ImageError(problem: "has a PGM header of \(width)×\(height), maximum \(maximum), which is not a usable image")
         }
-        let count = width * height
         var samples: [Int] = []
         samples.reserveCapacity(count)
         if bytes[1] == UInt8(ascii: "2") {

@@ -50,11 +50,14 @@ public struct RunMetrics: Equatable, Sendable {
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty || (try? decoder.decode(LineKind.self, from: Data(trimmed.utf8)))?.event == "step" { continue }
+            let line: EpochMetrics
             do {
-                lines.append(try decoder.decode(EpochMetrics.self, from: Data(trimmed.utf8)))
+                line = try decoder.decode(EpochMetrics.self, from: Data(trimmed.utf8))
             } catch {
                 throw MetricsError.malformedLine(source: source, line: index + 1, reason: "\(error)")
             }
+            if let problem = line.problem { throw MetricsError.malformedLine(source: source, line: index + 1, reason: problem) }
+            lines.append(line)
         }
         return runs(from: lines, source: source)
     }

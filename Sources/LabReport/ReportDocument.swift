@@ -61,18 +61,32 @@ struct ReportDocument {
     /// The blocks in reading order.
     var blocks: [Block] = []
 
-    /// The report as Markdown, formulas in `$$…$$`.
+    /// `text` with the characters that start HTML (`&`, `<`, `>`) as entities, so text read from
+    /// metrics files (model names, class names, titles) shows as written and never becomes markup
+    /// when report.md is rendered.
+    static func markdownText(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    /// The report as Markdown, formulas in `$$…$$`; every text but the formulas and the user's own
+    /// notes is escaped (`markdownText`).
     var markdown: String {
-        var parts = ["# \(title)"]
-        if !byline.isEmpty { parts.append(byline.joined(separator: "  \n")) }
+        var parts = ["# \(Self.markdownText(title))"]
+        if !byline.isEmpty { parts.append(byline.map(Self.markdownText).joined(separator: "  \n")) }
         for block in blocks {
             switch block {
-            case let .heading(level, text): parts.append(String(repeating: "#", count: level) + " " + text)
-            case let .paragraph(text): parts.append(text)
-            case let .table(table): parts.append(table.markdown)
+            case let .heading(level, text): parts.append(String(repeating: "#", count: level) + " " + Self.markdownText(text))
+            case let .paragraph(text): parts.append(Self.markdownText(text))
+            case var .table(table):
+                table.headers = table.headers.map(Self.markdownText)
+                table.rows = table.rows.map { $0.map(Self.markdownText) }
+                parts.append(table.markdown)
             case let .formulas(formulas):
-                for formula in formulas { parts.append("\(formula.caption)\n\n$$\n\(formula.tex)\n$$") }
-            case let .figure(file, caption, _): parts.append("![\(caption)](\(file))\n\n*\(caption)*")
+                for formula in formulas { parts.append("\(Self.markdownText(formula.caption))\n\n$$\n\(formula.tex)\n$$") }
+            case let .figure(file, caption, _):
+                let text = Self.markdownText(caption)
+                parts.append("![\(text)](\(file))\n\n*\(text)*")
             case let .notes(text): parts.append(text.trimmingCharacters(in: .whitespacesAndNewlines))
             }
         }

@@ -6,7 +6,8 @@ import NetCore
 /// and `digits.svg` (with per-digit data: any binary model, or an "all digits" set).
 public enum ReportWriter {
     /// Writes every report file for `runs` into `directory` (created if missing), headed by `header`,
-    /// and returns the URLs written, report.md first.
+    /// and returns the URLs written, report.md first. The files replace the earlier report together
+    /// or not at all (`AtomicFile.saveAll`): a full disk leaves the earlier set as it was.
     @discardableResult
     public static func write(runs: [RunMetrics], to directory: URL, header: ReportHeader = ReportHeader()) throws -> [URL] {
         guard !runs.isEmpty else { throw MetricsError.empty }
@@ -14,16 +15,10 @@ public enum ReportWriter {
         let selection = ReportSelection(runs)
         let figures = figures(selection)
         let document = document(runs: runs, selection: selection, figures: figures, header: header)
-        var written: [URL] = []
-        func save(_ text: String, _ name: String) throws {
-            let url = directory.appendingPathComponent(name)
-            try AtomicFile.save(Array(text.utf8), to: url)
-            written.append(url)
-        }
-        try save(document.markdown, "report.md")
-        try save(document.html, "report.html")
-        for (name, _, svg) in figures { try save(svg.markup, name) }
-        return written
+        let files = [(document.markdown, "report.md"), (document.html, "report.html")] + figures.map { ($0.svg.markup, $0.file) }
+        let set = files.map { (bytes: Array($0.0.utf8), url: directory.appendingPathComponent($0.1)) }
+        try AtomicFile.saveAll(set)
+        return set.map(\.url)
     }
 
     /// The figures for `selection`: file name, caption and drawing.

@@ -22,6 +22,17 @@ public struct ScalingSweep: Decodable {
         enum CodingKeys: String, CodingKey { case mode, ranks, threads, runs, globalBatch = "global_batch" }
 
         var workers: Int { ranks * threads }
+
+        /// What is wrong with the configuration as read, or nil.
+        var problem: String? {
+            guard (1...ScalingSweep.maximumWorkers).contains(ranks), (1...ScalingSweep.maximumWorkers).contains(threads) else {
+                return "ranks \(ranks) and threads \(threads), expected 1–\(ScalingSweep.maximumWorkers) each"
+            }
+            guard (1...EpochMetrics.maximumCount).contains(globalBatch) else {
+                return "global_batch \(globalBatch), expected 1–\(EpochMetrics.maximumCount)"
+            }
+            return runs.isEmpty ? "no runs" : nil
+        }
         var secondsPerEpoch: Double { median(measured.map(\.secondsPerEpoch)) }
         var samplesPerSecond: Double { median(measured.map(\.samplesPerSecond)) }
 
@@ -65,20 +76,36 @@ public struct ScalingSweep: Decodable {
             throw MetricsError.malformedLine(source: url.path, line: 1, reason: "not a sweep description: \(error)")
         }
         let folder = url.deletingLastPathComponent()
-        for index in sweep.configurations.indices {
-            sweep.configurations[index].measured = try sweep.configurations[index].runs.map { run in
-                try measurement(RunMetrics.load([folder.appendingPathComponent(run)]))
+        guard (1...Self.maximumWorkers).contains(sweep.cores), !sweep.configurations.isEmpty else {
+            throw MetricsError.malformedLine(source: url.path, line: 1, reason: "not a sweep description: cores \(sweep.cores) (expected 1–\(Self.maximumWorkers)) or no configurations")
+        }
+        for (index, configuration) in sweep.configurations.enumerated() {
+            if let problem = configuration.problem {
+                throw MetricsError.malformedLine(source: url.path, line: 1, reason: "not a sweep description: configuration \(index + 1) has \(problem)")
+            }
+            sweep.configurations[index].measured = try configuration.runs.map { run in
+                let file = folder.appendingPathComponent(run)
+                return try measurement(RunMetrics.load([file]), path: file.path)
             }
         }
         return sweep
     }
 
+    /// The most ranks, threads per rank or cores a sweep may name.
+    static let maximumWorkers = 1 << 20
+
     /// One run's averages: every epoch after the first when it has more than one.
-    private static func measurement(_ runs: [RunMetrics]) throws -> Measurement {
+    private static func measurement(_ runs: [RunMetrics], path: String) throws -> Measurement {
         guard runs.count == 1, let epochs = runs.first?.epochs else { throw MetricsError.empty }
         let measured = epochs.count > 1 ? Array(epochs.dropFirst()) : epochs
+        if let epoch = measured.first(where: { $0.seconds <= 0 || $0.samplesPerSecond == 0 }) {
+            throw MetricsError.unreadable(path: path, reason: "epoch \(epoch.epoch) took \(epoch.seconds) seconds at \(epoch.samplesPerSecond ?? 0) samples/s; a measured epoch takes time")
+        }
         let seconds = mean(measured.map(\.seconds))
         let samples = mean(measured.map { $0.samplesPerSecond ?? 60_000 / $0.seconds })
+        guard samples <= EpochMetrics.maximumRate else {
+            throw MetricsError.unreadable(path: path, reason: "\(samples) samples/s is more than any run measures")
+        }
         var phases: [Phase: Double] = [:]
         for phase in Phase.allCases {
             let values = measured.compactMap { $0.profile?[phase.rawValue]?.mean }

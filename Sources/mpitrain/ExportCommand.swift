@@ -34,6 +34,9 @@ struct Export: ParsableCommand {
 
     func run() throws {
         runLocally {
+            if isSameFile(checkpoint, out) {
+                throw JobError.invalid("\(out) is the checkpoint \(checkpoint) itself; choose another file to export to")
+            }
             let saved = try Checkpoint.read(from: URL(fileURLWithPath: checkpoint))
             let stateDict = try PyTorchExport.stateDict(saved)
             if !overwrite, try AtomicFile.destination(of: out).kind == .regular {
@@ -45,4 +48,10 @@ struct Export: ParsableCommand {
             print("\(out): \(Checkpoint.describe(saved.configuration.model)) as a PyTorch state dict (\(layout))")
         }
     }
+}
+
+/// Whether `a` and `b` name one file: the same path, a symbolic link to it or another hard link.
+private func isSameFile(_ a: String, _ b: String) -> Bool {
+    var first = stat(), second = stat()
+    return stat(a, &first) == 0 && stat(b, &second) == 0 && first.st_dev == second.st_dev && first.st_ino == second.st_ino
 }

@@ -10,6 +10,8 @@ import NetCore
 /// written through instead, one line at a time; a symbolic link is followed (see `AtomicFile`).
 struct MetricsFile {
     let url: URL
+    /// `.follow` for the user's `--metrics` path; `.replace` for a name the program chose (the report's runs).
+    let links: AtomicFile.Links
     /// Identifies the run in every line: when it started and six random hex digits; a resumed
     /// run keeps the id of the lines it continues.
     private(set) var runId: String
@@ -17,8 +19,9 @@ struct MetricsFile {
     /// The FIFO or device the lines go to, opened at the first line and kept open for the run.
     private var stream: Int32?
 
-    init(path: String) {
+    init(path: String, links: AtomicFile.Links = .follow) {
         url = URL(fileURLWithPath: path)
+        self.links = links
         let started = Self.timestamp([.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
         runId = started + "-" + String(format: "%06x", UInt32.random(in: 0..<(1 << 24)))
     }
@@ -53,13 +56,14 @@ struct MetricsFile {
         let line = String(decoding: try encoder.encode(value), as: UTF8.self)
         lines.append(line)
         do throws(OutputFileError) {
-            let (target, kind) = try AtomicFile.destination(of: url.path)
+            var (target, kind) = (url.path, FileKind.regular)
+            if links == .follow { (target, kind) = try AtomicFile.destination(of: url.path) }
             guard kind.isStream else {
-                return try AtomicFile.save(Array((lines.joined(separator: "\n") + "\n").utf8), to: url)
+                return try AtomicFile.save(Array((lines.joined(separator: "\n") + "\n").utf8), to: url, links: links)
             }
             if stream == nil { stream = try AtomicFile.openStream(target) }
             guard let descriptor = stream else { return }
-            guard AtomicFile.writeAll(Array((line + "\n").utf8), to: descriptor) else { throw .failed(target, "write failed") }
+            guard AtomicFile.writeAll(Array((line + "\n").utf8), to: descriptor) else { throw .failed(target, "write failed", errno) }
         } catch {
             let folder = url.deletingLastPathComponent().path
             let reason = FileKind(path: folder) == .folder ? error.reason : "its folder \(folder) is gone"

@@ -45,7 +45,7 @@ enum OutputFolder {
     /// Creates and removes a probe file (permission bits alone say nothing for root or read-only mounts).
     private static func checkWritable(_ folder: URL, option: String) throws {
         let probe = folder.appendingPathComponent(".mpitrain-write-check-\(getpid())")
-        let descriptor = open(probe.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        let descriptor = open(probe.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw JobError.invalid("cannot write into \(folder.path) (\(option)): \(String(cString: strerror(errno))); choose a writable folder")
         }

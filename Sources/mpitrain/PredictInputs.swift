@@ -5,12 +5,29 @@ import NetCore
 /// The model inputs in one file: an IDX images file's images, or one PNG/PGM image fitted.
 enum PredictInputs {
     /// `values` [images, inputs] in 0…1; `indices` the image numbers within an IDX file (nil for one image).
+    /// A FIFO or a pipe (`<(cat digit.png)`) is read as a stream of at most `streamLimit` bytes
+    /// holding one PNG or PGM image; a FIFO that no process writes is empty, never waited for.
     static func read(_ path: String, inputs: Int, fit: DigitFit) throws -> (indices: [Int?], values: [Float]) {
         let url = URL(fileURLWithPath: path)
-        let handle = try? FileHandle(forReadingFrom: url)
-        let head = (try? handle?.read(upToCount: 8)).flatMap { $0 }.map { [UInt8]($0) } ?? []
-        try? handle?.close()
         let side = Int(Double(inputs).squareRoot().rounded())
+        if FileKind(path: path) == .fifo {
+            let bytes = try InputFile.read(path, limit: streamLimit, what: path)
+            guard !bytes.isEmpty else { throw JobError.invalid("\(path) is a FIFO or pipe that gave no data; write a PNG or PGM image into it, or pass the image file") }
+            guard !IDXImages.matches(bytes) else {
+                throw JobError.invalid("\(path) streams IDX or gzip data, which predict reads from files only; pass the IDX file itself")
+            }
+            let image = try ImageFile.decode(bytes, path: path)
+            try checkSquare(side, inputs: inputs, path: path)
+            return ([nil], fit.input(image, side: side))
+        }
+        let kind = FileKind(path: path)
+        guard kind == .regular || kind == .missing else {
+            throw JobError.invalid("\(path) is \(kind), not an image file; pass a PNG, PGM or IDX images file")
+        }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        var head = [UInt8](repeating: 0, count: 8)
+        head.removeLast(8 - max(0, descriptor >= 0 ? Foundation.read(descriptor, &head, 8) : 0))
+        if descriptor >= 0 { close(descriptor) }
         if IDXImages.matches(head) {
             let file = try IDXImages(contentsOf: url)
             let size = file.rows * file.columns
@@ -28,6 +45,9 @@ enum PredictInputs {
         try checkSquare(side, inputs: inputs, path: path)
         return ([nil], fit.input(image, side: side))
     }
+
+    /// The most bytes read from a FIFO or pipe: a large photo's PNG.
+    static let streamLimit = 64 << 20
 
     /// A PNG or PGM image is fitted to a square field: the model must take side × side inputs.
     private static func checkSquare(_ side: Int, inputs: Int, path: String) throws {

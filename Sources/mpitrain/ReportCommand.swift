@@ -70,6 +70,14 @@ struct Report: ParsableCommand {
         let directory = URL(fileURLWithPath: out, isDirectory: true)
         let console = Console(communicator: communicator)
         let start = Date()
+        // Rank 0 holds the folder for the whole report, as training holds its checkpoint folder:
+        // a second report into it is refused at once, so the files never mix two runs.
+        let lock = try communicator.agreeing { () throws -> RunLock? in
+            guard communicator.isRoot else { return nil }
+            try OutputFolder.prepare(directory, option: "--out")
+            return try RunLock(path: RunLock.checkpointLockPath(directory), option: "--out", target: directory.path)
+        }
+        defer { lock?.release() }
         let header = try communicator.agreeing { communicator.isRoot ? try reportHeader(date: start) : ReportHeader() }
         let runs: [RunMetrics]
         if metricsFiles.isEmpty {
@@ -121,8 +129,13 @@ struct Report: ParsableCommand {
             + (compute.threads.map { ["--threads", String($0)] } ?? []) + (compute.data.map { ["--data", $0] } ?? [])
         let options = try plannedRuns.map { try TrainingOptions.parse($0 + common) }
         let data = try communicator.agreeing {
-            if communicator.isRoot { try OutputFolder.prepare(folder, option: "--out") }
-            return try options[0].loadData(for: options[0].configuration, ranks: communicator.size)
+            if communicator.isRoot { try OutputFolder.prepare(folder, option: "--out") }   // DIR/metrics
+            let data = try options[0].loadData(for: options[0].configuration, ranks: communicator.size)
+            for option in options {
+                try TrainingOptions.checkMemory(TrainingOptions.fitted(option.configuration, to: data),
+                                                ranks: communicator.size, ranksOnNode: communicator.ranksOnNode)
+            }
+            return data
         }
         let console = Console(communicator: communicator)
         var display = ProgressDisplay(console: console, quiet: quiet)
@@ -132,7 +145,7 @@ struct Report: ParsableCommand {
             let configuration = TrainingOptions.fitted(option.configuration, to: data)
             let model = configuration.model
             let name = model.isBinary ? "\(model.kind.rawValue)-digit\(model.digit)" : model.kind.rawValue
-            var metricsFile: MetricsFile? = MetricsFile(path: folder.appendingPathComponent("\(name).jsonl").path)
+            var metricsFile: MetricsFile? = MetricsFile(path: folder.appendingPathComponent("\(name).jsonl").path, links: .replace)
             let run = TrainingRun(configuration: configuration, threads: compute.threads ?? communicator.defaultThreads,
                                   inputForm: option.inputForm)
             records += try run.run(data: data, communicator: communicator, display: &display,

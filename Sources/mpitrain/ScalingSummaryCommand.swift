@@ -25,7 +25,7 @@ struct ScalingSummary: ParsableCommand {
             let folder = out.map { URL(fileURLWithPath: $0, isDirectory: true) }
                 ?? url.deletingLastPathComponent().deletingLastPathComponent()
             for (name, text) in [("scaling.csv", results.csv), ("scaling.md", results.markdown), ("scaling.svg", results.svg)] {
-                try AtomicFile.save(Array(text.utf8), to: folder.appendingPathComponent(name))
+                try AtomicFile.save(Array(text.utf8), to: folder.appendingPathComponent(name), links: .replace)
             }
             print(results.table)
         }

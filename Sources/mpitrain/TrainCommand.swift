@@ -104,6 +104,7 @@ struct Train: ParsableCommand {
             }
             let data = try self.options.loadData(for: options, ranks: communicator.size)
             let configuration = TrainingOptions.fitted(options, to: data)
+            try TrainingOptions.checkMemory(configuration, ranks: communicator.size, ranksOnNode: communicator.ranksOnNode)
             let classNames = try self.options.loadClassNames(for: data)
             var saved: Checkpoint?
             if let resume {
@@ -123,9 +124,13 @@ struct Train: ParsableCommand {
         }
         defer { locks.forEach { $0.release() } }
         var display = ProgressDisplay(console: Console(communicator: communicator), quiet: quiet)
+        // A resumed run keeps the records of the epochs before the one it continues, also with
+        // --overwrite (which replaces only what follows), unless the file holds another run.
         var metricsFile = metrics.map { path in
-            saved.map { overwrite ? MetricsFile(path: path) : MetricsFile(path: path, continuingAt: $0.position.epoch) }
-                ?? MetricsFile(path: path)
+            saved.map { saved in
+                let sameRun = (try? ExistingOutputs.checkMetrics(path, configuration: configuration, resuming: true)) != nil
+                return sameRun ? MetricsFile(path: path, continuingAt: saved.position.epoch) : MetricsFile(path: path)
+            } ?? MetricsFile(path: path)
         }
         var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator, quiet: quiet))
         files.lastCheckpoint = resume

@@ -117,14 +117,33 @@ extension TrainingOptions {
         return data
     }
 
+    /// Refuses a run whose model and batch do not fit in this node's memory, before anything is
+    /// allocated: each of the `ranksOnNode` ranks on the node holds the model and its part of the batch.
+    static func checkMemory(_ configuration: TrainingConfiguration, ranks: Int, ranksOnNode: Int) throws {
+        let model = configuration.model
+        let batch = (configuration.batchSize + ranks - 1) / ranks
+        let needed = model.trainingBytes(batch: batch, momentum: configuration.momentum > 0) * Double(ranksOnNode)
+        let available = NodeMemory.bytes
+        guard needed > available else { return }
+        let parameters = Double(model.parameterCount)
+        let count = parameters >= 1e9 ? String(format: "%.1f billion", parameters / 1e9)
+            : parameters >= 1e6 ? String(format: "%.1f million", parameters / 1e6) : String(Int(parameters))
+        let perRanks = ranksOnNode > 1 ? " for its \(ranksOnNode) ranks on this node" : ""
+        throw JobError.invalid("the model \(Checkpoint.describe(model)) has \(count) parameters and needs \(NodeMemory.describe(needed)) of memory to train with a batch of \(batch) per rank\(perRanks), but this node has \(NodeMemory.describe(available)); use narrower or fewer --hidden layers, a smaller --batch-size, or fewer ranks per node")
+    }
+
+    /// The largest `--class-names` file: 256 classes of long names fit many times over.
+    static let classNamesLimit = 1 << 20
+
     /// The names of `--class-names`, one per class of `data`; nil without the option.
     func loadClassNames(for data: MNIST) throws -> [String]? {
         guard let classNames else { return nil }
-        let text: String
-        do { text = try String(contentsOfFile: classNames, encoding: .utf8) } catch {
-            throw JobError.invalid("--class-names \(classNames) cannot be read (\(error.localizedDescription)); give a text file with one name per line")
+        let bytes = try InputFile.read(classNames, limit: Self.classNamesLimit, what: "--class-names \(classNames)")
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw JobError.invalid("--class-names \(classNames) is not UTF-8 text; give a text file with one name per line")
         }
-        var names = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        // Any line ending (\n, \r\n or \r) ends a name: "\r\n" is one Character in Swift, so splitting on "\n" would not split it.
+        var names = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         while names.last?.isEmpty == true { names.removeLast() }
         guard names.count == data.classes, !names.contains(where: \.isEmpty) else {
             throw JobError.invalid("--class-names \(classNames) has \(names.count) names\(names.contains(where: \.isEmpty) ? " (some empty)" : ""), but the data has \(data.classes) classes; give one name per line, in label order")

@@ -78,4 +78,68 @@ import Testing
         let error = try #require(throws: OutputFileError.self) { try AtomicFile.save([1], to: folder) }
         #expect(error.description == "cannot write \(folder.path): it is a folder, not a file; choose a file path")
     }
+
+    @Test func aLinkLeftAtTheTemporaryNameIsRemovedNotWrittenThrough() throws {
+        let files = try TestFiles()
+        defer { files.remove() }
+        let victim = try files.write("victim", Array("precious".utf8))
+        let temporary = files.directory.appendingPathComponent(".out.\(getpid()).tmp")
+        try FileManager.default.createSymbolicLink(atPath: temporary.path, withDestinationPath: victim.path)
+        try AtomicFile.save(Array("new".utf8), to: files.directory.appendingPathComponent("out"))
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
+        #expect(try String(contentsOf: files.directory.appendingPathComponent("out"), encoding: .utf8) == "new")
+        #expect(FileKind(path: temporary.path, followingLinks: false) == .missing)
+    }
+
+    @Test func aLinkAtAProgramChosenNameIsReplacedNotFollowed() throws {
+        let files = try TestFiles()
+        defer { files.remove() }
+        let victim = try files.write("victim", Array("precious".utf8))
+        let link = files.directory.appendingPathComponent("best.safetensors")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: victim.path)
+        try AtomicFile.save(Array("new".utf8), to: link, links: .replace)
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
+        #expect(FileKind(path: link.path, followingLinks: false) == .regular)
+    }
+
+    /// A 64 KiB tmpfs mounted in `files`' folder (root only); unmounted by the caller.
+    private func smallDisk(_ files: TestFiles) throws -> String {
+        let mountPoint = files.directory.appendingPathComponent("disk").path
+        try #require(mkdir(mountPoint, 0o755) == 0)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mountPoint]
+        try mount.run()
+        mount.waitUntilExit()
+        try #require(mount.terminationStatus == 0, "mount failed")
+        return mountPoint
+    }
+
+    private func unmount(_ path: String) {
+        let umount = Process()
+        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+        umount.arguments = [path]
+        try? umount.run()
+        umount.waitUntilExit()
+    }
+
+    @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
+    func aFullDiskIsNamedAsTheCauseAndTheEarlierSetStays() throws {
+        let files = try TestFiles()
+        defer { files.remove() }
+        let disk = try smallDisk(files)
+        defer { unmount(disk) }
+        let big = [UInt8](repeating: 7, count: 1 << 20)
+        let error = try #require(throws: OutputFileError.self) { try AtomicFile.save(big, to: URL(fileURLWithPath: disk + "/out")) }
+        #expect(error.reason == "write failed: No space left on device", "\(error)")
+
+        let earlier = ["report.md", "report.html"].map { URL(fileURLWithPath: disk + "/" + $0) }
+        try AtomicFile.saveAll(earlier.map { (Array("earlier \($0.lastPathComponent)".utf8), $0) })
+        let set = try #require(throws: OutputFileError.self) {
+            try AtomicFile.saveAll([(Array("new".utf8), earlier[0]), (big, earlier[1])])
+        }
+        #expect(set.reason == "write failed: No space left on device", "\(set)")
+        #expect(try earlier.map { try String(contentsOf: $0, encoding: .utf8) } == ["earlier report.md", "earlier report.html"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk).sorted() == ["report.html", "report.md"])
+    }
 }

@@ -23,7 +23,7 @@ import Testing
         try files.write(MNIST.trainImages, imagesFile(count: 3, rows: 2, columns: 2))
         try files.write(MNIST.trainLabels, labelsFile([5, 0, 7]))
         try files.write(MNIST.testImages, imagesFile(count: 2, rows: 2, columns: 2))
-        try files.write(MNIST.testLabels, labelsFile([7, 2]))
+        try files.write(MNIST.testLabels, labelsFile([7, 0]))
     }
 
     /// The message `MNIST.load` gives for the folder, or "loaded".
@@ -44,7 +44,7 @@ import Testing
         #expect(mnist.train.count == 3 && mnist.train.rows == 2 && mnist.train.columns == 2)
         #expect(mnist.train.pixelsPerImage == 4)
         #expect(mnist.train.labels == [5, 0, 7])
-        #expect(mnist.test.labels == [7, 2])
+        #expect(mnist.test.labels == [7, 0])
         #expect(mnist.classes == 8, "the largest training label + 1")
         let bytes = (0..<12).map { UInt8(truncatingIfNeeded: $0 * 37) }
         #expect(mnist.train.pixels == bytes, "the images' bytes as they are in the file")
@@ -165,7 +165,7 @@ import Testing
         let files = try TestFiles()
         defer { files.remove() }
         try Self.writeSet(files)
-        try files.write(MNIST.trainLabels, Self.labelsFile([5, 25, 4]))
+        try files.write(MNIST.trainLabels, Self.labelsFile([0, 25, 7]))
         #expect(try MNIST.load(from: files.directory).classes == 26)
     }
 
@@ -175,8 +175,12 @@ import Testing
         try Self.writeSet(files)
         try files.write(MNIST.trainLabels, Self.labelsFile([5, 0, 4]))
         #expect(Self.loadProblem(files) == """
-            \(files.directory.appendingPathComponent(MNIST.testLabels).path): label 7 at index 0 is a class the training set never has (its labels are 0–5); put the test and training files of one data set together
+            \(files.directory.appendingPathComponent(MNIST.testLabels).path): label 7 at index 0 is a class the training set never has (its labels are 0–5 without 1, 2, 3); put the test and training files of one data set together
             """)
+        // Within the classes' range but in a gap of the training labels: refused too (the README says so).
+        try files.write(MNIST.trainLabels, Self.labelsFile([5, 0, 7]))
+        try files.write(MNIST.testLabels, Self.labelsFile([7, 3]))
+        #expect(Self.loadProblem(files).contains("label 3 at index 1 is a class the training set never has (its labels are 0–7 without 1, 2, 3, 4, 6)"))
     }
 
     @Test func aSingleClassIsRefused() throws {

@@ -142,14 +142,7 @@ public struct Checkpoint: Sendable, Equatable {
     /// Reads a checkpoint from safetensors, checking its format, version and metadata.
     public init(_ file: SafeTensors) throws(CheckpointError) {
         let metadata = file.metadata
-        guard metadata["format"] == Self.format else {
-            throw CheckpointError(problem: "is a safetensors file but not an mpitrain checkpoint (no \"format\": \"\(Self.format)\" metadata)",
-                                  remedy: "pass a file written by mpitrain --checkpoint")
-        }
-        guard let version = metadata["format_version"].flatMap(Int.init), version <= Self.formatVersion else {
-            throw CheckpointError(problem: "has checkpoint format version \(metadata["format_version"] ?? "?"), this mpitrain reads up to \(Self.formatVersion)",
-                                  remedy: "use the mpitrain that wrote it")
-        }
+        let training = try Self.declaredConfiguration(metadata, shapes: file.tensors.mapValues { ($0.dtype, $0.shape) })
         func number<T: LosslessStringConvertible>(_ key: String) throws(CheckpointError) -> T {
             guard let text = metadata[key] else { throw CheckpointError(problem: "has no \"\(key)\" in its metadata") }
             guard let value = T(text) else {
@@ -164,10 +157,6 @@ public struct Checkpoint: Sendable, Equatable {
                                       remedy: "pass an earlier checkpoint of the run")
             }
         }
-        guard let training = metadata["training"].flatMap({ try? JSONDecoder().decode(TrainingConfiguration.self, from: Data($0.utf8)) }),
-              (try? training.model.validate()) != nil, training.epochs >= 1, training.batchSize >= 1,
-              training.learningRate > 0, training.learningRate.isFinite, (0..<1).contains(training.momentum)
-        else { throw CheckpointError(problem: "has no valid \"training\" metadata") }
         configuration = training
         func check(_ valid: Bool, _ key: String, _ what: String) throws(CheckpointError) {
             guard valid else { throw CheckpointError(problem: "has \"\(key)\": \"\(metadata[key] ?? "")\" in its metadata, \(what)") }
@@ -183,7 +172,9 @@ public struct Checkpoint: Sendable, Equatable {
         try check(position.stepsCompleted >= 0 && (position.stepsCompleted == 0 || position.epochsCompleted < training.epochs),
                   "step", "expected 0, or a step of an epoch under way")
         try check(position.lossSum.isFinite && position.lossSum >= 0, "epoch_loss_sum", "expected a finite sum of losses ≥ 0")
-        try check(position.correct.isFinite && position.correct >= 0, "epoch_correct", "expected a count ≥ 0")
+        let seen = Double(position.stepsCompleted) * Double(training.batchSize)
+        try check(position.correct.isFinite && position.correct >= 0 && position.correct <= seen && position.correct.rounded() == position.correct,
+                  "epoch_correct", "expected a whole count of 0–\(Int(min(seen, 1e18))) (the images of the \(position.stepsCompleted) steps done)")
         if let name = file.tensors.keys.sorted().first(where: { file.tensors[$0]!.floats?.allSatisfy(\.isFinite) == false }) {
             throw CheckpointError(problem: "holds NaN or infinite values in \"\(name)\" (saved from a diverged run?)",
                                   remedy: "pass an earlier checkpoint of the run")
@@ -197,32 +188,114 @@ public struct Checkpoint: Sendable, Equatable {
         }
     }
 
+    /// The run a checkpoint's `metadata` declares, after checking its format, version and training
+    /// configuration, and that the tensors' `shapes` are exactly those of its model: what can be
+    /// checked from the header alone, before any tensor data is read.
+    static func declaredConfiguration(_ metadata: [String: String],
+                                      shapes: [String: (dtype: SafeTensors.DType, shape: [Int])]) throws(CheckpointError) -> TrainingConfiguration {
+        guard metadata["format"] == Self.format else {
+            throw CheckpointError(problem: "is a safetensors file but not an mpitrain checkpoint (no \"format\": \"\(Self.format)\" metadata)",
+                                  remedy: "pass a file written by mpitrain --checkpoint")
+        }
+        guard let version = metadata["format_version"].flatMap(Int.init), version <= Self.formatVersion else {
+            throw CheckpointError(problem: "has checkpoint format version \(metadata["format_version"] ?? "?"), this mpitrain reads up to \(Self.formatVersion)",
+                                  remedy: "use the mpitrain that wrote it")
+        }
+        guard let training = metadata["training"].flatMap({ try? JSONDecoder().decode(TrainingConfiguration.self, from: Data($0.utf8)) }),
+              training.epochs >= 1, training.learningRate > 0, training.learningRate.isFinite, (0..<1).contains(training.momentum)
+        else { throw CheckpointError(problem: "has no valid \"training\" metadata") }
+        do throws(ModelConfigurationError) { try training.model.validate() } catch {
+            throw CheckpointError(problem: "declares a model that cannot be built (\(error))")
+        }
+        guard (1...Self.maximumBatchSize).contains(training.batchSize) else {
+            throw CheckpointError(problem: "declares a batch size of \(training.batchSize), expected 1–\(Self.maximumBatchSize)")
+        }
+        try checkShapes(shapes, of: training.model)
+        return training
+    }
+
+    /// The largest batch a checkpoint may declare: IDX files count their images in 32 bits.
+    static let maximumBatchSize = Int(UInt32.max)
+
+    /// Checks that `tensors` are exactly those of a network of `model` ("dense1.weights"
+    /// [inputs, width], "dense1.bias" [width], …; with momentum also "velocity.…" for every one),
+    /// all F32: before the network is built, so a file cannot make the reader allocate what its
+    /// own data does not hold.
+    static func checkShapes(_ tensors: [String: (dtype: SafeTensors.DType, shape: [Int])], of model: ModelConfiguration) throws(CheckpointError) {
+        let widths = model.layerWidths
+        var expected: [String: [Int]] = [:]
+        for (index, (inputs, outputs)) in zip(widths, widths.dropFirst()).enumerated() {
+            expected["dense\(index + 1).weights"] = [inputs, outputs]
+            expected["dense\(index + 1).bias"] = [outputs]
+        }
+        if tensors.keys.contains(where: { $0.hasPrefix(velocityPrefix) }) {
+            for (name, shape) in expected { expected[velocityPrefix + name] = shape }
+        }
+        for name in expected.keys.sorted() {
+            guard let tensor = tensors[name] else {
+                throw CheckpointError(problem: "has no tensor \"\(name)\", which its \(describe(model)) model needs")
+            }
+            guard tensor.dtype == .f32, tensor.shape == expected[name] else {
+                throw CheckpointError(problem: "has tensor \"\(name)\" as \(tensor.dtype.rawValue) \(tensor.shape), but its \(describe(model)) model needs F32 \(expected[name]!)")
+            }
+        }
+        if let extra = tensors.keys.sorted().first(where: { expected[$0] == nil }) {
+            throw CheckpointError(problem: "has tensor \"\(extra)\", which its \(describe(model)) model does not have")
+        }
+    }
+
     // MARK: - Files
 
-    /// Reads and checks the checkpoint at `url`.
+    /// Reads and checks the checkpoint at `url`. The file is mapped, not read: its header is checked
+    /// first (sizes, and that the tensors are those of the model it declares), then each tensor's
+    /// bytes are copied once, so a file costs its own size in memory and a file that cannot be a
+    /// checkpoint of its model costs nothing.
     public static func read(from url: URL) throws(CheckpointError) -> Checkpoint {
-        let kind = FileKind(path: url.path)
-        guard kind == .regular || kind == .missing else {
+        let descriptor = open(url.path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            let reason = code == ENOENT ? "does not exist" : "is not readable (\(String(cString: strerror(code))))"
+            throw CheckpointError(path: url.path, problem: reason, remedy: "check the path")
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw CheckpointError(path: url.path, problem: "is not readable", remedy: "check the path")
+        }
+        let kind = FileKind(mode: status.st_mode)
+        guard kind == .regular else {
             throw CheckpointError(path: url.path, problem: "is \(kind), not a checkpoint file",
                                   remedy: "pass a file written by mpitrain --checkpoint")
         }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            let reason = FileManager.default.fileExists(atPath: url.path) ? "is not readable" : "does not exist"
-            throw CheckpointError(path: url.path, problem: reason, remedy: "check the path")
+        let size = Int(status.st_size)
+        var mapping: UnsafeMutableRawPointer?
+        if size > 0 {
+            mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
+            guard mapping != MAP_FAILED else {
+                throw CheckpointError(path: url.path, problem: "cannot be read (\(String(cString: strerror(errno))))", remedy: "check the path")
+            }
         }
-        let file: SafeTensors
-        do throws(SafeTensorsError) { file = try SafeTensors(decoding: [UInt8](data)) } catch {
+        defer { if let mapping { munmap(mapping, size) } }
+        let bytes = UnsafeRawBufferPointer(start: mapping, count: size)
+        let header: SafeTensors.Header
+        do throws(SafeTensorsError) { header = try SafeTensors.header(of: bytes) } catch {
             throw CheckpointError(path: url.path, problem: "is not a valid safetensors file: \(error)")
         }
-        do throws(CheckpointError) { return try Checkpoint(file) } catch { throw error.at(url.path) }
+        do throws(CheckpointError) {
+            _ = try declaredConfiguration(header.metadata, shapes: header.entries.mapValues { ($0.dtype, $0.shape) })
+            return try Checkpoint(SafeTensors(header: header, bytes: bytes))
+        } catch {
+            throw error.at(url.path)
+        }
     }
 
     /// Writes the checkpoint to `url` atomically: to a temporary file in the same folder, flushed
-    /// to disk (`fsync`), then renamed over `url`, so a crash never leaves a partial checkpoint
-    /// (through a symbolic link to its target; see `AtomicFile`).
+    /// to disk (`fsync`), then renamed over `url`, so a crash never leaves a partial checkpoint.
+    /// A symbolic link at `url` is replaced, never written through: checkpoint names are chosen by
+    /// the program, and a link planted in the folder must not redirect the write (see `AtomicFile`).
     public func write(to url: URL) throws(CheckpointError) {
         do {
-            try AtomicFile.save(safeTensors.encoded(), to: url)
+            try AtomicFile.save(safeTensors.encoded(), to: url, links: .replace)
         } catch {
             throw CheckpointError(path: error.path, problem: "cannot be written: \(error.reason)", remedy: error.remedy)
         }

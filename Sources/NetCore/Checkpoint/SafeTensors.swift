@@ -89,25 +89,50 @@ public struct SafeTensors: Equatable, Sendable {
 
     // MARK: - Reading
 
-    /// Parses and checks a whole file: header length, JSON, every tensor's dtype, shape and offsets
-    /// (inside the data, matching the shape, together covering the data without gaps or overlaps).
-    public init(decoding bytes: [UInt8]) throws(SafeTensorsError) {
+    /// What a file's header describes, checked against the file's size: its metadata and each
+    /// tensor's dtype, shape and bytes within the data section.
+    public struct Header: Sendable {
+        /// One tensor's entry.
+        public struct Entry: Sendable {
+            public var dtype: DType
+            public var shape: [Int]
+            /// Its bytes in the data section.
+            public var range: Range<Int>
+        }
+        /// The `"__metadata__"` pairs.
+        public var metadata: [String: String]
+        /// The tensors by name.
+        public var entries: [String: Entry]
+        /// Where the data section starts in the file (8 + the header's length).
+        public var dataStart: Int
+    }
+
+    /// The longest header read (the format's reference implementation allows 100 MB).
+    static let maximumHeaderLength: UInt64 = 100_000_000
+
+    /// Parses and checks a file's header: its length, the JSON, every tensor's dtype, shape and
+    /// offsets (inside the data, matching the shape, together covering the data without gaps or
+    /// overlaps), with checked arithmetic throughout, without reading the data.
+    public static func header(of bytes: UnsafeRawBufferPointer) throws(SafeTensorsError) -> Header {
         guard bytes.count >= 8 else { throw .init("\(bytes.count) bytes, too short for the 8-byte header length") }
-        let length = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let length = (0..<8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[$1]) }
         guard length <= UInt64(bytes.count - 8) else {
             throw .init("the header length \(length) exceeds the file's \(bytes.count) bytes (truncated or not safetensors)")
         }
+        guard length <= maximumHeaderLength else {
+            throw .init("the header length \(length) exceeds the \(maximumHeaderLength) bytes a safetensors header may have")
+        }
         let headerEnd = 8 + Int(length)
         guard length >= 2, bytes[8] == UInt8(ascii: "{") else { throw .init("the header is not a JSON object") }
-        let header: [String: HeaderEntry]
+        let json: [String: HeaderEntry]
         do {
-            header = try JSONDecoder().decode([String: HeaderEntry].self, from: Data(bytes[8..<headerEnd]))
+            json = try JSONDecoder().decode([String: HeaderEntry].self, from: Data(bytes[8..<headerEnd]))
         } catch {
             throw .init("the header is not valid safetensors JSON")
         }
         let dataCount = bytes.count - headerEnd
-        var tensors: [String: Tensor] = [:], metadata: [String: String] = [:], covered: [(Int, Int)] = []
-        for (name, entry) in header {
+        var entries: [String: Header.Entry] = [:], metadata: [String: String] = [:]
+        for (name, entry) in json {
             switch entry {
             case .metadata(let values) where name == "__metadata__":
                 metadata = values
@@ -125,21 +150,41 @@ public struct SafeTensors: Equatable, Sendable {
                 guard 0 <= begin, begin <= end, end <= dataCount else {
                     throw .init("tensor \"\(name)\" lies outside the file's \(dataCount) data bytes (truncated?)")
                 }
-                guard !overflow, end - begin == elements * tensor.dtype.size else {
-                    throw .init("tensor \"\(name)\" has \(end - begin) bytes, but \(tensor.dtype.rawValue) \(tensor.shape) needs \(elements * tensor.dtype.size)")
+                let (size, sizeOverflow) = elements.multipliedReportingOverflow(by: tensor.dtype.size)
+                guard !overflow, !sizeOverflow else {
+                    throw .init("tensor \"\(name)\" has the shape \(tensor.dtype.rawValue) \(tensor.shape), more bytes than any file holds")
                 }
-                tensors[name] = Tensor(dtype: tensor.dtype, shape: tensor.shape,
-                                       bytes: Array(bytes[headerEnd + begin..<headerEnd + end]))
-                covered.append((begin, end))
+                guard end - begin == size else {
+                    throw .init("tensor \"\(name)\" has \(end - begin) bytes, but \(tensor.dtype.rawValue) \(tensor.shape) needs \(size)")
+                }
+                entries[name] = Header.Entry(dtype: tensor.dtype, shape: tensor.shape, range: begin..<end)
             }
         }
         var next = 0
-        for (begin, end) in covered.sorted(by: { $0 < $1 }) {
-            guard begin == next else { throw .init("the tensors' data overlap or leave a gap at byte \(min(begin, next))") }
-            next = end
+        for range in entries.values.map(\.range).sorted(by: { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }) {
+            guard range.lowerBound == next else { throw .init("the tensors' data overlap or leave a gap at byte \(min(range.lowerBound, next))") }
+            next = range.upperBound
         }
         guard next == dataCount else { throw .init("\(dataCount - next) data bytes belong to no tensor") }
-        self.init(tensors: tensors, metadata: metadata)
+        return Header(metadata: metadata, entries: entries, dataStart: headerEnd)
+    }
+
+    /// The tensors `header` describes, copied out of the file's `bytes` (each byte once).
+    public init(header: Header, bytes: UnsafeRawBufferPointer) {
+        var tensors: [String: Tensor] = [:]
+        for (name, entry) in header.entries {
+            let data = UnsafeRawBufferPointer(rebasing: bytes[header.dataStart + entry.range.lowerBound..<header.dataStart + entry.range.upperBound])
+            tensors[name] = Tensor(dtype: entry.dtype, shape: entry.shape, bytes: [UInt8](data))
+        }
+        self.init(tensors: tensors, metadata: header.metadata)
+    }
+
+    /// Parses and checks a whole file (see `header(of:)`).
+    public init(decoding bytes: [UInt8]) throws(SafeTensorsError) {
+        let result: Result<SafeTensors, SafeTensorsError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(SafeTensorsError) in SafeTensors(header: try Self.header(of: raw), bytes: raw) }
+        }
+        self = try result.get()
     }
 
     // MARK: - Header JSON

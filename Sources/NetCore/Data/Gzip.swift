@@ -11,10 +11,19 @@ struct GzipError: Error, CustomStringConvertible, Equatable {
     let description: String
     /// Whether decompression stopped because the output would pass the caller's limit.
     var isOverLimit = false
+    /// Whether decompression stopped because memory for the output could not be had.
+    var isOutOfMemory = false
 
     init(_ description: String) { self.description = description }
 
     static let truncated = GzipError("truncated gzip data: the stream ends early")
+
+    /// No memory for `bytes` bytes of output.
+    static func outOfMemory(_ bytes: Int) -> GzipError {
+        var error = GzipError("out of memory for \(bytes) bytes of output")
+        error.isOutOfMemory = true
+        return error
+    }
 
     /// The output would grow past `limit` bytes.
     static func overLimit(_ limit: Int) -> GzipError {
@@ -44,7 +53,7 @@ enum Gzip {
         var stream = z_stream()
         guard czlib_inflate_init_gzip(&stream) == Z_OK else { throw GzipError("zlib could not start: out of memory") }
         defer { inflateEnd(&stream) }
-        var output = Output(capacity: min(probe, expectedSize(bytes)))
+        var output = try Output(capacity: min(probe, expectedSize(bytes)))
         var bound = probe, probed = false
         var consumed = 0
         do throws(GzipError) {
@@ -111,9 +120,10 @@ enum Gzip {
         var count = 0
         var capacity: Int
 
-        init(capacity: Int) {
+        init(capacity: Int) throws(GzipError) {
             self.capacity = max(capacity, 64)
-            base = malloc(self.capacity)!
+            guard let memory = malloc(self.capacity) else { throw .outOfMemory(self.capacity) }
+            base = memory
         }
 
         var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
@@ -122,8 +132,9 @@ enum Gzip {
         mutating func room(upTo bound: Int) throws(GzipError) -> UnsafeMutableRawBufferPointer {
             if count == capacity {
                 guard count < bound else { throw GzipError.overLimit(bound) }
-                capacity = min(capacity * 2, bound)
-                base = realloc(base, capacity)!
+                let grown = min(capacity * 2, bound)
+                guard let memory = realloc(base, grown) else { throw .outOfMemory(grown) }   // `base` stays valid
+                (base, capacity) = (memory, grown)
             }
             return UnsafeMutableRawBufferPointer(start: base + count, count: min(capacity, bound) - count)
         }

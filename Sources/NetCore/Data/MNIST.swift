@@ -48,9 +48,14 @@ public struct MNIST: Sendable {
                 path: directory.appendingPathComponent(name).path,
                 problem: "not found (nor \(name).gz)", remedy: DataError.fetch)
         }
-        let train = try LabeledImages.load(images: try file(trainImages), labels: try file(trainLabels))
+        let trainImagesURL = try file(trainImages)
+        let train = try LabeledImages.load(images: trainImagesURL, labels: try file(trainLabels))
         let testImagesURL = try file(testImages)
         let test = try LabeledImages.load(images: testImagesURL, labels: try file(testLabels))
+        for (set, url, what) in [(train, trainImagesURL, "training"), (test, testImagesURL, "test")] where set.count == 0 {
+            throw DataError(path: url.path, problem: "holds 0 images; a \(what) set needs at least one",
+                            remedy: "run scripts/fetch-mnist to restore it, or pass --data DIR with a complete data set")
+        }
         guard (test.rows, test.columns) == (train.rows, train.columns) else {
             throw DataError(
                 path: testImagesURL.path,
@@ -63,9 +68,13 @@ public struct MNIST: Sendable {
                             problem: "names \(classes) class\(classes == 1 ? "" : "es"); a classifier needs at least 2",
                             remedy: "use the labels of a classification data set")
         }
-        if let index = test.labels.firstIndex(where: { Int($0) >= classes }) {
+        var trained = [Bool](repeating: false, count: 256)
+        for label in train.labels { trained[Int(label)] = true }
+        if let index = test.labels.firstIndex(where: { !trained[Int($0)] }) {
+            let missing = (0..<classes).filter { !trained[$0] }
+            let labels = "its labels are 0–\(classes - 1)" + (missing.isEmpty ? "" : " without \(missing.prefix(5).map(String.init).joined(separator: ", "))\(missing.count > 5 ? ", …" : "")")
             throw DataError(path: directory.appendingPathComponent(testLabels).path,
-                            problem: "label \(test.labels[index]) at index \(index) is a class the training set never has (its labels are 0–\(classes - 1))",
+                            problem: "label \(test.labels[index]) at index \(index) is a class the training set never has (\(labels))",
                             remedy: "put the test and training files of one data set together")
         }
         return data

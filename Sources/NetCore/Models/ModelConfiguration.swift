@@ -67,9 +67,14 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     }
 
     /// Checks the sizes, throwing a descriptive error for the first one that is wrong.
+    /// Within the caps, no size computed from the configuration (parameters, their bytes, a batch's
+    /// activations) can overflow, so a configuration read from a file is safe to size memory by.
     public func validate() throws(ModelConfigurationError) {
         guard inputs > 0 else { throw .inputsNotPositive(inputs) }
+        guard inputs <= Self.maximumInputs else { throw .inputsTooMany(inputs) }
         if let width = hidden.first(where: { $0 <= 0 }) { throw .hiddenNotPositive(width) }
+        if let width = hidden.first(where: { $0 > Self.maximumWidth }) { throw .hiddenTooWide(width) }
+        guard hidden.count <= Self.maximumHiddenLayers else { throw .tooManyHiddenLayers(hidden.count) }
         guard activations.count == hidden.count else { throw .activationsDoNotMatch(activations.count, hidden.count) }
         guard kind != .hidden || !hidden.isEmpty else { throw .hiddenModelWithoutHiddenLayer }
         guard (2...Self.maximumClasses).contains(classes) else { throw .classesOutOfRange(classes) }
@@ -78,7 +83,26 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
 
     /// The most classes a model can have (labels are bytes).
     public static let maximumClasses = 256
+    /// The widest hidden layer (`--hidden` takes 1–65536).
+    public static let maximumWidth = 65_536
+    /// The most inputs: images of up to 4096×4096 pixels.
+    public static let maximumInputs = 1 << 24
+    /// The most hidden layers.
+    public static let maximumHiddenLayers = 1_024
 
+    /// Weights and biases of all layers (no overflow within `validate`'s caps).
+    public var parameterCount: Int {
+        zip(layerWidths, layerWidths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+    }
+
+    /// Bytes one rank needs to train this model on `batch` examples at a time: the parameters, their
+    /// gradients and, with `momentum`, the velocity (4-byte floats each); a checkpoint's copy of the
+    /// parameters (and velocity) and its encoded file; each layer's outputs and their gradients for the batch.
+    public func trainingBytes(batch: Int, momentum: Bool) -> Double {
+        let parameters = Double(parameterCount) * 4 * (momentum ? 7 : 4)
+        let activations = Double(batch) * Double(layerWidths.dropFirst().reduce(0, +)) * 4 * 2
+        return parameters + activations
+    }
     // MARK: - Coding
 
     enum CodingKeys: String, CodingKey { case kind, inputs, hidden, activations, activation, classes, digit }
@@ -115,7 +139,10 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
 /// Why a `ModelConfiguration` cannot be built.
 public enum ModelConfigurationError: Error, Equatable, CustomStringConvertible {
     case inputsNotPositive(Int)
+    case inputsTooMany(Int)
     case hiddenNotPositive(Int)
+    case hiddenTooWide(Int)
+    case tooManyHiddenLayers(Int)
     case activationsDoNotMatch(Int, Int)
     case hiddenModelWithoutHiddenLayer
     case classesOutOfRange(Int)
@@ -124,7 +151,10 @@ public enum ModelConfigurationError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .inputsNotPositive(let inputs): "inputs must be positive, got \(inputs)"
+        case .inputsTooMany(let inputs): "inputs must be at most \(ModelConfiguration.maximumInputs) (4096×4096 pixels), got \(inputs)"
         case .hiddenNotPositive(let width): "hidden layer widths must be positive, got \(width)"
+        case .hiddenTooWide(let width): "hidden layer widths must be at most \(ModelConfiguration.maximumWidth), got \(width)"
+        case .tooManyHiddenLayers(let count): "at most \(ModelConfiguration.maximumHiddenLayers) hidden layers, got \(count)"
         case .activationsDoNotMatch(let activations, let layers):
             "\(activations) activations for \(layers) hidden layers: give one per hidden layer, or one for all"
         case .hiddenModelWithoutHiddenLayer: "the hidden model needs at least one hidden layer"

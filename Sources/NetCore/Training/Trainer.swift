@@ -38,7 +38,7 @@ public final class Trainer {
         self.configuration = configuration
         self.data = data
         self.communicator = communicator
-        let maxPart = (configuration.batchSize + communicator.size - 1) / communicator.size
+        let maxPart = (min(configuration.batchSize, data.train.count) + communicator.size - 1) / communicator.size
         network = Network(configuration.model, seed: configuration.seed, batch: maxPart)
         network.threads = threads
         optimizer = SGD(learningRate: configuration.learningRate, momentum: configuration.momentum,
