@@ -124,6 +124,7 @@ struct Report: ParsableCommand {
             if communicator.isRoot { try OutputFolder.prepare(folder, option: "--out") }
             return try options[0].loadData(for: options[0].configuration, ranks: communicator.size)
         }
+        try communicator.checkSameData(data, folder: MNIST.locate(option: compute.data))
         let console = Console(communicator: communicator)
         var display = ProgressDisplay(console: console, quiet: quiet)
         var noCheckpoints = CheckpointFiles(folder: nil, communicator: communicator, console: console)
