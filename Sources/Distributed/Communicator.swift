@@ -98,7 +98,7 @@ public final class Communicator: Collectives, @unchecked Sendable {
     /// Sums `buffer` element-wise over all ranks, in place (`MPI_Allreduce` with `MPI_IN_PLACE`).
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         guard usesMPI, buffer.count > 0 else { return }
-        if let nodeReduction { return try nodeReduction.allreduceSum(buffer, stallTimeout: stallTimeout) }
+        if let nodeReduction { return try nodeReduction.allreduceSum(buffer, stallTimeout: stallTimeout, meet: barrier) }
         try collective("MPI_Iallreduce") {
             MPI_Iallreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count), cmpi_float(), cmpi_op_sum(), cmpi_comm_world(), $0)
         }
