@@ -56,6 +56,45 @@ struct RestartTests {
         let plainEnd = try Checkpoint.read(from: plain.appendingPathComponent("epoch-20.safetensors"))
         let chaosEnd = try Checkpoint.read(from: chaos.appendingPathComponent("epoch-20.safetensors"))
         #expect(chaosEnd.tensors == plainEnd.tensors, "the restarted run's final parameters differ from the uninterrupted run's")
+        print("chaos test: killed after epochs \(first), \(second), \(third); final parameters' checksum (FNV-1a 64) "
+              + "uninterrupted \(checksum(plainEnd)), restarted \(checksum(chaosEnd))")
+    }
+
+    /// FNV-1a (64 bits) over every tensor's bytes, in name order, as 16 hex digits.
+    private func checksum(_ checkpoint: Checkpoint) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for name in checkpoint.tensors.keys.sorted() {
+            for byte in checkpoint.tensors[name]!.bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        }
+        return String(hash, radix: 16)
+    }
+
+    /// A stopped rank is found by the stall watchdog (exit status 75) and the job is restarted
+    /// from its newest checkpoint; it then completes.
+    @Test func aStalledJobIsRestarted() throws {
+        let folder = try temporaryFolder("stall-restart")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let marker = folder.path + ".jsonl"
+        let job = try BackgroundJob(Project.mpirun, ["--max-restarts", "1", "-np", "2", Project.binary.path, "--model", "single",
+                                                    "--epochs", "6", "--stall-timeout", "2", "--quiet",
+                                                    "--checkpoint", folder.path, "--metrics", marker])
+        defer {  // only when an expectation failed is anything left
+            mpitrainProcesses(marked: marker, anyProgram: true).forEach { kill($0, SIGKILL) }
+            if job.isRunning { kill(job.pid, SIGKILL) }
+        }
+        var ranks: [Int32] = []
+        #expect(job.waitFor(timeout: 60) {
+            ranks = mpitrainProcesses(marked: marker)
+            return FileManager.default.fileExists(atPath: folder.appendingPathComponent("epoch-2.safetensors").path) || !job.isRunning
+        })
+        try #require(ranks.count == 2, "ranks: \(ranks)")
+        kill(ranks[1], SIGSTOP)
+        let result = job.finish(timeout: 120)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("mpitrain: error: ") || $0.hasPrefix("scripts/mpirun: ") }
+        #expect(lines.count == 2 && lines[0].contains("(stall timeout): ending the job")
+                && lines[1].hasPrefix("scripts/mpirun: a rank stalled; restart 1 of 1, from \(folder.path)/epoch-"), "\(result.stderr)")
+        #expect(try readMetrics(URL(fileURLWithPath: marker)).map(\.epoch) == Array(1...6))
     }
 
     @Test func restartsNeedACheckpointFolder() throws {
