@@ -98,7 +98,7 @@ public final class Communicator: Collectives, @unchecked Sendable {
     /// Sums `buffer` element-wise over all ranks, in place (`MPI_Allreduce` with `MPI_IN_PLACE`).
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         guard usesMPI, buffer.count > 0 else { return }
-        if let nodeReduction { return try nodeReduction.allreduceSum(buffer, stallTimeout: stallTimeout) }
+        if let nodeReduction { return try nodeReduction.allreduceSum(buffer, stallTimeout: stallTimeout, meet: barrier) }
         try collective("MPI_Iallreduce") {
             MPI_Iallreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count), cmpi_float(), cmpi_op_sum(), cmpi_comm_world(), $0)
         }
@@ -158,6 +158,31 @@ public final class Communicator: Collectives, @unchecked Sendable {
             try collective("MPI_Ibcast") { MPI_Ibcast(raw.baseAddress, count, cmpi_byte(), Int32(root), cmpi_comm_world(), $0) }
         }
         return result
+    }
+
+    /// Every rank's `bytes`, in rank order, on every rank (each may have its own length).
+    public func allgather(_ bytes: [UInt8]) throws -> [[UInt8]] {
+        guard usesMPI else { return [bytes] }
+        var longest = [Double(bytes.count)]
+        try allreduce(&longest, cmpi_double(), cmpi_op_max())
+        // Records of one width: the length (8 bytes, little-endian), then the bytes, then zeros.
+        let width = 8 + Int(longest[0])
+        var record = withUnsafeBytes(of: Int64(bytes.count).littleEndian, Array.init) + bytes
+        record += [UInt8](repeating: 0, count: width - record.count)
+        var records = [UInt8](repeating: 0, count: width * size)
+        try record.withUnsafeBytes { send in
+            try records.withUnsafeMutableBytes { receive in
+                try collective("MPI_Iallgather") {
+                    MPI_Iallgather(send.baseAddress, Int32(width), cmpi_byte(), receive.baseAddress, Int32(width), cmpi_byte(),
+                                   cmpi_comm_world(), $0)
+                }
+            }
+        }
+        return (0..<size).map { rank in
+            let start = rank * width
+            let length = records[start..<start + 8].reversed().reduce(0) { $0 << 8 | Int($1) }
+            return Array(records[start + 8..<start + 8 + length])
+        }
     }
 
     /// Waits until every rank has arrived.

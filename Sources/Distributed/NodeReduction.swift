@@ -47,8 +47,10 @@ final class NodeReduction {
 
     /// Sums `buffer` over the ranks, in place. `stallTimeout`: seconds a rank may wait for the others
     /// before the lowest waiting rank throws `CollectiveStalled` naming the ranks that never arrived.
-    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>, stallTimeout: Double) throws {
-        if buffer.count != count { try allocate(count: buffer.count) }
+    /// `meet` is a barrier of every rank under the same watchdog (the communicator's), for
+    /// (re)allocating the window, whose MPI calls block without one.
+    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>, stallTimeout: Double, meet: () throws -> Void) throws {
+        if buffer.count != count { try allocate(count: buffer.count, meet: meet) }
         guard let base else { return }
         let slots = (base + headerBytes).assumingMemoryBound(to: Float.self)
         let sums = slots + size * count
@@ -68,7 +70,11 @@ final class NodeReduction {
     }
 
     /// (Re)allocates the shared window for slots of `count` floats: a collective over the node.
-    private func allocate(count: Int) throws {
+    /// `MPI_Win_free` and `MPI_Win_allocate_shared` wait for every rank with no watchdog, so the
+    /// ranks first `meet` (a watched barrier): a stopped or hung rank is named there within the
+    /// stall timeout instead of keeping the others in the allocation forever.
+    private func allocate(count: Int, meet: () throws -> Void) throws {
+        try meet()
         try free()
         let bytes = headerBytes + (size + 1) * count * MemoryLayout<Float>.stride
         var pointer: UnsafeMutableRawPointer?
@@ -82,7 +88,7 @@ final class NodeReduction {
         self.base = pointer
         self.count = count
         if rank == 0 { pointer!.initializeMemory(as: UInt8.self, repeating: 0, count: headerBytes) }
-        try mpiCheck("MPI_Barrier") { MPI_Barrier(comm) }
+        try meet()  // rank 0 has zeroed the header before any rank uses it
     }
 
     /// Frees the shared window (a collective over the node).

@@ -33,6 +33,7 @@ struct Evaluate: ParsableCommand {
             }
             return (saved, images)
         }
+        try communicator.checkSameData(mnist, folder: MNIST.locate(option: compute.data))
         let trainer = try Trainer(configuration: saved.configuration, data: mnist, communicator: communicator,
                                   threads: compute.threads ?? communicator.defaultThreads)
         try communicator.agreeing { try trainer.restore(saved) }

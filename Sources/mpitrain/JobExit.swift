@@ -9,7 +9,8 @@ enum JobError: Error, CustomStringConvertible {
     case invalid(String)
     /// A failure every rank knows about (agreed in a collective, or seen in all-reduced numbers).
     case failed(String)
-    /// A collective stalled and this rank reports it; the other ranks are still waiting.
+    /// A collective stalled and this rank reports it; the other ranks are still waiting. The job
+    /// ends with `stalledStatus`.
     case stalled(String)
     /// The run stopped on request and has said so (how to resume): exit status 130, as after Ctrl-C.
     case stopped
@@ -22,6 +23,12 @@ enum JobError: Error, CustomStringConvertible {
     }
 }
 
+extension JobError {
+    /// The exit status of a job ended by the stall watchdog: 75 (EX_TEMPFAIL, a failure that may
+    /// pass when tried again), which tells `scripts/mpirun --max-restarts` to restart it.
+    static let stalledStatus: Int32 = 75
+}
+
 extension Communicator {
     /// Runs the body of a command on every rank and ends the job the right way when it throws.
     ///
@@ -30,7 +37,7 @@ extension Communicator {
     ///   found in all-reduced numbers, or any error of a one-rank job) is printed once, by rank 0,
     ///   and every rank finalises MPI and exits with status 1.
     /// - A stall (`JobError.stalled`, or `CollectiveStalled` outside training): only the reporting
-    ///   rank throws it; it prints it and aborts the job, status 1.
+    ///   rank throws it; it prints it and aborts the job, status 75 (`JobError.stalledStatus`).
     /// - Any other error happened on this rank alone: it prints it, naming its rank, and aborts the
     ///   whole job, so no other rank is left waiting in a collective.
     func runJob(_ body: () throws -> Void) -> Never {
@@ -43,10 +50,10 @@ extension Communicator {
             exit(130)
         } catch JobError.stalled(let message) {
             printError(message)
-            abort(code: 1)
+            abort(code: JobError.stalledStatus)
         } catch let stalled as CollectiveStalled {
             printError("\(stalled): ending the job")
-            abort(code: 1)
+            abort(code: JobError.stalledStatus)
         } catch let error where isAgreed(error) {
             if isRoot { printError(String(describing: error)) }
             finalize()

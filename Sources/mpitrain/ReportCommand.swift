@@ -137,6 +137,7 @@ struct Report: ParsableCommand {
             }
             return data
         }
+        try communicator.checkSameData(data, folder: MNIST.locate(option: compute.data))
         let console = Console(communicator: communicator)
         var display = ProgressDisplay(console: console, quiet: quiet)
         var noCheckpoints = CheckpointFiles(folder: nil, communicator: communicator, console: console)

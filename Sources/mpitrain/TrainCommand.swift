@@ -119,6 +119,7 @@ struct Train: ParsableCommand {
             }
             return (data, configuration, saved, classNames)
         }
+        try communicator.checkSameData(data, folder: MNIST.locate(option: self.options.compute.data))
         let locks = try communicator.agreeing {
             communicator.isRoot ? try claimOutputs(folder: folder, configuration: configuration, resuming: saved) : []
         }

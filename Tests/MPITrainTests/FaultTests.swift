@@ -30,6 +30,37 @@ struct FaultTests {
         #expect(result.stderr.contains("rank 1: this rank was started with other training settings than rank 0"), "\(result.stderr)")
     }
 
+    /// Ranks given data sets of one shape, differing in one label or in size, refuse to start.
+    @Test(arguments: ["one label", "fewer test images"])
+    func ranksWithDifferentDataRefuseToStart(difference: String) throws {
+        let other: URL
+        if difference == "one label" {
+            var labels = try DataFolders.bytes(DataFolders.names[1])
+            labels[8] = (labels[8] + 1) % 10
+            other = try DataFolders.make("other-label", [DataFolders.names[1]: labels])
+        } else {
+            let images = try DataFolders.bytes(DataFolders.names[2]), labels = try DataFolders.bytes(DataFolders.names[3])
+            other = try DataFolders.make("fewer-test", [
+                DataFolders.names[2]: DataFolders.idx(magic: 0x803, dimensions: [5000, 28, 28], elements: Array(images[16..<16 + 5000 * 784])),
+                DataFolders.names[3]: DataFolders.idx(magic: 0x801, dimensions: [5000], elements: Array(labels[8..<8 + 5000])),
+            ])
+        }
+        defer { try? FileManager.default.removeItem(at: other) }
+        let common = ["--model", "single", "--epochs", "1"]
+        let result = try mpmd(common + ["--data", DataFolders.good.path], common + ["--data", other.path])
+        #expect(!result.timedOut)
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        let line = try #require(errorLines(result).first, "\(result.stderr)")
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count - 1)
+        let host = String(cString: name)
+        #expect(line.contains(/^mpitrain: error: the ranks read different data: rank 0 on host \S+ read \S+ \(CRC-32 [0-9A-F]{8}, 60000 training and 10000 test images\), rank 1 on host \S+ read \S+ \(CRC-32 [0-9A-F]{8}, 60000 training and \d+ test images\); give every rank the same data set/),
+                "\(line)")
+        #expect(line.contains("rank 1 on host \(host)") && line.contains(other.path), "\(line)")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+    }
+
     @Test func killingOneRankEndsTheJob() throws {
         let folder = try temporaryFolder("kill")
         let metrics = folder.appendingPathComponent("metrics.jsonl")

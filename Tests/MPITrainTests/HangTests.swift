@@ -55,7 +55,7 @@ struct HangTests {
         kill(job.ranks[1], SIGSTOP)
         let result = job.finish(timeout: 30)
         #expect(!result.timedOut)
-        #expect(result.status == 1)
+        #expect(result.status == 75)  // EX_TEMPFAIL: what --max-restarts restarts
         let lines = errorLines(result)
         #expect(lines.count == 1, "\(result.stderr)")
         let line = try #require(lines.first)
@@ -64,6 +64,39 @@ struct HangTests {
         #expect(parts.1 == parts.2)
         #expect(FileManager.default.fileExists(atPath: String(parts.1)))
         #expect(job.background.waitFor(timeout: 10) { job.processesLeft.isEmpty }, "processes left: \(job.processesLeft)")
+    }
+
+    /// The shared-memory reduction allocates its window in the first step, in MPI calls that wait
+    /// for every rank with no watchdog: a rank held before it was waited for forever. Rank 1 is
+    /// stopped as soon as rank 0 announces the run, early in a first step that takes seconds (dense
+    /// input, a wide hidden layer, a large batch), so rank 0 reaches the window alone.
+    @Test func aRankHeldBeforeTheSharedWindowEndsTheJob() throws {
+        let folder = try temporaryFolder("window")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("stdout"), marker = folder.appendingPathComponent("metrics.jsonl").path
+        let command = [Project.mpirun.path, "-x", "MPITRAIN_NODE_REDUCTION=1", "-np", "2", Project.binary.path,
+                       "--model", "multiclass", "--hidden", "1000", "--batch-size", "20000", "--input", "dense",
+                       "--epochs", "1", "--threads", "1", "--stall-timeout", "2", "--metrics", marker]
+        let job = try BackgroundJob(URL(fileURLWithPath: "/bin/sh"), ["-c", #"out="$1"; shift; exec "$@" > "$out""#, "sh", output.path] + command)
+        defer {  // only when an expectation failed is anything left
+            mpitrainProcesses(marked: marker, anyProgram: true).forEach { kill($0, SIGKILL) }
+            if job.isRunning { kill(job.pid, SIGKILL) }
+        }
+        #expect(job.waitFor(timeout: 60) {
+            ((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("2 ranks × 1 thread") || !job.isRunning
+        })
+        let ranks = mpitrainProcesses(marked: marker)
+        try #require(ranks.count == 2, "ranks: \(ranks)")
+        kill(ranks[1], SIGSTOP)
+        let ended = job.waitFor(timeout: 20) { !job.isRunning }
+        if !ended { mpitrainProcesses(marked: marker, anyProgram: true).forEach { kill($0, SIGKILL) } }
+        let result = job.finish(timeout: 10)
+        #expect(ended, "the job did not end within 20 s of a 2 s stall timeout: \(result.stderr)")
+        #expect(result.status == 75, "\(result.stderr)")
+        let lines = errorLines(result)
+        #expect(lines.count == 1 && lines[0].hasPrefix("mpitrain: error: rank 1 has not reached step 1 of epoch 1 for 2 s (stall timeout): ending the job"),
+                "\(result.stderr)")
+        #expect(job.waitFor(timeout: 10) { mpitrainProcesses(marked: marker).isEmpty }, "processes left: \(mpitrainProcesses(marked: marker))")
     }
 
     @Test func aSlowRankIsWaitedFor() throws {

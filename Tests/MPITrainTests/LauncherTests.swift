@@ -38,4 +38,60 @@ struct LauncherTests {
         #expect(result.stdoutLines.count == 2)
         #expect(result.stderr == "scripts/mpirun: the output was closed (broken pipe); the job was ended\n")
     }
+
+    /// In a terminal (a pty, through `script`), a rank's standard error passes the wrapper's filter
+    /// line by line: rank 0's oversubscription warning, written before training, arrives before the
+    /// first epoch's line (Debian's mawk read the filter's pipe in blocks, so it came at the end).
+    @Test func standardErrorReachesATerminalAsItIsWritten() throws {
+        let threads = String(ProcessInfo.processInfo.activeProcessorCount)  // 2 ranks × that: oversubscribed
+        let command = [Project.mpirun.path, "-np", "2", Project.binary.path, "--model", "single", "--epochs", "2", "--threads", threads]
+            .map { "'\($0)'" }.joined(separator: " ")
+        let result = try run(URL(fileURLWithPath: "/usr/bin/script"), ["-qefc", command, "/dev/null"], timeout: 120)
+        #expect(result.status == 0, "\(result.stdout)")
+        let lines = result.stdout.split(whereSeparator: \.isNewline).map(String.init)
+        let warning = lines.firstIndex { $0.hasPrefix("mpitrain: warning: 2 ranks × \(threads) threads share this node's") }
+        let firstEpoch = lines.firstIndex { $0.hasPrefix("epoch 1/2") }
+        #expect(warning != nil && firstEpoch != nil, "\(result.stdout)")
+        if let warning, let firstEpoch { #expect(warning < firstEpoch, "\(result.stdout)") }
+    }
+
+    /// `kill -9` of mpirun itself: the wrapper removes what the job left, its ranks' shared-memory
+    /// segments (/dev/shm/vader_segment.* on main) and mpirun's session directory (/tmp/ompi.*).
+    @Test func killingMpirunLeavesNoFilesBehind() throws {
+        let folder = try temporaryFolder("mpirun-kill")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let marker = folder.appendingPathComponent("metrics.jsonl").path
+        let job = try BackgroundJob(Project.mpirun, ["-np", "2", Project.binary.path, "--model", "single", "--epochs", "400", "--metrics", marker])
+        defer {  // only when an expectation failed is anything left
+            mpitrainProcesses(marked: marker, anyProgram: true).forEach { kill($0, SIGKILL) }
+            if job.isRunning { kill(job.pid, SIGKILL) }
+        }
+        #expect(job.waitFor(timeout: 60) { FileManager.default.fileExists(atPath: marker) || !job.isRunning })
+        let ranks = mpitrainProcesses(marked: marker)
+        try #require(ranks.count == 2, "ranks: \(ranks)")
+        // The job's files: the segments the ranks map, and the session directory they were given.
+        var files = Set<String>()
+        for rank in ranks {
+            let maps = (try? String(contentsOfFile: "/proc/\(rank)/maps", encoding: .utf8)) ?? ""
+            files.formUnion(maps.split(separator: "\n").compactMap { line in
+                line.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init).flatMap { $0.contains("vader_segment") ? $0 : nil }
+            })
+            let environment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(rank)/environ"))) ?? Data()
+            for entry in environment.split(separator: 0).map({ String(decoding: $0, as: UTF8.self) }) where entry.hasPrefix("OMPI_FILE_LOCATION=") {
+                // .../pid.<mpirun>/<job>/<rank>: the job's session directory is two levels up.
+                files.insert(URL(fileURLWithPath: String(entry.dropFirst("OMPI_FILE_LOCATION=".count))).deletingLastPathComponent().deletingLastPathComponent().path)
+            }
+        }
+        #expect(files.contains { $0.contains("vader_segment") } && files.contains { $0.contains("/pid.") }, "\(files)")
+        let mpirun = mpitrainProcesses(marked: marker, anyProgram: true).filter {
+            (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8))?.hasPrefix("mpirun") == true
+        }
+        try #require(mpirun.count == 1, "mpirun: \(mpirun)")
+        kill(mpirun[0], SIGKILL)
+        let result = job.finish(timeout: 30)
+        #expect(!result.timedOut)
+        let left = files.filter { FileManager.default.fileExists(atPath: $0) }
+        #expect(left.isEmpty, "left behind: \(left.sorted())")
+        #expect(mpitrainProcesses(marked: marker, anyProgram: true).isEmpty)
+    }
 }

@@ -37,7 +37,13 @@ struct IDXFile {
 
     /// The elements (after the header), copied out of the file.
     func elements() -> [UInt8] {
-        contents.array(from: headerSize)
+        var crc32: UInt32 = 0
+        return elements(crc32: &crc32)
+    }
+
+    /// The elements, carrying `crc32` on over the whole file (header and elements, as decompressed).
+    func elements(crc32: inout UInt32) -> [UInt8] {
+        contents.array(from: headerSize, crc32: &crc32)
     }
 
     // MARK: - Checks

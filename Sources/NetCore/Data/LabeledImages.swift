@@ -25,6 +25,12 @@ public struct LabeledImages: Sendable {
     /// Reads an IDX images file and its IDX labels file (each gzip-compressed or not), checks them
     /// and that they agree in count. Labels are class numbers 0…255.
     public static func load(images imagesURL: URL, labels labelsURL: URL) throws(DataError) -> LabeledImages {
+        var crc32: UInt32 = 0
+        return try load(images: imagesURL, labels: labelsURL, crc32: &crc32)
+    }
+
+    /// `load(images:labels:)`, carrying `crc32` on over the images file, then the labels file (as decompressed).
+    static func load(images imagesURL: URL, labels labelsURL: URL, crc32: inout UInt32) throws(DataError) -> LabeledImages {
         let images = try IDXFile(imagesURL, kind: .images)
         let labels = try IDXFile(labelsURL, kind: .labels)
         guard labels.count == images.count else {
@@ -33,9 +39,9 @@ public struct LabeledImages: Sendable {
                 problem: "holds \(labels.count) labels but \(imagesURL.lastPathComponent) holds \(images.count) images",
                 remedy: "run scripts/fetch-mnist to restore them")
         }
-        let labelValues = labels.elements()
+        let pixels = images.elements(crc32: &crc32)
         return LabeledImages(
             rows: images.dimensions[1], columns: images.dimensions[2],
-            pixels: images.elements(), labels: labelValues)
+            pixels: pixels, labels: labels.elements(crc32: &crc32))
     }
 }

@@ -9,17 +9,22 @@ public struct MNIST: Sendable {
     public let validation: LabeledImages?
     /// Classes of the data set: the largest training label + 1.
     public let classes: Int
+    /// The CRC-32 of the four files as read (decompressed; training images, training labels, test
+    /// images, test labels, in that order), which ranks compare to be sure they train on the same
+    /// data; nil for a data set made in memory.
+    public let filesCRC32: UInt32?
 
     /// The two sets of one data set.
     public init(train: LabeledImages, test: LabeledImages) {
-        self.init(train: train, test: test, validation: nil, classes: train.classes)
+        self.init(train: train, test: test, validation: nil, classes: train.classes, filesCRC32: nil)
     }
 
-    init(train: LabeledImages, test: LabeledImages, validation: LabeledImages?, classes: Int) {
+    init(train: LabeledImages, test: LabeledImages, validation: LabeledImages?, classes: Int, filesCRC32: UInt32?) {
         self.train = train
         self.test = test
         self.validation = validation
         self.classes = classes
+        self.filesCRC32 = filesCRC32
     }
 
     /// The standard file name of the training images, without ".gz".
@@ -48,10 +53,11 @@ public struct MNIST: Sendable {
                 path: directory.appendingPathComponent(name).path,
                 problem: "not found (nor \(name).gz)", remedy: DataError.fetch)
         }
+        var crc32: UInt32 = 0
         let trainImagesURL = try file(trainImages)
-        let train = try LabeledImages.load(images: trainImagesURL, labels: try file(trainLabels))
+        let train = try LabeledImages.load(images: trainImagesURL, labels: try file(trainLabels), crc32: &crc32)
         let testImagesURL = try file(testImages)
-        let test = try LabeledImages.load(images: testImagesURL, labels: try file(testLabels))
+        let test = try LabeledImages.load(images: testImagesURL, labels: try file(testLabels), crc32: &crc32)
         for (set, url, what) in [(train, trainImagesURL, "training"), (test, testImagesURL, "test")] where set.count == 0 {
             throw DataError(path: url.path, problem: "holds 0 images; a \(what) set needs at least one",
                             remedy: "run scripts/fetch-mnist to restore it, or pass --data DIR with a complete data set")
@@ -62,7 +68,7 @@ public struct MNIST: Sendable {
                 problem: "images are \(test.rows)×\(test.columns) but the training images are \(train.rows)×\(train.columns)",
                 remedy: "put the test and training files of one data set together")
         }
-        let data = MNIST(train: train, test: test), classes = data.classes
+        let data = MNIST(train: train, test: test, validation: nil, classes: train.classes, filesCRC32: crc32), classes = data.classes
         guard classes >= 2 else {
             throw DataError(path: directory.appendingPathComponent(trainLabels).path,
                             problem: "names \(classes) class\(classes == 1 ? "" : "es"); a classifier needs at least 2",

@@ -42,6 +42,7 @@ extension MNIST {
         var isHeld = [Bool](repeating: false, count: train.count)
         for index in held { isHeld[index] = true }
         let kept = (0..<train.count).filter { !isHeld[$0] }
-        return MNIST(train: train.subset(kept), test: test, validation: train.subset(held), classes: classes)
+        return MNIST(train: train.subset(kept), test: test, validation: train.subset(held), classes: classes,
+                     filesCRC32: filesCRC32)
     }
 }
