@@ -5,7 +5,7 @@ import Foundation
 public enum NodeMemory {
     /// The usable bytes.
     public static var bytes: Double {
-        let physical = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
         guard let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
               let limit = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return physical }
         return min(physical, limit)
