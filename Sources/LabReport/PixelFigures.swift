@@ -49,7 +49,7 @@ enum PixelFigures {
             if insight.unitWeights.count == 1, run.layerWidths.count == 2 {
                 let weights = insight.unitWeights[0]
                 let limit = colourLimit(weights)
-                let title = "\(RunStyle.subject(run)): its \(weights.count) weights"
+                let title = "\(RunStyle.label(run)) — its \(weights.count) weights"
                 let width = max(margin * 2 + side.0 * big + 170, margin * 2 + SVGDocument.textWidth(title, size: 15), 360)
                 let height = 58 + side.1 * big + 44
                 var svg = SVGDocument(width: width, height: height, title: "The single neuron's weights")
@@ -65,10 +65,10 @@ enum PixelFigures {
                 let units = insight.unitWeights
                 let perRow = 4, cell = side.0 * small + 14
                 let rowsOfUnits = (units.count + perRow - 1) / perRow
-                let width = max(margin * 2 + Double(perRow) * cell, margin * 2 + SVGDocument.textWidth(RunStyle.subject(run), size: 15), 360)
+                let width = max(margin * 2 + Double(perRow) * cell, margin * 2 + SVGDocument.textWidth(RunStyle.label(run), size: 15), 360)
                 let height = 64 + Double(rowsOfUnits) * (side.1 * small + 30) + 10
                 var svg = SVGDocument(width: width, height: height, title: "Hidden units' weights")
-                svg.text("\(RunStyle.subject(run))", x: margin, y: 24, size: 15, weight: "bold")
+                svg.text(RunStyle.label(run), x: margin, y: 24, size: 15, weight: "bold")
                 svg.text("first \(units.count) of \(insight.firstLayerUnits) hidden units: the weights into each",
                          x: margin, y: 44, size: 13, fill: "#555555")
                 for (index, weights) in units.enumerated() {
@@ -149,9 +149,10 @@ enum PixelFigures {
         let scale = 2.5, margin = 16.0
         let side = (Double(insight.columns) * scale, Double(insight.rows) * scale)
         let cell = max(side.0, 84) + 12, groupHeight = 24 + side.1 + 40
-        let width = max(margin * 2 + 4 * cell, 360), height = 34 + Double(groups.count) * groupHeight
+        let width = max(margin * 2 + 4 * cell, margin * 2 + SVGDocument.textWidth(RunStyle.label(run), size: 15), 360)
+        let height = 34 + Double(groups.count) * groupHeight
         var svg = SVGDocument(width: width, height: height, title: "Most confident mistakes")
-        svg.text(RunStyle.subject(run), x: margin, y: 24, size: 15, weight: "bold")
+        svg.text(RunStyle.label(run), x: margin, y: 24, size: 15, weight: "bold")
         for (row, group) in groups.enumerated() {
             let top = 34 + Double(row) * groupHeight
             svg.text(group.title, x: margin, y: top + 16, size: 13, fill: "#333333")
