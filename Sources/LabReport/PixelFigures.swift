@@ -148,7 +148,7 @@ enum PixelFigures {
                                      name: (Int) -> String) -> SVGDocument {
         let scale = 2.5, margin = 16.0
         let side = (Double(insight.columns) * scale, Double(insight.rows) * scale)
-        let cell = max(side.0, 84) + 12, groupHeight = 24 + side.1 + 40
+        let cell = max(side.0, 84) + 12, groupHeight = 24 + side.1 + 56
         let width = max(margin * 2 + 4 * cell, margin * 2 + SVGDocument.textWidth(RunStyle.label(run), size: 15), 360)
         let height = 34 + Double(groups.count) * groupHeight
         var svg = SVGDocument(width: width, height: height, title: "Most confident mistakes")
@@ -164,8 +164,8 @@ enum PixelFigures {
                 let said = run.isBinary ? (mistake.predicted >= 0 ? "yes" : "no") : name(mistake.predicted)
                 let probability = mistake.probability >= 0.9995 ? ">0.999" : String(format: "%.3f", mistake.probability)
                 svg.text(Self.fitted("true " + name(mistake.trueClass), width: cell - 6, size: 12), x: x, y: y + side.1 + 15, size: 12)
-                svg.text(Self.fitted("said " + said, width: cell - 6 - SVGDocument.textWidth(probability, size: 12) - 6, size: 12)
-                         + " " + probability, x: x, y: y + side.1 + 30, size: 12, fill: "#B2182B")
+                svg.text(Self.fitted("said " + said, width: cell - 6, size: 12), x: x, y: y + side.1 + 30, size: 12, fill: "#B2182B")
+                svg.text("p = " + probability, x: x, y: y + side.1 + 45, size: 12, fill: "#B2182B")
             }
         }
         return svg
