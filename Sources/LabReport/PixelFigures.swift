@@ -162,10 +162,10 @@ enum PixelFigures {
                           x: x, y: y, width: side.0, height: side.1)
                 svg.rect(x: x, y: y, width: side.0, height: side.1, fill: "none", stroke: "#999999")
                 let said = run.isBinary ? (mistake.predicted >= 0 ? "yes" : "no") : name(mistake.predicted)
-                let probability = mistake.probability >= 0.9995 ? ">0.999" : String(format: "%.3f", mistake.probability)
+                let probability = mistake.probability >= 0.9995 ? "> 0.999" : String(format: "= %.3f", mistake.probability)
                 svg.text(Self.fitted("true " + name(mistake.trueClass), width: cell - 6, size: 12), x: x, y: y + side.1 + 15, size: 12)
                 svg.text(Self.fitted("said " + said, width: cell - 6, size: 12), x: x, y: y + side.1 + 30, size: 12, fill: "#B2182B")
-                svg.text("p = " + probability, x: x, y: y + side.1 + 45, size: 12, fill: "#B2182B")
+                svg.text("p " + probability, x: x, y: y + side.1 + 45, size: 12, fill: "#B2182B")
             }
         }
         return svg

@@ -164,7 +164,7 @@ struct ReportDocument {
               header { margin-bottom: 0.8em; }
               h2 { margin: 1em 0 0.4em; }
               h1, h2, h3, .formula p, .hint { break-after: avoid; page-break-after: avoid; }
-              figure, .formula, tr, figcaption, .panels svg { break-inside: avoid; page-break-inside: avoid; }
+              figure, table, .formula, tr, figcaption, .panels svg { break-inside: avoid; page-break-inside: avoid; }
               /* A figure of several panels may break between them; its caption stays with the last. */
               figure:has(.panels) { break-inside: auto; page-break-inside: auto; }
               figcaption { break-before: avoid; page-break-before: avoid; }
