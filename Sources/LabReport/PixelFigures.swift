@@ -50,11 +50,11 @@ enum PixelFigures {
                 let weights = insight.unitWeights[0]
                 let limit = colourLimit(weights)
                 let title = "\(RunStyle.label(run)) — its \(weights.count) weights"
-                let width = max(margin * 2 + side.0 * big + 170, margin * 2 + SVGDocument.textWidth(title, size: 15), 360)
+                let width = max(margin * 2 + side.0 * big + 24 + 18 + 8 + 170, margin * 2 + SVGDocument.textWidth(title, size: 15), 360)
                 let height = 58 + side.1 * big + 44
                 var svg = SVGDocument(width: width, height: height, title: "The single neuron's weights")
                 svg.text(title, x: margin, y: 24, size: 15, weight: "bold")
-                svg.text("one per pixel, drawn where the pixel is; colours end at the 99th percentile of |w|",
+                svg.text("one per pixel; colours end at the 99th percentile of |w|",
                          x: margin, y: 44, size: 12, fill: "#555555")
                 svg.image(weightImage(weights, rows: insight.rows, columns: insight.columns, limit: limit).dataURI,
                           x: margin, y: 58, width: side.0 * big, height: side.1 * big)
