@@ -51,7 +51,7 @@ let package = Package(
         // MPI: the Communicator (implements `Collectives`), agreement across ranks, MPI errors.
         .target(name: "Distributed", dependencies: ["CMPI", "NetCore"], swiftSettings: nativeCPU),
         // The lab report: metrics files in, Markdown, HTML and SVG figures out.
-        .target(name: "LabReport", dependencies: ["NetCore"]),
+        .target(name: "LabReport", dependencies: ["NetCore", "CZlib"]),
         .executableTarget(
             name: "mpitrain",
             dependencies: [

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The report's "Discussion": sentences built from the metrics alone — each detector against its
-/// majority baseline with precision and recall, over- or under-fitting from the loss curves, the most
-/// confused classes, and the models compared.
+/// majority baseline with precision and recall, over- or under-fitting from the smoothed curves with
+/// the accuracy beside the loss, where to stop from the validation set, the most confused classes,
+/// the ablation, and the models compared.
 struct Discussion {
     /// The runs the report is about.
     let selection: ReportSelection
@@ -12,6 +13,10 @@ struct Discussion {
     private static func count(_ value: Int) -> String { ReportTables.grouped(value) }
     /// A fraction as a percentage with one decimal, e.g. "68.7 %", for shares of errors.
     private static func share(_ fraction: Double) -> String { String(format: "%.1f %%", fraction * 100) }
+    /// A difference of two fractions in percentage points, e.g. "0.12 points".
+    private static func points(_ difference: Double) -> String {
+        String(format: "%.2f point%@", abs(difference) * 100, abs(abs(difference) * 100 - 1) < 0.005 ? "" : "s")
+    }
 
     /// The section's blocks: a heading per topic that has data, each followed by its paragraphs.
     var blocks: [ReportDocument.Block] {
@@ -22,8 +27,14 @@ struct Discussion {
             blocks += paragraphs.map { .paragraph($0) }
         }
         topic("Detectors against the majority baseline", selection.main.filter(\.isBinary).map(Self.detector))
-        topic("Over- or under-fitting", fittingParagraphs)
+        topic("Over- or under-fitting, and where to stop", fittingParagraphs)
         if let run = selection.multiclass, let sentence = Self.confusions(run) { topic("Most confused classes", [sentence]) }
+        if let ablation = Ablation(selection) {
+            blocks.append(.heading(3, "Ablation: one change at a time"))
+            blocks.append(.paragraph(ablation.introduction))
+            blocks.append(.table(ablation.table))
+            blocks += ablation.findings.map { .paragraph($0) }
+        }
         topic("The models compared", comparisonParagraphs)
         return blocks
     }
@@ -32,32 +43,33 @@ struct Discussion {
 
     /// One binary run against its baseline, with precision, recall and F1 when the counts are recorded.
     static func detector(_ run: RunMetrics) -> String {
-        let label = RunStyle.label(run)
+        let subject = RunStyle.subject(run)
         guard let scores = DetectorScores(run) else {
-            return "\(label): the metrics hold no binary_confusion counts, so its baseline, precision and recall "
+            return "\(subject): the metrics hold no binary_confusion counts, so its baseline, precision and recall "
                 + "cannot be computed (metrics written by this version record them); its test accuracy is "
                 + "\(percent(run.last.testAccuracy))."
         }
-        let digit = RunStyle.digitName(run)
+        let target = RunStyle.digitName(run)
         let counts = scores.counts
-        var text = "\(label) — always answering \"\(scores.baselineSaysNo ? "no" : "yes")\" is right on "
+        var text = "\(subject). Always answering \"\(scores.baselineSaysNo ? "no" : "yes")\" would be right on "
             + "\(percent(scores.baseline)) of the \(count(counts.images)) test images "
-            + "(\(count(scores.positives)) are \(RunStyle.article(digit)) \(digit)). "
+            + "(\(count(scores.positives)) are \(RunStyle.article(target)) \(target)). "
             + "The detector reaches \(percent(scores.accuracy))"
         if let removed = scores.baselineErrorsRemoved {
             text += ": it removes \(share(removed)) of the baseline's "
                 + "\(count(min(scores.positives, counts.images - scores.positives))) errors"
         }
         text += " (\(count(scores.errors)) left: \(count(counts.falsePositives)) false "
-            + "alarm\(counts.falsePositives == 1 ? "" : "s") and \(count(counts.falseNegatives)) missed \(digit)s)."
+            + "alarm\(counts.falsePositives == 1 ? "" : "s") and \(count(counts.falseNegatives)) "
+            + "missed \(RunStyle.plural(target)))."
         if let recall = scores.recall {
-            text += " It finds \(count(counts.truePositives)) of the \(count(scores.positives)) \(digit)s, "
-                + "a recall of \(percent(recall))"
+            text += " It finds \(count(counts.truePositives)) of the \(count(scores.positives)) "
+                + "\(RunStyle.plural(target)), a recall of \(percent(recall))"
             if let precision = scores.precision {
                 text += "; \(percent(precision)) of its \"yes\" answers are right (precision)"
             }
             if let f1 = scores.f1 { text += "; F1 = " + String(format: "%.3f", f1) }
-            text += ". Accuracy alone hides that it misses \(percent(1 - recall)) of the \(digit)s."
+            text += ". Accuracy alone hides that it misses \(percent(1 - recall)) of the \(RunStyle.plural(target))."
         }
         return text
     }
@@ -66,48 +78,103 @@ struct Discussion {
 
     private var fittingParagraphs: [String] {
         guard !selection.main.isEmpty else { return [] }
-        return ["Train loss and train accuracy are running means over each epoch, measured while the weights "
-                + "change; test values are measured after the epoch."]
-            + selection.main.map(Self.fitting)
+        var intro = "Train loss and train accuracy are running means over each epoch, measured while the weights "
+            + "change; test and validation values are measured after the epoch. A verdict needs a sustained "
+            + "trend: the curves are compared as means over a tenth of the run (at most 10 epochs), so one noisy "
+            + "epoch does not decide it, and a rising loss is read beside the accuracy."
+        if selection.main.contains(where: { run in run.epochs.contains { $0.validationLoss != nil } }) {
+            intro += " Where to stop is read from the validation set only (training images held out and never "
+                + "trained on): a stopping epoch chosen on the test curve would make the test accuracy look better "
+                + "than it is."
+        }
+        return [intro] + selection.main.map(Self.fitting)
     }
 
-    /// Where `run`'s test loss was lowest against its last epoch, the train/test gap, and a verdict.
+    /// Where `run`'s test loss was lowest against its last epoch with the accuracies beside it, the
+    /// train/test gap, one verdict, and where to stop according to the validation set.
     static func fitting(_ run: RunMetrics) -> String {
         let summary = FittingSummary(run)
         let last = summary.last
-        var text = "\(RunStyle.label(run)) — the test loss is lowest in epoch \(summary.bestEpoch) "
-            + "(\(loss(summary.bestTestLoss)))"
+        var text = "\(RunStyle.subject(run)). "
         if summary.bestEpoch == last.epoch {
-            text += ", the last one, with a train loss of \(loss(last.trainLoss)). "
+            text += "Its test loss is lowest in the last epoch, \(last.epoch) (\(loss(summary.bestTestLoss))), with a test "
+                + "accuracy of \(percent(last.testAccuracy)) and a train loss of \(loss(last.trainLoss)). "
         } else {
             let direction = summary.testLossRise >= 0 ? "higher" : "lower"
-            text += " and ends at \(loss(last.testLoss)) in epoch \(last.epoch) "
-                + "(\(share(abs(summary.testLossRise))) \(direction)), while the train loss goes from "
-                + "\(loss(summary.trainLossAtBest)) to \(loss(last.trainLoss)). "
-        }
-        if let validation = summary.bestValidationEpoch {
-            text += "The validation loss is lowest in epoch \(validation). "
+            text += "Its test loss is lowest in epoch \(summary.bestEpoch) (\(loss(summary.bestTestLoss))), where the test "
+                + "accuracy is \(percent(summary.testAccuracyAtBest)); in the last epoch, \(last.epoch), the loss is "
+                + "\(loss(last.testLoss)) (\(share(abs(summary.testLossRise))) \(direction)) and the accuracy "
+                + "\(percent(last.testAccuracy))"
+            if summary.bestAccuracyEpoch != last.epoch {
+                text += " (highest: \(percent(summary.bestTestAccuracy)) in epoch \(summary.bestAccuracyEpoch))"
+            } else {
+                text += ", its highest"
+            }
+            text += ", while the train loss goes from \(loss(summary.trainLossAtBest)) to \(loss(last.trainLoss)). "
         }
         let gap = String(format: "%.2f", abs(summary.accuracyGap))
         text += "Train accuracy \(percent(last.trainAccuracy)) against test \(percent(last.testAccuracy)): "
             + (summary.accuracyGap >= 0 ? "a gap of \(gap) percentage points" : "train is \(gap) points below test")
-            + ". Verdict: "
+            + ". "
+        let averaged = summary.window > 1 ? "averaged over \(summary.window) epochs, " : ""
         switch summary.verdict {
         case .overfitting:
-            text += "overfitting — after epoch \(summary.bestEpoch) the network fits the training images better "
-                + "while its test loss rises; stopping there (early stopping on held-out data) keeps the lower loss."
+            text += "Verdict: overfitting — \(averaged)the test loss ends \(share(summary.smoothedRise)) above its lowest "
+                + "and the test accuracy falls by \(points(summary.smoothedAccuracyChange)) with it, while the train "
+                + "loss keeps falling: the network fits its training images at the cost of new ones."
+        case .overConfident:
+            let errors = testImages(run).map { " the \(count(Int((Double($0) * (1 - last.testAccuracy)).rounded()))) test images" } ?? " the test images"
+            text += "Verdict: over-confidence, not overfitting — \(averaged)the test loss ends "
+                + "\(share(summary.smoothedRise)) above its lowest, but the test accuracy does not fall ("
+                + (summary.smoothedAccuracyChange >= 0 ? "+" : "−") + "\(points(summary.smoothedAccuracyChange))). "
+                + "The network grows ever more certain of its answers, and\(errors) it still gets wrong cost more "
+                + "and more loss (−log of a small probability for the true class): the loss rises while the number "
+                + "of mistakes does not."
         case .stillImproving:
-            text += "still learning — the test loss was lowest in the last tenth of the run, so more epochs could "
-                + "still help; no sign of overfitting."
-        case .settled:
-            text += "no overfitting to speak of — the test loss ends within "
-                + share(FittingSummary.riseTolerance) + " of its minimum."
+            text += "Verdict: still learning — \(averaged)the test loss was still falling over the last epochs, so more "
+                + "epochs would probably help."
+        case .capacityLimited:
+            text += "Verdict: limited by its capacity (under-fitting) — the test loss has levelled off, and train "
+                + "accuracy is barely above test: the model cannot fit even its training images much better, so a "
+                + "wider or deeper model would help more than more epochs."
+        case .converged:
+            text += "Verdict: converged — \(averaged)the test loss ends within \(share(max(summary.smoothedRise, 0))) of its "
+                + "lowest; no sign of overfitting."
         }
-        if summary.verdict != .overfitting, abs(summary.accuracyGap) < 0.5, last.trainAccuracy < 0.99 {
-            text += " Train and test accuracy agree within half a point below 99 %: the model is limited by its "
-                + "capacity (under-fitting) rather than by overfitting."
+        return text + " " + stopping(run, summary: summary)
+    }
+
+    /// Where to stop, from the validation curve only; without one, says why no epoch is advised.
+    static func stopping(_ run: RunMetrics, summary: FittingSummary) -> String {
+        let last = summary.last
+        guard let epoch = summary.bestValidationEpoch, let stop = run.epochs.first(where: { $0.epoch == epoch }),
+              let validationLoss = stop.validationLoss else {
+            return "No validation set was held out in this run, so the report names no stopping epoch (choosing it on "
+                + "the test curve would flatter the test accuracy); train with --validation 5000 to get one."
+        }
+        let held = last.validation.map { "\(count($0)) training images held out" } ?? "training images held out"
+        var text = "Where to stop (validation set, \(held)): the validation loss is lowest in epoch \(epoch) "
+            + "(\(loss(validationLoss))"
+        if let accuracy = stop.validationAccuracy { text += ", validation accuracy \(percent(accuracy))" }
+        text += ")"
+        if epoch == last.epoch {
+            return text + ", the last one: stopping earlier would not help."
+        }
+        text += "; early stopping there would give a test accuracy of \(percent(stop.testAccuracy)) against "
+            + "\(percent(last.testAccuracy)) after all \(last.epoch) epochs."
+        let accuracies = run.epochs.compactMap { line in line.validationAccuracy.map { (line.epoch, $0) } }
+        if summary.verdict == .overConfident || stop.testAccuracy < last.testAccuracy,
+           let best = accuracies.max(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 > $1.0) }), best.0 != epoch {
+            text += " As the accuracy holds while the loss rises, stopping on the validation accuracy (highest in epoch "
+                + "\(best.0), \(percent(best.1))) suits a classifier better than stopping on its loss."
         }
         return text
+    }
+
+    /// The number of test images of `run`, when its last epoch's counts say.
+    static func testImages(_ run: RunMetrics) -> Int? {
+        if let matrix = run.last.confusion { return matrix.reduce(0) { $0 + $1.reduce(0, +) } }
+        return DetectorScores(run)?.counts.images
     }
 
     // MARK: - Confusions
@@ -122,7 +189,7 @@ struct Discussion {
             total + row.element.enumerated().filter { $0.offset != row.offset }.map(\.element).reduce(0, +)
         }
         guard !groups.isEmpty else {
-            return "\(RunStyle.label(run)) classifies every test image correctly: no class is confused with another."
+            return "\(RunStyle.subject(run)) classifies every test image correctly: no class is confused with another."
         }
         func opposite(_ cell: ConfusedPair) -> String {
             "\(name(cell.predicted)) as \(name(cell.trueClass)): \(count(cell.reverseCount))"
@@ -139,8 +206,9 @@ struct Discussion {
         }
         let cells = groups.joined()
         let covered = cells.reduce(0) { $0 + $1.count }
-        return "Of the \(count(errors)) test images \(RunStyle.label(run)) gets wrong (epoch \(run.last.epoch)), "
-            + "the most frequent mistakes (true class read as predicted class): " + parts.joined(separator: "; ")
+        return "Of the \(count(errors)) test images the \(run.layerWidths.last ?? 10)-class network gets wrong in its "
+            + "last epoch (\(run.last.epoch)), the most frequent mistakes (true class read as predicted class) are "
+            + parts.joined(separator: "; ")
             + ". These \(cells.count) cells hold \(count(covered)) of the \(count(errors)) errors "
             + "(\(share(errors == 0 ? 0 : Double(covered) / Double(errors))))."
     }
@@ -204,10 +272,10 @@ struct Discussion {
         var removed: [String] = []
         for run in binary {
             if let scores = DetectorScores(run), let share = scores.baselineErrorsRemoved {
-                removed.append("\(RunStyle.label(run)) removes \(Self.share(share))")
+                removed.append("\(RunStyle.subject(run).prefix(1).lowercased() + RunStyle.subject(run).dropFirst()) removes \(Self.share(share))")
             }
         }
-        removed.append("\(RunStyle.label(multiclass)) removes \(share(1 - (1 - accuracy) / (1 - baseline)))")
+        removed.append("the \(matrix.count)-class network removes \(share(1 - (1 - accuracy) / (1 - baseline)))")
         text += removed.joined(separator: ", ") + " of its baseline's errors."
         return text
     }
@@ -218,8 +286,8 @@ struct Discussion {
             let runs = set.detectors.compactMap { $0 }
             guard let lowest = runs.min(by: { $0.last.testAccuracy < $1.last.testAccuracy }),
                   let highest = runs.max(by: { $0.last.testAccuracy < $1.last.testAccuracy }) else { return nil }
-            var text = "The \(runs.count) \(set.model) detectors' test accuracy ranges from "
-                + "\(percent(lowest.last.testAccuracy)) (\(RunStyle.question(lowest))) to "
+            var text = "The \(runs.count) \(set.model == "single" ? "single-neuron" : "hidden-layer") detectors' test "
+                + "accuracy ranges from \(percent(lowest.last.testAccuracy)) (\(RunStyle.question(lowest))) to "
                 + "\(percent(highest.last.testAccuracy)) (\(RunStyle.question(highest)))"
             let recalls = runs.compactMap { run in DetectorScores(run)?.recall.map { (run, $0) } }
             if let low = recalls.min(by: { $0.1 < $1.1 }), let high = recalls.max(by: { $0.1 < $1.1 }) {

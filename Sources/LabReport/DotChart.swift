@@ -45,9 +45,13 @@ struct DotChart {
         let plotWidth = max(Double(categories.count) * (groupWidth + Self.groupGap) + Self.groupGap, 360)
         let groupStep = (plotWidth - Self.groupGap) / Double(max(categories.count, 1))
         let plotBottom = Self.top + Self.plotHeight
-        let legendTop = plotBottom + 62
+        // Labels wider than their column (class names) are turned 45° so they never overlap.
+        let widestLabel = categories.map { SVGDocument.textWidth($0, size: LineChart.narrowFont) }.max() ?? 0
+        let slanted = widestLabel > groupStep - 4
+        let labelDepth = slanted ? widestLabel * 0.71 + 10 : 0
+        let legendTop = plotBottom + 62 + labelDepth
         let widestName = series.map { SVGDocument.textWidth($0.name, size: LineChart.narrowFont) }.max() ?? 0
-        let width = max(left + plotWidth + 16, 16 + 30 + widestName + 16,
+        let width = max(left + plotWidth + 16 + labelDepth, 16 + 30 + widestName + 16,
                         16 + SVGDocument.textWidth(title, size: LineChart.narrowFont) + 16)
         let height = legendTop + Double(series.count) * 26 + 8
         var svg = SVGDocument(width: width.rounded(.up), height: height.rounded(.up), title: title)
@@ -62,14 +66,19 @@ struct DotChart {
         }
         svg.text(yTitle, x: 20, y: Self.top + Self.plotHeight / 2, size: LineChart.titleFont, anchor: .middle,
                  rotation: -90)
-        svg.text(xTitle, x: left + plotWidth / 2, y: plotBottom + 46, size: LineChart.titleFont, anchor: .middle)
+        svg.text(xTitle, x: left + plotWidth / 2, y: plotBottom + 46 + labelDepth, size: LineChart.titleFont, anchor: .middle)
         svg.rect(x: left, y: Self.top, width: plotWidth, height: Self.plotHeight, fill: "none", stroke: "#444444")
         svg.endGroup()
 
         svg.beginGroup(["class": "dots"])
         for (index, category) in categories.enumerated() {
             let centre = left + Self.groupGap / 2 + (Double(index) + 0.5) * groupStep
-            svg.text(category, x: centre, y: plotBottom + 21, size: LineChart.tickFont, anchor: .middle, weight: "bold")
+            if slanted {
+                svg.text(category, x: centre - 4, y: plotBottom + 14, size: LineChart.tickFont, anchor: .start, weight: "bold",
+                         rotation: 45)
+            } else {
+                svg.text(category, x: centre, y: plotBottom + 21, size: LineChart.tickFont, anchor: .middle, weight: "bold")
+            }
             if index > 0 {
                 let boundary = centre - groupStep / 2
                 svg.line(x1: boundary, y1: Self.top, x2: boundary, y2: plotBottom, stroke: "#f0f0f0")

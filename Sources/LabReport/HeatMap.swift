@@ -39,7 +39,7 @@ struct HeatMap {
         (255, 245, 235), (253, 208, 162), (253, 141, 60), (217, 72, 1), (127, 39, 4),
     ]
     /// The name of the scale, for the colour bar.
-    static let scaleName = "ColorBrewer Oranges, linear"
+    static let scaleName = "ColorBrewer Oranges"
 
     /// The fill colour for `t` in [0, 1] (a count over the largest count), linear in `t`.
     static func color(fraction t: Double) -> String {

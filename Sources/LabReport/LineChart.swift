@@ -38,10 +38,15 @@ struct LineChart {
         var label: String
     }
 
-    /// A point ringed, such as the minimum of a curve (the legend says what it is).
+    /// A point ringed, such as the minimum of a curve (the legend says what it is), in its curve's
+    /// colour; rings of different curves differ in size too, so overlapping rings stay apart.
     struct Highlight {
         /// The point.
         var x: Double, y: Double
+        /// The ring's colour.
+        var color = "#000000"
+        /// The ring's radius.
+        var radius = 8.0
     }
 
     /// Heading above the plot.
@@ -54,6 +59,8 @@ struct LineChart {
     var series: [Series]
     /// Headings above the legend's sample columns (e.g. ["train", "test"]); may be empty.
     var legendColumns: [String] = []
+    /// Legend columns whose samples are drawn dotted (validation).
+    var dottedColumns: Set<Int> = []
     /// Legend rows; one per series when empty.
     var legend: [LegendRow] = []
     /// Horizontal reference lines, drawn dotted in grey.
@@ -150,7 +157,7 @@ struct LineChart {
         // MARK: Highlighted points
         svg.beginGroup(["class": "highlights"])
         for point in highlights {
-            svg.circle(cx: x(point.x), cy: y(point.y), radius: 8, fill: "none", stroke: "#000000", strokeWidth: 1.5)
+            svg.circle(cx: x(point.x), cy: y(point.y), radius: point.radius, fill: "none", stroke: point.color, strokeWidth: 2)
         }
         svg.endGroup()
 
@@ -165,7 +172,7 @@ struct LineChart {
             for (column, sample) in row.samples.enumerated() {
                 let sampleX = legendLeft + Double(column) * (Self.sampleWidth + 10)
                 svg.line(x1: sampleX, y1: rowY, x2: sampleX + Self.sampleWidth, y2: rowY, stroke: sample.color,
-                         width: 2.5, dash: sample.dashed ? Self.dash : nil)
+                         width: 2.5, dash: dottedColumns.contains(column) ? "2 4" : sample.dashed ? Self.dash : nil)
                 svg.marker(sample.marker, x: sampleX + Self.sampleWidth / 2, y: rowY, color: sample.color,
                            hollow: sample.dashed)
             }

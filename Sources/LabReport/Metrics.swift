@@ -79,6 +79,9 @@ public struct RunMetrics: Equatable, Sendable {
 
     // MARK: - Derived values
 
+    /// The data set's name as the run recorded it (`data_set`), `nil` in older files.
+    public var dataSet: String? { last.dataSet }
+
     /// The last epoch recorded.
     var last: EpochMetrics { epochs[epochs.count - 1] }
 

@@ -21,17 +21,19 @@ struct ReportTable {
         return ([row(headers), rule] + rows.map(row)).joined(separator: "\n")
     }
 
-    /// HTML `<table>` element.
+    /// HTML `<table>` element; each cell carries its column's heading (`data-label`), which a
+    /// phone shows beside the value when the rows reflow into cards.
     var html: String {
         func cells(_ values: [String], tag: String) -> String {
             values.enumerated().map { index, value in
                 let style = numericColumns.contains(index) ? " class=\"num\""
                     : proseColumns.contains(index) ? " class=\"prose\"" : ""
-                return "<\(tag)\(style)>\(SVGDocument.escape(value))</\(tag)>"
+                let label = tag == "td" && index < headers.count ? " data-label=\"\(SVGDocument.escape(headers[index]))\"" : ""
+                return "<\(tag)\(style)\(label)>\(SVGDocument.escape(value))</\(tag)>"
             }.joined()
         }
         let body = rows.map { "<tr>" + cells($0, tag: "td") + "</tr>" }.joined(separator: "\n")
-        return "<div class=\"scroll\"><table>\n<thead><tr>\(cells(headers, tag: "th"))</tr></thead>\n<tbody>\n\(body)\n</tbody>\n</table></div>"
+        return "<div class=\"scroll table\"><table>\n<thead><tr>\(cells(headers, tag: "th"))</tr></thead>\n<tbody>\n\(body)\n</tbody>\n</table></div>"
     }
 }
 
@@ -105,10 +107,11 @@ struct ReportDocument {
             case let .formulas(formulas):
                 for formula in formulas {
                     parts.append("<div class=\"formula\"><p>\(SVGDocument.escape(formula.caption))</p>\n"
-                                 + "<div class=\"scroll\">\(formula.mathML)</div></div>")
+                                 + formula.mathMLLines.map { "<div class=\"scroll\">\($0)</div>" }.joined() + "</div>")
                 }
             case let .figure(file, caption, svg):
-                parts.append("<figure id=\"\(SVGDocument.escape(file))\">\n<div class=\"scroll\">\n\(svg)</div>"
+                let hint = svg.contains("class=\"wide\"") ? "<p class=\"hint\">Wider than the screen: swipe sideways to see all of it.</p>\n" : ""
+                parts.append("<figure id=\"\(SVGDocument.escape(file))\">\n\(hint)<div class=\"scroll\">\n\(svg)</div>"
                              + "<figcaption>\(SVGDocument.escape(caption))</figcaption>\n</figure>")
             case let .notes(text):
                 let paragraphs = text.components(separatedBy: "\n\n")
@@ -137,29 +140,55 @@ struct ReportDocument {
             th { background: #f2f2f2; }
             td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
             td.num { white-space: nowrap; }
-            td { min-width: 5em; }
             td.prose { min-width: 16em; }
-            th { min-width: 5em; }
             .formula p { margin: 0.8em 0 0.2em; }
-            math[display="block"] { font-size: 1.15em; margin: 0.3em 0 0.8em 1em; }
+            math[display="block"] { font-size: 1.15em; margin: 0.3em 0 0.5em 1em; }
             figure { margin: 1.5em 0; }
             figure svg { max-width: 100%; height: auto; }
             figure svg.chart { width: 620px; }
-            figure svg.wide { min-width: 560px; }
+            figure svg.pictures { width: auto; }
+            .panels { display: flex; flex-wrap: wrap; gap: 0.5em 2em; align-items: flex-start; }
+            .panels svg.chart { width: 500px; }
             figcaption { color: #555; font-style: italic; }
+            .hint { display: none; }
             .notes { border-left: 4px solid #0072B2; padding-left: 1em; }
             @media (max-width: 600px) {
               body { margin: 1em auto; padding: 0 0.7em; }
               h1 { font-size: 1.5em; }
               figure svg.chart text { font-size: 19px; }   /* LineChart.narrowFont: the layout leaves room */
+              figure svg.wide { max-width: none; }         /* natural size, scrolled: labels stay readable */
+              .hint { display: block; font-size: 0.85em; color: #0072B2; margin: 0 0 0.3em; }
+              .hint::before { content: "↔ "; }
               math[display="block"] { font-size: 1em; margin-left: 0; }
+              /* Tables reflow: one card per row, each value under its column's heading. */
+              .table table, .table tbody, .table tr, .table td { display: block; width: auto; }
+              .table thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+              .table tr { border: 1px solid #ccc; margin: 0 0 0.8em; }
+              .table td { border: none; border-bottom: 1px solid #eee; text-align: right; min-width: 0; white-space: normal; }
+              .table td:first-child { background: #f2f2f2; font-weight: bold; text-align: left; }
+              .table td::before { content: attr(data-label); float: left; margin-right: 1em; color: #555;
+                                  font-weight: normal; text-align: left; }
+              .table td:first-child::before { content: none; }
+              .table td.prose { text-align: left; }
+              .table td.prose::before { float: none; display: block; }
             }
+            @page { size: A4; margin: 14mm 14mm 16mm; }
             @media print {
-              body { max-width: none; margin: 0; font-size: 10.5pt; }
-              h1, h2, h3, .formula p { break-after: avoid; page-break-after: avoid; }
-              figure, table, .formula, tr { break-inside: avoid; page-break-inside: avoid; }
+              body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; line-height: 1.35; }
+              header { margin-bottom: 0.8em; }
+              h2 { margin: 1em 0 0.4em; }
+              h1, h2, h3, .formula p, .hint { break-after: avoid; page-break-after: avoid; }
+              figure, table, .formula, tr, figcaption, .panels svg { break-inside: avoid; page-break-inside: avoid; }
+              /* A figure of several panels may break between them; its caption stays with the last. */
+              figure:has(.panels) { break-inside: auto; page-break-inside: auto; }
+              figcaption { break-before: avoid; page-break-before: avoid; }
+              figure { margin: 0.8em 0; }
               .scroll { overflow: visible; }
-              figure svg.wide { min-width: 0; }
+              figure svg, figure svg.chart, figure svg.wide { width: auto; max-width: 100%; max-height: 120mm; min-width: 0; }
+              .panels { gap: 0.3em 4%; }
+              .panels svg.chart, .panels svg.pictures { width: 48%; max-height: 120mm; }
+              th, td { padding: 0.15em 0.4em; }
+              .hint { display: none; }
             }
             </style>
             </head>

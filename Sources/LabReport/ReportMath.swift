@@ -1,86 +1,190 @@
-/// One formula of the lab, written twice: as TeX for `$$…$$` in Markdown, and as MathML for the
-/// HTML report (rendered by the browser: no script, no network).
+/// One formula of the lab with what it says in words, in TeX (for `$$…$$` in Markdown) and in
+/// MathML (for the HTML report).
 struct Formula {
     /// What the formula says, in words.
     var caption: String
     /// TeX source, without the `$$` delimiters.
     var tex: String
-    /// A `<math display="block">` element of the same formula.
-    var mathML: String
+    /// The same formula as `<math display="block">` elements, one per line.
+    var mathMLLines: [String]
+
+    /// A formula from its caption and its `Math`.
+    init(_ caption: String, _ math: Math) {
+        self.caption = caption
+        tex = math.tex
+        mathMLLines = math.lines
+    }
 }
 
-// MARK: - The lab's formulas
+/// The formulas of the models the report trained, in one notation: layer l has weights W⁽ˡ⁾, bias
+/// b⁽ˡ⁾, pre-activation z⁽ˡ⁾ and activation a⁽ˡ⁾ (a⁽⁰⁾ = x, the image); the output layer is L.
+/// Formulas for a kind of model the report did not train are left out.
+struct ReportMath {
+    /// Which kinds of model were trained.
+    var binary = false, multiclass = false, hiddenLayers = false
+    /// The hidden activations used (`sigmoid`, `relu`, `tanh`).
+    var activations: Set<String> = []
+    /// The depth of the deepest network (weight layers).
+    var deepest = 1
 
-extension Formula {
-    private typealias M = MathML
-    private static let yHat = M.i("ŷ"), y = M.i("y"), z = M.i("z"), L = M.i("L"), x = M.i("x")
-    private static let wj = M.sub(M.i("w"), M.i("j")), xj = M.sub(M.i("x"), M.i("j"))
-    private static let sigma = M.i("σ"), log = M.word("log"), eq = M.o("="), minus = M.o("−"), plus = M.o("+")
-    private static let oneMinusYHat = M.paren(M.n("1"), M.o("−"), M.i("ŷ"))
-    private static let yHatMinusY = M.paren(M.i("ŷ"), M.o("−"), M.i("y"))
+    /// What `runs` trained.
+    init(_ runs: [RunMetrics]) {
+        for run in runs {
+            if run.isBinary { binary = true } else { multiclass = true }
+            let hidden = run.layerWidths.count - 2
+            if hidden > 0 {
+                hiddenLayers = true
+                activations.formUnion(run.last.activations ?? (run.activation ?? "sigmoid").split(separator: ",").map(String.init))
+            }
+            deepest = max(deepest, run.layerWidths.count - 1)
+        }
+    }
 
-    /// The single neuron and its loss: prediction, binary cross-entropy, its stable form from the logit.
-    static let neuron: [Formula] = [
-        Formula(caption: "A single sigmoid neuron weighs the pixels x into the logit z and squashes it into ŷ, the probability that the image is the digit:",
-                tex: #"\hat{y} = \sigma(z) = \sigma(Wx + b), \qquad z = \sum_j w_j x_j + b, \qquad \sigma(z) = \frac{1}{1 + e^{-z}}"#,
-                mathML: M.block(yHat, eq, sigma, M.paren(z), eq, sigma, M.paren(M.i("W"), x, plus, M.i("b")), M.gap,
-                                z, eq, M.sum(M.i("j"), M.row(wj, xj)), plus, M.i("b"), M.gap,
-                                sigma, M.paren(z), eq, M.frac(M.n("1"), M.row(M.n("1"), plus, M.sup(M.i("e"), M.row(minus, z)))))),
-        Formula(caption: "Binary cross-entropy loss for a label y ∈ {0, 1} (1 when the image is the digit):",
-                tex: #"L = -\left[\, y \log \hat{y} + (1 - y) \log (1 - \hat{y}) \,\right]"#,
-                mathML: M.block(L, eq, minus, M.brackets(y, log, yHat, plus, M.paren(M.n("1"), minus, y), log, oneMinusYHat))),
-        Formula(caption: "The trainer computes it from the logit z, not from ŷ: the same value rearranged, with no log 0 when ŷ rounds to 0 or 1 and no overflow of the exponential:",
-                tex: #"L = \max(z, 0) - z\,y + \log\left(1 + e^{-|z|}\right)"#,
-                mathML: M.block(L, eq, M.word("max"), M.paren(z, M.o(","), M.n("0")), minus, z, y, plus, log,
-                                M.paren(M.n("1"), plus, M.sup(M.i("e"), M.row(minus, M.o("|"), z, M.o("|")))))),
-    ]
+    // MARK: - Notation
 
-    /// The derivative for one weight, step by step.
-    static let gradient: [Formula] = [
-        Formula(caption: "The derivative for one weight wⱼ (the weight of pixel xⱼ) follows from the chain rule, through ŷ and z:",
-                tex: #"\frac{\partial L}{\partial w_j} = \frac{\partial L}{\partial \hat{y}} \cdot \frac{\partial \hat{y}}{\partial z} \cdot \frac{\partial z}{\partial w_j}"#,
-                mathML: M.block(M.partial(L, wj), eq, M.partial(L, yHat), M.o("·"), M.partial(yHat, z), M.o("·"), M.partial(z, wj))),
-        Formula(caption: "The three factors: the loss's derivative in ŷ, the sigmoid's σ′ = σ(1 − σ), and the pixel:",
-                tex: #"\frac{\partial L}{\partial \hat{y}} = -\frac{y}{\hat{y}} + \frac{1 - y}{1 - \hat{y}} = \frac{\hat{y} - y}{\hat{y}(1 - \hat{y})}, \qquad \frac{\partial \hat{y}}{\partial z} = \sigma(z)\,(1 - \sigma(z)) = \hat{y}(1 - \hat{y}), \qquad \frac{\partial z}{\partial w_j} = x_j"#,
-                mathML: M.block(M.partial(L, yHat), eq, minus, M.frac(y, yHat), plus,
-                                M.frac(M.row(M.n("1"), minus, y), M.row(M.n("1"), minus, yHat)), eq,
-                                M.frac(M.row(yHat, minus, y), M.row(yHat, oneMinusYHat)), M.gap,
-                                M.partial(yHat, z), eq, sigma, M.paren(z), M.paren(M.n("1"), minus, sigma, M.paren(z)), eq,
-                                yHat, oneMinusYHat, M.gap, M.partial(z, wj), eq, xj)),
-        Formula(caption: "σ′ = ŷ(1 − ŷ) cancels the denominator, which leaves the error times the input:",
-                tex: #"\frac{\partial L}{\partial w_j} = (\hat{y} - y)\, x_j, \qquad \frac{\partial L}{\partial b} = \hat{y} - y"#,
-                mathML: M.block(M.partial(L, wj), eq, yHatMinusY, xj, M.gap, M.partial(L, M.i("b")), eq, yHat, minus, y)),
-        Formula(caption: "Over a minibatch of B images the gradients are averaged, and SGD steps against them with learning rate η:",
-                tex: #"w_j \leftarrow w_j - \frac{\eta}{B} \sum_{i=1}^{B} \left(\hat{y}^{(i)} - y^{(i)}\right) x_j^{(i)}"#,
-                mathML: M.block(wj, M.o("←"), wj, minus, M.frac(M.i("η"), M.i("B")),
-                                "<munderover><mo>∑</mo>\(M.row(M.i("i"), eq, M.n("1")))\(M.i("B"))</munderover>",
-                                M.paren(M.sup(yHat, M.paren(M.i("i"))), minus, M.sup(y, M.paren(M.i("i")))),
-                                M.subsup(x, M.i("j"), M.paren(M.i("i"))))),
-    ]
+    private typealias M = Math
+    private static let x = M.v("x"), y = M.v("y"), yHat = M.v("ŷ", tex: "\\hat{y}"), p = M.v("p")
+    private static let l = M.v("l"), L = M.v("L"), eq = M.o("="), minus = M.o("−", tex: "-"), plus = M.o("+")
+    private static let sigma = M.v("σ", tex: "\\sigma"), log = M.function("log", tex: "\\log")
+    private static let loss = M.v("ℒ", tex: "\\mathcal{L}")
+    private static func W(_ layer: Math) -> Math { .layered(M.v("W"), layer) }
+    private static func b(_ layer: Math) -> Math { .layered(M.v("b"), layer) }
+    private static func z(_ layer: Math) -> Math { .layered(M.v("z"), layer) }
+    private static func a(_ layer: Math) -> Math { .layered(M.v("a"), layer) }
+    private static func delta(_ layer: Math) -> Math { .layered(M.v("δ", tex: "\\delta"), layer) }
+    private static let lMinus1 = l + minus + M.n("1"), one = M.n("1")
+    private static func oneMinus(_ value: Math) -> Math { .paren(one + minus + value) }
 
-    /// Softmax, the multiclass loss in its stable form, and its gradient; the hidden layer's backward step.
-    static let multiclass: [Formula] = [
-        Formula(caption: "Softmax turns the logits z into probabilities p over the classes:",
-                tex: #"p_k = \frac{e^{z_k}}{\sum_{j} e^{z_j}}"#,
-                mathML: M.block(M.sub(M.i("p"), M.i("k")), eq,
-                                M.frac(M.sup(M.i("e"), M.sub(z, M.i("k"))), M.sum(M.i("j"), M.sup(M.i("e"), M.sub(z, M.i("j"))))))),
-        Formula(caption: "Cross-entropy loss for the true class y, computed with the largest logit m subtracted first (log-sum-exp, no overflow):",
-                tex: #"L = -\log p_y = \log \sum_j e^{z_j - m} - (z_y - m), \qquad m = \max_j z_j"#,
-                mathML: M.block(L, eq, minus, log, M.sub(M.i("p"), y), eq, log,
-                                M.sum(M.i("j"), M.sup(M.i("e"), M.row(M.sub(z, M.i("j")), minus, M.i("m")))), minus,
-                                M.paren(M.sub(z, y), minus, M.i("m")), M.gap, M.i("m"), eq,
-                                M.sub(M.word("max"), M.i("j")), M.sub(z, M.i("j")))),
-        Formula(caption: "Differentiating the log-sum-exp gives each logit its probability, and the true class's logit loses 1, so the gradient with respect to the logits is ([k = y] is 1 for the true class, else 0):",
-                tex: #"\frac{\partial L}{\partial z_k} = p_k - [k = y], \qquad \frac{\partial L}{\partial z} = p - \operatorname{onehot}(y)"#,
-                mathML: M.block(M.partial(L, M.sub(z, M.i("k"))), eq, M.sub(M.i("p"), M.i("k")), minus,
-                                M.brackets(M.i("k"), eq, y), M.gap, M.partial(L, z), eq, M.i("p"), minus,
-                                M.word("onehot"), M.paren(y))),
-        Formula(caption: "With a hidden layer h = f(W₁x + b₁), the output error δ₂ (ŷ − y, or p − onehot(y)) flows back through W₂ and f′:",
-                tex: #"\delta_1 = \left(W_2^\top \delta_2\right) \odot f'(W_1 x + b_1), \qquad \frac{\partial L}{\partial W_1} = \delta_1\, x^\top, \qquad \frac{\partial L}{\partial b_1} = \delta_1"#,
-                mathML: M.block(M.sub(M.i("δ"), M.n("1")), eq,
-                                M.paren(M.subsup(M.i("W"), M.n("2"), M.i("⊤")), M.sub(M.i("δ"), M.n("2"))), M.o("⊙"),
-                                M.sup(M.i("f"), M.o("′")), M.paren(M.sub(M.i("W"), M.n("1")), x, plus, M.sub(M.i("b"), M.n("1"))),
-                                M.gap, M.partial(L, M.sub(M.i("W"), M.n("1"))), eq, M.sub(M.i("δ"), M.n("1")),
-                                M.sup(x, M.i("⊤")), M.gap, M.partial(L, M.sub(M.i("b"), M.n("1"))), eq, M.sub(M.i("δ"), M.n("1")))),
-    ]
+    // MARK: - Sections
+
+    /// The sections in reading order: a title and its formulas.
+    var sections: [(title: String, formulas: [Formula])] {
+        var sections: [(String, [Formula])] = [("The forward pass", forward)]
+        if binary { sections.append(("The detectors' output and loss", binaryLoss)) }
+        if multiclass { sections.append(("Softmax and cross-entropy", softmaxLoss)) }
+        sections.append(("Backpropagation", backward))
+        sections.append(("The update", update))
+        return sections
+    }
+
+    /// Every formula, in reading order.
+    var formulas: [Formula] { sections.flatMap(\.formulas) }
+
+    private typealias S = ReportMath
+
+    private var forward: [Formula] {
+        var outputs: [String] = []
+        if binary { outputs.append("a detector's output is one probability ŷ = σ(z⁽ᴸ⁾) that the image shows its class") }
+        if multiclass { outputs.append("the multiclass output is p = softmax(z⁽ᴸ⁾), one probability per class") }
+        let said = outputs.joined(separator: "; ")
+        let single = binary ? " The single neuron is the case L = 1: W⁽¹⁾ is one row of weights, one per pixel." : ""
+        return [Formula(
+            "Every layer l = 1 … L weighs the previous layer's activations (a⁽⁰⁾ = x, the image's pixels scaled to 0…1) "
+                + "with a matrix and adds a bias; the hidden layers apply an activation f element by element. "
+                + said.prefix(1).uppercased() + said.dropFirst() + "." + single,
+            S.z(S.l) + S.eq + S.W(S.l) + S.a(S.lMinus1) + S.plus + S.b(S.l) + M.gap + S.a(S.l) + S.eq
+                + M.v("f") + M.paren(S.z(S.l)) + M.text("for") + S.l + M.o("<") + S.L)]
+    }
+
+    private var binaryLoss: [Formula] {
+        let zL = S.z(S.L)
+        return [
+            Formula("The sigmoid squashes the output layer's value into a probability, and binary cross-entropy "
+                        + "measures it against the label y ∈ {0, 1} (1 when the image shows the class):",
+                    S.yHat + S.eq + S.sigma + M.paren(zL) + S.eq + M.frac(S.one, S.one + S.plus + M.sup(M.v("e"), S.minus + zL))
+                        + M.gap + S.loss + S.eq + S.minus + M.brackets(S.y + S.log + S.yHat + S.plus + S.oneMinus(S.y) + S.log + S.oneMinus(S.yHat))),
+            Formula("The trainer computes it from z = z⁽ᴸ⁾, not from ŷ: the same value rearranged, with no log 0 when ŷ "
+                        + "rounds to 0 or 1 and no overflow of the exponential:",
+                    S.loss + S.eq + M.function("max", tex: "\\max") + M.paren(M.v("z") + M.o(",") + M.n("0")) + S.minus + M.v("z") + S.y + S.plus
+                        + S.log + M.paren(S.one + S.plus + M.sup(M.v("e"), S.minus + M.o("|") + M.v("z") + M.o("|")))),
+            Formula("Its derivative in z, by the chain rule through ŷ: the sigmoid's derivative σ′(z) = ŷ(1 − ŷ) cancels "
+                        + "the denominator of ∂ℒ/∂ŷ, which leaves the output error δ⁽ᴸ⁾, prediction minus label:",
+                    M.partial(S.loss, S.yHat) + S.eq + M.frac(S.yHat + S.minus + S.y, S.yHat + S.oneMinus(S.yHat)) + M.gap
+                        + M.prime("σ", tex: "\\sigma") + M.paren(M.v("z")) + S.eq + S.yHat + S.oneMinus(S.yHat) + M.gap
+                        + S.delta(S.L) + S.eq + M.partial(S.loss, zL) + S.eq + M.partial(S.loss, S.yHat) + M.o("·", tex: "\\cdot ")
+                        + M.prime("σ", tex: "\\sigma") + M.paren(M.v("z")) + S.eq + S.yHat + S.minus + S.y),
+        ]
+    }
+
+    private var softmaxLoss: [Formula] {
+        let k = M.v("k"), j = M.v("j"), zk = M.sub(M.v("z"), k), zj = M.sub(M.v("z"), j), pk = M.sub(S.p, k), pj = M.sub(S.p, j)
+        let yk = M.sub(S.y, k), yj = M.sub(S.y, j)
+        let isK = M.brackets(k + S.eq + j)
+        return [
+            Formula("Softmax turns the output layer's values z = z⁽ᴸ⁾ into probabilities; cross-entropy with the one-hot "
+                        + "label y (yₖ = 1 for the true class c, else 0) is minus the log-probability of the true class:",
+                    pk + S.eq + M.frac(M.sup(M.v("e"), zk), M.sum(j, nil, M.sup(M.v("e"), zj))) + M.gap
+                        + S.loss + S.eq + S.minus + M.sum(k, nil, yk + S.log + pk) + S.eq + S.minus + S.log + M.sub(S.p, M.v("c"))),
+            Formula("Computed stably with the largest value m subtracted first (log-sum-exp: no overflow):",
+                    S.loss + S.eq + S.log + M.sum(j, nil, M.sup(M.v("e"), zj + S.minus + M.v("m"))) + S.minus
+                        + M.paren(M.sub(M.v("z"), M.v("c")) + S.minus + M.v("m")) + M.gap + M.v("m") + S.eq
+                        + M.sub(M.function("max", tex: "\\max"), j) + zj),
+            Formula("The softmax Jacobian: each probability depends on every value ([k = j] is 1 when k = j, else 0):",
+                    M.partial(pk, zj) + S.eq + pk + M.paren(isK + S.minus + pj)),
+            Formula("With ∂ℒ/∂pₖ = −yₖ/pₖ the Jacobian collapses, since the yₖ sum to 1: the output error is probabilities "
+                        + "minus the one-hot label:",
+                    M.sub(S.delta(S.L), j) + S.eq + M.partial(S.loss, zj) + S.eq
+                        + M.sum(k, nil, M.paren(S.minus + M.frac(yk, pk)) + pk + M.paren(isK + S.minus + pj)) + M.continued
+                        + S.eq + S.minus + yj + S.plus + pj + M.sum(k, nil, yk) + S.eq + pj + S.minus + yj),
+        ]
+    }
+
+    private var backward: [Formula] {
+        var formulas: [Formula] = []
+        let error = [binary ? "ŷ − y" : nil, multiclass ? "p − y" : nil].compactMap { $0 }.joined(separator: " or ")
+        formulas.append(Formula(
+            "Every layer's gradients come from its error δ⁽ˡ⁾ = ∂ℒ/∂z⁽ˡ⁾ and its input; the output layer's error is "
+                + "\(error), derived above:",
+            M.partial(S.loss, S.W(S.l)) + S.eq + S.delta(S.l) + M.transposed(S.a(S.lMinus1)) + M.gap
+                + M.partial(S.loss, S.b(S.l)) + S.eq + S.delta(S.l)))
+        if hiddenLayers {
+            formulas.append(Formula(
+                "The error flows back one layer at a time, through the transposed weights and the activation's derivative "
+                    + "(⊙ multiplies element by element), for any number of layers:",
+                S.delta(S.lMinus1) + S.eq + M.paren(M.transposed(S.W(S.l)) + S.delta(S.l)) + M.o("⊙", tex: "\\odot ")
+                    + M.prime("f") + M.paren(S.z(S.lMinus1)) + M.continued + M.text("for") + S.l + S.eq + S.L + M.o(",") + S.L + S.minus
+                    + S.one + M.o(",") + M.o("…", tex: "\\ldots") + M.o(",") + M.n("2")))
+            let two = M.n("2"), first = M.n("1"), h = M.v("h")
+            formulas.append(Formula(
+                "Written out for one hidden layer h = a⁽¹⁾ (L = 2), the lab's hidden network:",
+                M.partial(S.loss, S.W(two)) + S.eq + S.delta(two) + M.transposed(h) + M.gap + M.partial(S.loss, S.b(two)) + S.eq
+                    + S.delta(two) + M.gap + S.delta(first) + S.eq + M.paren(M.transposed(S.W(two)) + S.delta(two))
+                    + M.o("⊙", tex: "\\odot ") + M.prime("f") + M.paren(S.z(first)) + M.gap
+                    + M.partial(S.loss, S.W(first)) + S.eq + S.delta(first) + M.transposed(S.x) + M.gap
+                    + M.partial(S.loss, S.b(first)) + S.eq + S.delta(first)))
+            var derivatives: [Math] = []
+            let zv = M.v("z")
+            if activations.contains("sigmoid") {
+                derivatives.append(M.prime("σ", tex: "\\sigma") + M.paren(zv) + S.eq + S.sigma + M.paren(zv) + S.oneMinus(S.sigma + M.paren(zv)))
+            }
+            if activations.contains("tanh") {
+                derivatives.append(M.prime("tanh", tex: "\\tanh") + M.paren(zv) + S.eq + S.one + S.minus
+                                   + M.sup(M.function("tanh", tex: "\\tanh"), M.n("2")) + M.paren(zv))
+            }
+            if activations.contains("relu") {
+                derivatives.append(M.prime("relu", tex: "\\operatorname{relu}") + M.paren(zv) + S.eq + M.brackets(zv + M.o(">") + M.n("0")))
+            }
+            if !derivatives.isEmpty {
+                let names = activations.sorted().joined(separator: ", ")
+                formulas.append(Formula(
+                    "The derivatives f′ of the hidden activations used here (\(names); [z > 0] is 1 for z > 0, else 0):",
+                    derivatives.dropFirst().reduce(derivatives[0]) { $0 + M.gap + $1 }))
+            }
+        } else {
+            formulas.append(Formula(
+                "For the single neuron (L = 1, a⁽⁰⁾ = x) that is one line: each weight moves with the error times its pixel:",
+                M.partial(S.loss, S.W(S.one)) + S.eq + M.paren(S.yHat + S.minus + S.y) + M.transposed(S.x) + M.gap
+                    + M.partial(S.loss, S.b(S.one)) + S.eq + S.yHat + S.minus + S.y))
+        }
+        return formulas
+    }
+
+    private var update: [Formula] {
+        let i = M.v("i"), B = M.v("B"), eta = M.v("η", tex: "\\eta")
+        return [Formula(
+            "Over a minibatch of B images (split across the ranks, summed in one allreduce) the gradients are averaged, "
+                + "and SGD steps against them with learning rate η; the biases likewise:",
+            S.W(S.l) + M.o("←", tex: "\\leftarrow ") + S.W(S.l) + S.minus + M.frac(eta, B)
+                + M.sum(i + S.eq + S.one, B, M.partial(M.sup(S.loss, M.paren(i)), S.W(S.l))))]
+    }
 }

@@ -4,6 +4,8 @@
 ///   "all digits" set of a binary model is present, only its "is it a 5?" detector (or, failing that,
 ///   none) stands for that model, so the charts hold the three models rather than twelve curves.
 /// - `detectorSets`: per binary model with detectors for at least two digits, its detector of each digit.
+/// - `ablation`: the short runs of the report's ablation (read from files named `ablation-*.jsonl`),
+///   kept out of the main table and charts.
 struct ReportSelection {
     /// One binary model's detectors for the digits 0…9 ("all digits").
     struct DetectorSet {
@@ -18,8 +20,23 @@ struct ReportSelection {
     /// The "all digits" sets, single before hidden; empty without one.
     let detectorSets: [DetectorSet]
 
+    /// The ablation's runs, in the order given; empty without one.
+    let ablation: [RunMetrics]
+    /// What the models' weights show, by the runs' source file names.
+    var insights: [String: ModelInsight] = [:]
+
+    /// The insight into `run`'s model, when its weights were given.
+    func insight(_ run: RunMetrics) -> ModelInsight? {
+        insights[run.source].flatMap { $0.matches(run) ? $0 : nil }
+    }
+
+    /// The file-name prefix of the ablation's metrics files.
+    static let ablationPrefix = ReportWriter.ablationPrefix
+
     /// Sorts `runs` into the report's roles.
     init(_ runs: [RunMetrics]) {
+        ablation = runs.filter { $0.source.hasPrefix(Self.ablationPrefix) }
+        let runs = runs.filter { !$0.source.hasPrefix(Self.ablationPrefix) }
         var sets: [DetectorSet] = []
         var kept: [RunMetrics] = []
         for model in ["single", "hidden"] {
@@ -62,5 +79,21 @@ struct ReportSelection {
     /// True when there is anything for the per-digit chart: detectors or a detector's `digit_accuracy`.
     var hasDigitData: Bool {
         !detectorSets.isEmpty || main.contains { $0.isBinary && $0.last.digitAccuracy != nil }
+    }
+
+    /// The data set's name when a run records it, or "MNIST" for runs without class names (older files).
+    var dataSet: String? {
+        if let name = (main + ablation).lazy.compactMap(\.last.dataSet).first { return name }
+        return main.contains { $0.last.classNames != nil } ? nil : "MNIST"
+    }
+
+    /// "digit" for MNIST without class names, else "class".
+    var classWord: String {
+        dataSet == "MNIST" && !main.contains { $0.last.classNames != nil } ? "digit" : "class"
+    }
+
+    /// The class names of `run`'s data: its own, else the report's.
+    func names(for run: RunMetrics) -> [String] {
+        run.last.classNames ?? classNames
     }
 }

@@ -5,8 +5,16 @@ enum ReportTables {
     /// An accuracy fraction as a percentage with two decimals, e.g. "95.10 %".
     static func percent(_ fraction: Double) -> String { String(format: "%.2f %%", fraction * 100) }
 
-    /// A loss with four decimals.
-    static func loss(_ value: Double) -> String { String(format: "%.4f", value) }
+    /// A loss with four decimals, or in scientific notation below 0.001 (e.g. "3.12 × 10⁻⁵"), so a
+    /// tiny train loss never reads as "0.0000".
+    static func loss(_ value: Double) -> String {
+        guard value != 0, abs(value) < 0.001, value.isFinite else { return String(format: "%.4f", value) }
+        let exponent = Int(floor(log10(abs(value))))
+        let mantissa = value / pow(10, Double(exponent))
+        let superscripts = Array("⁰¹²³⁴⁵⁶⁷⁸⁹")
+        let power = String(abs(exponent)).compactMap { $0.wholeNumberValue.map { superscripts[$0] } }
+        return String(format: "%.2f", mantissa) + " × 10" + (exponent < 0 ? "⁻" : "") + String(power)
+    }
 
     /// A whole number with `separator` (a narrow no-break space unless given) between groups of
     /// three digits, e.g. "850 000".
@@ -49,40 +57,43 @@ enum ReportTables {
             numericColumns: [2, 3, 4, 5, 6, 7, 8])
     }
 
-    /// Per digit for a multiclass run: test images, correct answers, accuracy and the most common mistake
-    /// (every class on a tie); `nil` without per-class data.
-    static func perClass(_ run: RunMetrics) -> ReportTable? {
+    /// Per class for a multiclass run, named by `names`: test images, correct answers, recall and the
+    /// most common mistake (every class on a tie); `nil` without per-class data.
+    static func perClass(_ run: RunMetrics, names: [String], classWord: String) -> ReportTable? {
         let confusion = run.last.confusion
         guard let accuracies = run.last.perClassAccuracy ?? confusion.map({ rows in
             rows.enumerated().map { digit, row in Double(row[digit]) / Double(max(row.reduce(0, +), 1)) }
         }) else { return nil }
-        let rows = accuracies.enumerated().map { digit, accuracy -> [String] in
-            guard let row = confusion?[digit] else { return [String(digit), "–", "–", percent(accuracy), "–"] }
-            let mistake = ConfusedPair.mostCommonMistakes(row, trueClass: digit).map { mistakes in
-                mistakes.classes.map(String.init).joined(separator: ", ")
-                    + " (\(mistakes.count)×\(mistakes.classes.count > 1 ? " each" : ""))"
+        func name(_ index: Int) -> String { index < names.count ? names[index] : String(index) }
+        let rows = accuracies.enumerated().map { index, accuracy -> [String] in
+            guard let row = confusion?[index] else { return [name(index), "–", "–", percent(accuracy), "–"] }
+            let mistake = ConfusedPair.mostCommonMistakes(row, trueClass: index).map { mistakes in
+                mistakes.classes.map(name).joined(separator: ", ")
+                    + " (\(grouped(mistakes.count))×\(mistakes.classes.count > 1 ? " each" : ""))"
             } ?? "–"
-            return [String(digit), String(row.reduce(0, +)), String(row[digit]), percent(accuracy), mistake]
+            return [name(index), grouped(row.reduce(0, +)), grouped(row[index]), percent(accuracy), mistake]
         }
-        return ReportTable(headers: ["Digit", "Test images", "Correct", "Accuracy", "Most often predicted instead"],
+        return ReportTable(headers: [classWord.prefix(1).uppercased() + classWord.dropFirst(), "Test images", "Correct",
+                                     "Recall", "Most often predicted instead"],
                            rows: rows, numericColumns: [1, 2, 3])
     }
 
-    /// Per digit d: the test accuracy and recall of each set's "is it d?" detector, and each main model's
-    /// accuracy on the images of d.
+    /// Per class d: the test accuracy and recall of each set's "is it d?" detector, and each main
+    /// detector's share of right answers on the images of d.
     static func digits(_ selection: ReportSelection) -> ReportTable {
-        var headers = ["Digit d"]
+        var headers = ["Class d"]
         var columns: [[String]] = []
         for set in selection.detectorSets {
-            headers += ["\(set.model) \"is it d?\" — test accuracy", "\(set.model) \"is it d?\" — recall on the d images"]
+            let kind = set.model == "single" ? "single-neuron" : "hidden-layer"
+            headers += ["Own \(kind) detector \"is it d?\": accuracy", "Its recall on the d images"]
             columns.append(set.detectors.map { $0.map { percent($0.last.testAccuracy) } ?? "–" })
             columns.append(set.detectors.map { run in
                 run.flatMap { DetectorScores($0)?.recall }.map(percent) ?? "–"
             })
         }
-        for run in selection.main {
-            guard let values = run.isBinary ? run.last.digitAccuracy : run.last.perClassAccuracy else { continue }
-            headers.append("\(RunStyle.label(run)) — accuracy on images of d")
+        for run in selection.main where run.isBinary {
+            guard let values = run.last.digitAccuracy else { continue }
+            headers.append("\(RunStyle.label(run)): right on the d images")
             columns.append((0..<selection.classes).map { $0 < values.count ? percent(values[$0]) : "–" })
         }
         let rows = (0..<selection.classes).map { digit in

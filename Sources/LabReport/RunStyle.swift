@@ -46,11 +46,31 @@ struct RunStyle {
         return text
     }
 
+    /// The run as the subject of a sentence, e.g. "The single neuron (\"is it a 5?\")",
+    /// "The hidden-layer detector (64 sigmoid units, \"is it a 5?\")", "The 10-class network (128 relu units)".
+    static func subject(_ run: RunMetrics) -> String {
+        let widths = run.layerWidths
+        let hidden = widths.dropFirst().dropLast()
+        var details: [String] = []
+        if !hidden.isEmpty {
+            details.append(hidden.map(String.init).joined(separator: ", ") + " " + (run.activation ?? "sigmoid") + " units")
+        }
+        if run.isBinary, run.digit != nil { details.append(question(run)) }
+        let noun = run.isBinary ? (hidden.isEmpty ? "The single neuron" : "The hidden-layer detector")
+            : "The \(widths.last ?? 10)-class network"
+        return noun + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
+    }
+
     /// The detected class of a binary run as written: its class name when recorded, else its number.
     static func digitName(_ run: RunMetrics) -> String {
         guard let digit = run.digit else { return "match" }
         if let names = run.last.classNames, digit < names.count { return names[digit] }
         return String(digit)
+    }
+
+    /// Images of a class, in the plural: "5s" for a digit, "images of Sandal" for a named class.
+    static func plural(_ name: String) -> String {
+        name.allSatisfy(\.isNumber) ? name + "s" : "images of \(name)"
     }
 
     /// The run's question in quotes, e.g. "\"is it an 8?\"".

@@ -10,8 +10,11 @@ struct SVGDocument {
     let height: Double
     /// A short description for screen readers and the `<title>` element.
     let title: String
-    /// The `class` of the `<svg>` element, for the HTML page's style sheet (`chart` or `wide`).
+    /// The `class` of the `<svg>` element, for the HTML page's style sheet (`chart`, `pictures` or `wide`).
     var cssClass = ""
+    /// The drawings this one stacks, when it is a stack: the HTML page shows them side by side
+    /// where there is room, one under another on a phone.
+    var panels: [SVGDocument] = []
     private var body: [String] = []
 
     /// The font stack used for every text element.
@@ -100,6 +103,13 @@ struct SVGDocument {
                            "fill": fill, "stroke": stroke, "stroke-width": Self.number(strokeWidth)])
     }
 
+    /// A raster image (a `data:` URI) stretched over the rectangle at (`x`, `y`), its pixels kept sharp.
+    mutating func image(_ uri: String, x: Double, y: Double, width: Double, height: Double) {
+        element("image", ["href": uri, "x": Self.number(x), "y": Self.number(y), "width": Self.number(width),
+                          "height": Self.number(height), "preserveAspectRatio": "none",
+                          "style": "image-rendering:pixelated;image-rendering:crisp-edges"])
+    }
+
     /// An open polyline through `points`; `seriesName` is recorded in `data-series` for tests and tools.
     mutating func polyline(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 2,
                            dash: String? = nil, seriesName: String) {
@@ -183,6 +193,12 @@ struct SVGDocument {
     }
 
     // MARK: - Output
+
+    /// The markup for the HTML page: a stack's panels each as its own `<svg>` in a `div.panels`,
+    /// anything else as `markup`.
+    var pageMarkup: String {
+        panels.count < 2 ? markup : "<div class=\"panels\">\n" + panels.map(\.markup).joined() + "</div>\n"
+    }
 
     /// The complete SVG markup, without an XML declaration so it can also be inlined in HTML.
     var markup: String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetCore
+import LabReport
 import Distributed
 
 extension AllreducePrecision: ExpressibleByArgument {}
@@ -135,10 +136,11 @@ struct Train: ParsableCommand {
         }
         var files = CheckpointFiles(folder: folder, communicator: communicator, console: Console(communicator: communicator, quiet: quiet))
         files.lastCheckpoint = resume
-        let run = TrainingRun(configuration: configuration, threads: self.options.compute.threads ?? communicator.defaultThreads,
+        var run = TrainingRun(configuration: configuration, threads: self.options.compute.threads ?? communicator.defaultThreads,
                               inputForm: self.options.inputForm, profile: profile, checkSync: checkSync,
                               checkpointEvery: checkpointEvery, logEvery: logEvery, earlyStop: earlyStop, resume: saved.map { ($0, resume!) }, stop: stop,
                               classNames: classNames)
+        run.dataSet = DataSetName(folder: MNIST.locate(option: self.options.compute.data)).text
         let outcome = try run.run(data: data, communicator: communicator, display: &display,
                                   metricsFile: &metricsFile, checkpoints: &files)
         display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, lastEpoch: outcome.lastEpoch,

@@ -27,6 +27,8 @@ struct TrainingRun {
     var stop: StopRequest?
     /// The classes' names (`--class-names`), written into every record.
     var classNames: [String]?
+    /// The data set's name (`DataSetName`), written into every record.
+    var dataSet: String?
 
     /// What the run produced.
     struct Outcome {
@@ -36,6 +38,8 @@ struct TrainingRun {
         var evaluation: Evaluation
         /// Wall-clock seconds of the whole run.
         var seconds: Double
+        /// The parameters after the last epoch trained (the report draws its weights and mistakes from them).
+        var model: Checkpoint
         /// The last epoch trained: the run's last, or an earlier one when it stopped early.
         var lastEpoch: Int { records.last?.epoch ?? 0 }
     }
@@ -111,6 +115,7 @@ struct TrainingRun {
                 seconds: seconds, ranks: communicator.size, threads: threads, input: trainer.inputForm,
                 profile: profile ? try trainer.gatherTimes() : nil)
             record.classNames = classNames
+            record.dataSet = dataSet
             record.allreducePrecision = communicator.allreducePrecision.rawValue
             record.version = Version.description
             display.epoch(record, elapsed: Date().timeIntervalSince(start))
@@ -135,7 +140,8 @@ struct TrainingRun {
             }
         }
         try trainer.checkParametersInSync()
-        return Outcome(records: records, evaluation: evaluation, seconds: Date().timeIntervalSince(start))
+        return Outcome(records: records, evaluation: evaluation, seconds: Date().timeIntervalSince(start),
+                       model: trainer.checkpoint())
     }
 
     /// Restores the checkpoint to resume from, after checking that its step lies inside an epoch

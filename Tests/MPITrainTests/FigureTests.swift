@@ -49,12 +49,13 @@ import NetCore
 
 @Test func legendSitsBelowThePlotAndTheMinimumIsRinged() throws {
     let runs = RunMetrics.runs(from: SyntheticMetrics.mainRuns(epochs: 5))
-    let svg = try SVGInspection(ReportFigures.loss(runs).markup)
+    // The detectors' panel alone: binary cross-entropy is not on the 10-class loss's scale.
+    let svg = try SVGInspection(ReportFigures.loss(runs.filter(\.isBinary)).markup)
     let frame = try #require(try svg.elements("rect").first { $0.value(of: "fill") == "none" })
     let plotBottom = Double(frame.value(of: "y")!)! + Double(frame.value(of: "height")!)!
     let plotRight = Double(frame.value(of: "x")!)! + Double(frame.value(of: "width")!)!
     let legendTexts = try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='legend']/*[local-name()='text']")
-    #expect(legendTexts.count == 2 + 3 * 2)  // "train", "test", per model its label and its minimum.
+    #expect(legendTexts.count == 2 + 2 * 2)  // "train", "test", per model its label and its minimum.
     for text in legendTexts.compactMap({ $0 as? XMLElement }) {
         #expect(Double(text.value(of: "y")!)! > plotBottom)
     }
@@ -65,9 +66,16 @@ import NetCore
             #expect(x <= plotRight + 0.01)
         }
     }
+    // One ring per model, in its colour and of its own size, so rings on the same point stay apart.
     let rings = try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='highlights']/*[local-name()='circle']")
-    #expect(rings.count == 3)
-    #expect(try svg.texts().contains { $0.hasPrefix("○ min test loss") })
+        .compactMap { $0 as? XMLElement }
+    #expect(rings.count == 2)
+    #expect(Set(rings.compactMap { $0.value(of: "stroke") }) == ["#0072B2", "#D55E00"])
+    #expect(Set(rings.compactMap { $0.value(of: "r") }).count == 2)
+    #expect(try svg.texts().contains { $0.hasPrefix("ring: lowest test loss") })
+    // With the multiclass model: two panels, each with its own loss's name on the axis.
+    let both = try SVGInspection(ReportFigures.loss(runs).markup).texts()
+    #expect(both.contains("binary cross-entropy") && both.contains("10-class cross-entropy"))
 }
 
 @Test func accuracyPanelsSeparateTheKindsAndDrawTheBaseline() throws {
@@ -149,7 +157,7 @@ import NetCore
         #expect(validation.count == 1 && validation[0].value(of: "stroke-dasharray") == "2 4")
         #expect(SVGInspection.pointCount(validation[0]) == 6)
     }
-    #expect(Discussion.fitting(runs[0]).contains("The validation loss is lowest in epoch 3."))
+    #expect(Discussion.fitting(runs[0]).contains("the validation loss is lowest in epoch 3 (0.2000, validation accuracy 90.00 %)"))
 }
 
 @Test func notesInTheReportFolderAreKeptWhenTheReportIsRebuilt() throws {

@@ -53,6 +53,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var layerWidths: [Int]?
     /// With `--class-names`: each class's name, in label order.
     public var classNames: [String]?
+    /// The data set's name (e.g. `MNIST`, `Fashion-MNIST`), from its folder; `nil` in older files.
+    public var dataSet: String?
     /// Multiclass only: fraction of test images of each digit 0…9 classified correctly.
     public var perClassAccuracy: [Double]?
     /// Multiclass only: `confusion[true digit][predicted digit]` counts over the test set.
@@ -95,6 +97,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         case learningRate = "learning_rate"
         case layerWidths = "layer_widths"
         case classNames = "class_names"
+        case dataSet = "data_set"
         case perClassAccuracy = "per_class_accuracy"
         case digitAccuracy = "digit_accuracy"
         case binaryConfusion = "binary_confusion"
