@@ -29,6 +29,8 @@ public final class Network {
     let parameterStorage: UnsafeMutablePointer<Float>      // [parameterCount]
     let gradientStorage: UnsafeMutablePointer<Float>       // [parameterCount + 3]
     var workspace: Workspace
+    /// Dropout of the hidden layers' outputs in `forwardLoss` and `backward` (nil: none).
+    public var dropout: Dropout?
 
     /// A network for `configuration` with deterministic initial weights drawn from `seed`
     /// (He uniform for layers followed by ReLU, Xavier uniform for the others; zero biases).
@@ -115,7 +117,7 @@ public final class Network {
             statistics.update(repeating: 0, count: Self.statisticsSlots)
             return
         }
-        let (loss, correct) = forward(input: input, labels: labels, count: count, predictions: nil)
+        let (loss, correct) = forward(input: input, labels: labels, count: count, predictions: nil, training: true)
         statistics[0] = Float(loss)
         statistics[1] = Float(correct)
     }
@@ -141,10 +143,12 @@ public final class Network {
             layer.inputGradient(below, outputGradients: outputGradients, parameters: parameters, batch: count,
                                 threads: threads)
             let activation = configuration.activations[index - 1]
+            let dropout = dropout?.drops(layer: index - 1) == true ? dropout : nil
             parallelFor(count: count, threads: threads, minimumChunk: Self.rowsPerShare) { rows in
                 let first = rows.lowerBound * width
+                let activated = dropout?.backward(layer: index - 1, gradients: below, rows: rows) ?? UnsafePointer(outputs)
                 activation.backward(inputGradients: below + first, outputGradients: below + first,
-                                    outputs: outputs + first, count: rows.count * width)
+                                    outputs: activated + first, count: rows.count * width)
             }
         }
     }
@@ -173,19 +177,22 @@ public final class Network {
 
     /// Runs the layers and the loss of `count` (> 0) examples, leaving every layer's outputs and
     /// the logits' gradients in the workspace; returns the loss sum and the correct count.
+    /// In `training`, the hidden layers' outputs go through `dropout`.
     ///
     /// The first layer's product, the widest, is split over the threads by its kernel; the rest
     /// is row by row, so each thread takes a share of the examples through all of it.
     func forward(input: LayerInput, labels: UnsafePointer<UInt8>, count: Int,
-                         predictions: UnsafeMutablePointer<UInt8>?) -> (loss: Double, correct: Int) {
+                 predictions: UnsafeMutablePointer<UInt8>?, training: Bool = false) -> (loss: Double, correct: Int) {
         let shares = self.shares(count)
         workspace.reserve(batch: count, shares: shares)
+        let dropout = training ? dropout : nil
+        dropout?.reserve(batch: count)
         layers[0].product(workspace.outputs(0), inputs: input, parameters: parameterStorage, batch: count,
                           threads: threads)
         let statistics = workspace.shareStatistics
         WorkerPool.shared.run(parts: shares, threads: shares) { share in
             let rows = evenPart(share, of: shares, count: count)
-            forwardFromFirstProduct(rows: rows)
+            forwardFromFirstProduct(rows: rows, dropout: dropout)
             let (loss, correct) = evaluateLoss(predictions: predictions, labels: labels, rows: rows)
             statistics[2 * share] = loss
             statistics[2 * share + 1] = Double(correct)
@@ -206,8 +213,8 @@ public final class Network {
     private static let rowsPerShare = 16
 
     /// The forward pass of the examples `rows`, from the first layer's x·W (already in its
-    /// outputs) to the logits.
-    private func forwardFromFirstProduct(rows: Range<Int>) {
+    /// outputs) to the logits, the hidden layers' outputs through `dropout` when given.
+    private func forwardFromFirstProduct(rows: Range<Int>, dropout: Dropout?) {
         let parameters = UnsafePointer(parameterStorage)
         for (index, layer) in layers.enumerated() {
             let outputs = workspace.outputs(index) + rows.lowerBound * layer.outputs
@@ -217,6 +224,9 @@ public final class Network {
             }
             layer.activate(outputs, parameters: parameters, batch: rows.count,
                            activation: configuration.activation(ofLayer: index))
+            if let dropout, dropout.drops(layer: index) {
+                dropout.forward(layer: index, outputs: workspace.outputs(index), rows: rows)
+            }
         }
     }
 
