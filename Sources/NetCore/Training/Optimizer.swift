@@ -19,7 +19,8 @@ public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
 /// - adam: g ← g + λ·θ, then the Adam step below;
 /// - adamw: θ ← θ·(1 − η·λ), then the Adam step below;
 /// - the Adam step, at step t (from 1): m ← m + (1 − β₁)·(g − m), v ← β₂·v + (1 − β₂)·g²,
-///   θ ← θ − (η / (1 − β₁ᵗ))·m / (√v / √(1 − β₂ᵗ) + ε).
+///   θ ← θ − (η / (1 − β₁ᵗ))·m / (√v / √(1 − β₂ᵗ) + ε), with m and v below the smallest normal
+///   Float set to 0 (PyTorch keeps them subnormal, which moves θ by far less than its last bit).
 ///
 /// Every parameter's update depends only on its own values, so it is the same for any split over threads.
 public struct Optimizer {
@@ -128,14 +129,22 @@ public struct Optimizer {
                     }
                     for i in range {
                         let gradient = g[i] * scale + coupledDecay * p[i]
-                        m[i] += oneMinusBeta1 * (gradient - m[i])
-                        v[i] = beta2 * v[i] + oneMinusBeta2 * gradient * gradient
+                        let first = m[i] + oneMinusBeta1 * (gradient - m[i])
+                        let second = beta2 * v[i] + oneMinusBeta2 * gradient * gradient
+                        // Moments that decay below the normal floats become 0: subnormal operands
+                        // slow every later step down (a weight of a pixel that is rarely lit spends
+                        // thousands of steps there), and would move θ by far less than its last bit.
+                        m[i] = abs(first) < Self.smallestNormal ? 0 : first
+                        v[i] = second < Self.smallestNormal ? 0 : second
                         p[i] -= stepSize * (m[i] / (v[i].squareRoot() / correction2Root + epsilon))
                     }
                 }
             }
         }
     }
+
+    /// Float's smallest normal magnitude; Adam's moments below it are flushed to 0.
+    static let smallestNormal = Float.leastNormalMagnitude
 
     /// The fewest parameters worth a thread of their own in `update`.
     static let parametersPerThread = 1 << 14
