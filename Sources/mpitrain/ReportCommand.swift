@@ -33,6 +33,10 @@ struct Report: ParsableCommand {
     @Flag(name: .customLong("all-digits"), help: "Also train a detector for every digit 0–9 (the model of --model).")
     var allDigits = false
 
+    @Flag(name: .customLong("compare-optimizers"),
+          help: "Also train multiclass with --optimizer adam (lr 0.001) and compare it with SGD in an Optimizers table.")
+    var compareOptimizers = false
+
     @Option(help: ArgumentHelp("The detectors' model with --all-digits: single or hidden.", valueName: "model"))
     var model: String?
 
@@ -109,6 +113,7 @@ struct Report: ParsableCommand {
     /// The runs the report trains: the three models, then the other digits' detectors.
     private var plannedRuns: [[String]] {
         var runs = [["--model", "single"], ["--model", "hidden"], ["--model", "multiclass"]]
+        if compareOptimizers { runs.append(["--model", "multiclass", "--optimizer", "adam"]) }
         if allDigits {
             runs += (0...9).filter { $0 != 5 }.map { ["--model", model ?? "single", "--digit", String($0)] }
         }
@@ -131,7 +136,8 @@ struct Report: ParsableCommand {
         for option in options {
             let configuration = TrainingOptions.fitted(option.configuration, to: data)
             let model = configuration.model
-            let name = model.isBinary ? "\(model.kind.rawValue)-digit\(model.digit)" : model.kind.rawValue
+            let name = (model.isBinary ? "\(model.kind.rawValue)-digit\(model.digit)" : model.kind.rawValue)
+                + (configuration.optimizer == .sgd ? "" : "-\(configuration.optimizer.rawValue)")
             var metricsFile: MetricsFile? = MetricsFile(path: folder.appendingPathComponent("\(name).jsonl").path)
             let run = TrainingRun(configuration: configuration, threads: compute.threads ?? communicator.defaultThreads,
                                   inputForm: option.inputForm)
