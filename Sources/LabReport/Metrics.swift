@@ -3,8 +3,8 @@ import NetCore
 
 /// Everything recorded about one training run: its epochs in order, and where they came from.
 ///
-/// A run is identified by (model, digit, hidden, activation, layer widths) within one file; the
-/// same identity in two files makes two runs.
+/// A run is identified by (model, digit, hidden, activation, layer widths, optimizer) within one
+/// file; the same identity in two files makes two runs.
 public struct RunMetrics: Equatable, Sendable {
     /// The model: `single`, `hidden` or `multiclass`.
     public let model: String
@@ -23,13 +23,14 @@ public struct RunMetrics: Equatable, Sendable {
     /// Later lines for the same epoch replace earlier ones (a resumed run).
     public static func runs(from lines: [EpochMetrics], source: String = "") -> [RunMetrics] {
         struct Identity: Hashable {
-            let model: String, digit: Int?, hidden: Int?, activation: String?, layerWidths: [Int]?
+            let model: String, digit: Int?, hidden: Int?, activation: String?, layerWidths: [Int]?, optimizer: String
         }
         var order: [Identity] = []
         var byIdentity: [Identity: [Int: EpochMetrics]] = [:]
         for line in lines {
             let identity = Identity(model: line.model, digit: line.digit, hidden: line.hidden,
-                                    activation: line.activation, layerWidths: line.layerWidths)
+                                    activation: line.activation, layerWidths: line.layerWidths,
+                                    optimizer: line.optimizer ?? "sgd")
             if byIdentity[identity] == nil { order.append(identity) }
             byIdentity[identity, default: [:]][line.epoch] = line
         }

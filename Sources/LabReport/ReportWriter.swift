@@ -119,6 +119,10 @@ public enum ReportWriter {
         document.blocks.append(.heading(2, "Results"))
         document.blocks.append(.table(ReportTables.results(selection.main)))
         document.blocks.append(.table(ReportTables.settings(selection.main)))
+        if let optimizers = ReportTables.optimizers(runs) {
+            document.blocks.append(.heading(2, "Optimizers"))
+            document.blocks.append(.table(optimizers))
+        }
         document.blocks.append(.heading(2, "Loss and accuracy"))
         figure("loss.svg")
         figure("accuracy.svg")

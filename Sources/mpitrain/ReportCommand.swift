@@ -37,6 +37,10 @@ struct Report: ParsableCommand {
     @Flag(name: .customLong("all-digits"), help: "Also train a detector for every digit 0–9 (the model of --model).")
     var allDigits = false
 
+    @Flag(name: .customLong("compare-optimizers"),
+          help: "Also train multiclass with --optimizer adam (lr 0.001) and compare it with SGD in an Optimizers table.")
+    var compareOptimizers = false
+
     @Option(help: ArgumentHelp("The detectors' model with --all-digits: single or hidden.", valueName: "model"))
     var model: String?
 
@@ -164,7 +168,8 @@ struct Report: ParsableCommand {
         let arguments: [String]
     }
 
-    /// The runs the report trains: the three models, the ablation, then the other digits' detectors.
+    /// The runs the report trains: the three models, the ablation, multiclass with Adam when
+    /// comparing optimizers, then the other digits' detectors.
     private var plannedRuns: [PlannedRun] {
         var runs = [PlannedRun(name: "single", arguments: ["--model", "single"]),
                     PlannedRun(name: "hidden", arguments: ["--model", "hidden"]),
@@ -177,6 +182,9 @@ struct Report: ParsableCommand {
                 PlannedRun(name: "\(ReportWriter.ablationPrefix)\(activation)-lr\(rate)",
                            arguments: ["--model", "multiclass", "--activation", activation, "--lr", rate, "--epochs", String(epochs)])
             }
+        }
+        if compareOptimizers {
+            runs.append(PlannedRun(name: "multiclass-adam", arguments: ["--model", "multiclass", "--optimizer", "adam"]))
         }
         if allDigits {
             runs += (0...9).filter { $0 != 5 }.map {

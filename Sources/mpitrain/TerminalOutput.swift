@@ -8,13 +8,24 @@ struct RunDescription {
     let threads: Int
     let inputForm: InputForm
 
+    /// SGD's momentum as before ("momentum 0.9"), or the optimizer; then weight decay, warm-up,
+    /// dropout and augmentation when used.
+    private var optimizer: String {
+        var parts = [configuration.optimizer == .sgd ? "momentum \(configuration.momentum)" : configuration.optimizer.rawValue]
+        if configuration.weightDecay != 0 { parts.append("weight decay \(configuration.weightDecay)") }
+        if configuration.warmup > 0 { parts.append("warm-up \(counted(configuration.warmup, "epoch"))") }
+        if !configuration.dropout.isEmpty { parts.append("dropout \(configuration.dropout.map { "\($0)" }.joined(separator: ","))") }
+        if let augmentation = configuration.augmentation { parts.append("\(augmentation.rawValue) augmentation") }
+        return parts.joined(separator: ", ")
+    }
+
     var text: String {
         let model = configuration.model
         let layers = model.layerWidths.map(String.init).joined(separator: "→")
         let target = model.isBinary ? ", target: is it a \(model.digit)?" : ""
         let activation = model.hasHiddenLayer ? ", \(model.activationNames) hidden" : ""
         return "mpitrain: \(model.kind.rawValue) \(layers)\(activation)\(target) | \(counted(configuration.epochs, "epoch")), "
-            + "batch \(configuration.batchSize), lr \(configuration.learningRate), momentum \(configuration.momentum), "
+            + "batch \(configuration.batchSize), lr \(configuration.learningRate), \(optimizer), "
             + "seed \(configuration.seed), \(inputForm.rawValue) input | \(ranks) rank\(ranks == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s")"
     }
 }

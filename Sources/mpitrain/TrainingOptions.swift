@@ -6,6 +6,8 @@ extension ModelKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension InputForm: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+extension Augmentation: ExpressibleByArgument {}
 
 /// The options that define a training run, shared by `train` and `report`.
 struct TrainingOptions: ParsableArguments {
@@ -31,7 +33,7 @@ struct TrainingOptions: ParsableArguments {
 
     @OptionGroup var length: RunLengthOptions
 
-    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (default: 0.1; 0.5 for multiclass).",
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (default: 0.1; 0.5 for multiclass; 0.001 for adam and adamw, as in PyTorch).",
             transform: { try number($0, example: "0.1") })
     var learningRate: Float?
 
@@ -41,6 +43,40 @@ struct TrainingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Momentum (default: 0, plain SGD).",
             transform: { try number($0, example: "0.9") })
     var momentum: Float?
+
+    @Option(help: "Optimizer: sgd (with --momentum), adam, or adamw (Adam with decoupled weight decay), as in torch.optim.")
+    var optimizer: OptimizerKind = .sgd
+
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional,
+            help: ArgumentHelp("Weight decay λ on every parameter: L2 added to the gradient for sgd and adam, decoupled for adamw (default: 0; 0.01 for adamw, as in PyTorch).",
+                               valueName: "λ"),
+            transform: { try number($0, example: "0.0005") })
+    var weightDecay: Float?
+
+    @Option(parsing: .unconditional, help: "Adam's β₁, the first moment's decay rate (PyTorch's default).",
+            transform: { try number($0, example: "0.9") })
+    var beta1: Float = 0.9
+
+    @Option(parsing: .unconditional, help: "Adam's β₂, the second moment's decay rate (PyTorch's default).",
+            transform: { try number($0, example: "0.999") })
+    var beta2: Float = 0.999
+
+    @Option(parsing: .unconditional, help: "Adam's ε, added to the root of the second moment (PyTorch's default).",
+            transform: { try number($0, example: "1e-8") })
+    var epsilon: Float = 1e-8
+
+    @Option(name: .customLong("lr-warmup"), parsing: .unconditional,
+            help: ArgumentHelp("Raise the learning rate linearly over the first N epochs (epoch e of N: lr·e/(N+1)), then follow --lr-schedule over the rest.",
+                               valueName: "N"))
+    var warmup: Int = 0
+
+    @Option(help: ArgumentHelp("Dropout rate of the hidden layers' outputs in training, one for all or one per hidden layer, e.g. 0.5 or 0.2,0.5 (inverted dropout; none in evaluation).",
+                               valueName: "p[,p…]"),
+            transform: dropoutRates)
+    var dropout: [Float] = []
+
+    @Option(help: "Distort each training image afresh every epoch (from the seed, the epoch and the example): shift (±2 px) or elastic (Simard et al. 2003). Off by default; test images are never distorted.")
+    var augment: Augmentation?
 
     @Option(name: .customLong("input"),
             help: "How images reach the first layer: sparse skips the zero pixels, dense copies each batch for GEMM (auto: sparse when under 30 % of the pixels are non-zero, as in MNIST).")
@@ -77,6 +113,30 @@ struct TrainingOptions: ParsableArguments {
         if let momentum, !(momentum >= 0 && momentum < 1) {
             throw ValidationError("--momentum \(momentum) must be in [0, 1), e.g. 0.9")
         }
+        if let momentum, momentum != 0, optimizer != .sgd {
+            throw ValidationError("--momentum is SGD's; \(optimizer.rawValue) keeps its own moments (set them with --beta1 and --beta2), so drop --momentum or use --optimizer sgd")
+        }
+        if let weightDecay, !(weightDecay >= 0) {
+            throw ValidationError("--weight-decay \(weightDecay) must be 0 or more, e.g. 0.0005")
+        }
+        for (name, beta) in [("--beta1", beta1), ("--beta2", beta2)] where !(beta >= 0 && beta < 1) {
+            throw ValidationError("\(name) \(beta) must be in [0, 1), e.g. \(name == "--beta1" ? "0.9" : "0.999")")
+        }
+        guard epsilon > 0 else { throw ValidationError("--epsilon \(epsilon) must be positive, e.g. 1e-8") }
+        guard warmup >= 0, warmup < length.epochs else {
+            throw ValidationError("--lr-warmup \(warmup) must be 0 or more and fewer than the \(length.epochs) epochs, e.g. 5")
+        }
+        if !dropout.isEmpty, !dropout.allSatisfy({ $0 == 0 }) {
+            guard !hiddenWidths.isEmpty else {
+                throw ValidationError("--dropout acts on hidden layers, and this model has none; add --hidden, or drop --dropout")
+            }
+            guard dropout.count == 1 || dropout.count == hiddenWidths.count else {
+                throw ValidationError("--dropout gives \(dropout.count) rates for \(hiddenWidths.count) hidden layers; give one for all, or one per hidden layer")
+            }
+        }
+        if augment != nil, inputForm == .sparse {
+            throw ValidationError("--augment distorts the images batch by batch, which --input sparse cannot read; use --input dense or auto")
+        }
     }
 
     /// The hidden layer widths, with each model's default filled in.
@@ -88,10 +148,17 @@ struct TrainingOptions: ParsableArguments {
         let modelConfiguration = ModelConfiguration(
             kind: model, hidden: hiddenWidths,
             activations: activation ?? [model == .multiclass ? .relu : .sigmoid], digit: digit)
-        return TrainingConfiguration(
+        var configuration = TrainingConfiguration(
             model: modelConfiguration, epochs: length.epochs, batchSize: batchSize,
-            learningRate: learningRate ?? (model == .multiclass ? 0.5 : 0.1), schedule: schedule,
+            learningRate: learningRate ?? (optimizer != .sgd ? 0.001 : model == .multiclass ? 0.5 : 0.1), schedule: schedule,
             momentum: momentum ?? 0, seed: length.seed, validation: validation)
+        configuration.optimizer = optimizer
+        configuration.weightDecay = weightDecay ?? (optimizer == .adamw ? 0.01 : 0)
+        (configuration.beta1, configuration.beta2, configuration.epsilon) = (beta1, beta2, epsilon)
+        configuration.dropout = dropout.allSatisfy { $0 == 0 } ? [] : dropout
+        configuration.augmentation = augment
+        configuration.warmup = warmup
+        return configuration
     }
 }
 
@@ -177,6 +244,15 @@ private func activations(_ text: String) throws -> [Activation] {
     let values = names.map { Activation(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
     guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
         throw ValidationError("give sigmoid, relu or tanh, one for all hidden layers or one per layer separated by commas, e.g. relu,tanh")
+    }
+    return values.map { $0! }
+}
+
+/// `text` as dropout rates: a comma-separated list of numbers in [0, 1).
+private func dropoutRates(_ text: String) throws -> [Float] {
+    let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ $0.map { $0 >= 0 && $0 < 1 } ?? false }) else {
+        throw ValidationError("give dropout rates in [0, 1), one for all hidden layers or one per layer separated by commas, e.g. 0.5 or 0.2,0.5")
     }
     return values.map { $0! }
 }

@@ -30,7 +30,7 @@ struct BadInputTests {
         let otherModel = scratch.appendingPathComponent("multiclass.safetensors")
         let model = ModelConfiguration(kind: .multiclass, hidden: 8)
         let network = Network(model, seed: 1)
-        try! Checkpoint(network: network, optimizer: SGD(learningRate: 0.1, momentum: 0.9, parameterCount: network.parameterCount),
+        try! Checkpoint(network: network, optimizer: Optimizer(learningRate: 0.1, momentum: 0.9, parameterCount: network.parameterCount),
                         configuration: TrainingConfiguration(model: model, epochs: 2, batchSize: 64, learningRate: 0.1, momentum: 0.9, seed: 1),
                         position: TrainingPosition(epochsCompleted: 1), ranks: 1).write(to: otherModel)
         /// A data folder whose training images are a FIFO or a folder.
@@ -74,6 +74,17 @@ struct BadInputTests {
             Case(description: "corrupt checkpoint", arguments: ["--resume", corrupt.path], message: "corrupt.safetensors is not a valid safetensors file:"),
             Case(description: "not a checkpoint", arguments: ["--resume", aFile.path], message: "a-file is not a valid safetensors file: 1 bytes, too short"),
             Case(description: "other model's checkpoint", arguments: ["--resume", otherModel.path], message: "holds a multiclass 784→8→10 (sigmoid) model, not the single 784→1 (is it a 5?) this run trains; resume with the model options of the run that wrote it"),
+            Case(description: "--optimizer unknown", arguments: ["--optimizer", "lion"], message: "The value 'lion' is invalid for '--optimizer <optimizer>'. Please provide one of 'sgd', 'adam' or 'adamw'."),
+            Case(description: "--momentum with adam", arguments: ["--optimizer", "adam", "--momentum", "0.9"], message: "--momentum is SGD's; adam keeps its own moments (set them with --beta1 and --beta2), so drop --momentum or use --optimizer sgd"),
+            Case(description: "--weight-decay negative", arguments: ["--weight-decay", "-0.1"], message: "--weight-decay -0.1 must be 0 or more, e.g. 0.0005"),
+            Case(description: "--beta2 1", arguments: ["--optimizer", "adam", "--beta2", "1"], message: "--beta2 1.0 must be in [0, 1), e.g. 0.999"),
+            Case(description: "--epsilon 0", arguments: ["--optimizer", "adam", "--epsilon", "0"], message: "--epsilon 0.0 must be positive, e.g. 1e-8"),
+            Case(description: "--lr-warmup as long as the run", arguments: ["--lr-warmup", "1"], message: "--lr-warmup 1 must be 0 or more and fewer than the 1 epochs, e.g. 5"),
+            Case(description: "--dropout 1", arguments: ["--model", "hidden", "--dropout", "1"], message: "give dropout rates in [0, 1), one for all hidden layers or one per layer separated by commas, e.g. 0.5 or 0.2,0.5"),
+            Case(description: "--dropout miscounted", arguments: ["--model", "hidden", "--hidden", "8,4", "--dropout", "0.1,0.2,0.3"], message: "--dropout gives 3 rates for 2 hidden layers; give one for all, or one per hidden layer"),
+            Case(description: "--dropout without hidden layers", arguments: ["--dropout", "0.5"], message: "--dropout acts on hidden layers, and this model has none; add --hidden, or drop --dropout"),
+            Case(description: "--augment unknown", arguments: ["--augment", "rotate"], message: "The value 'rotate' is invalid for '--augment <augment>'. Please provide one of 'shift' and 'elastic'."),
+            Case(description: "--augment with --input sparse", arguments: ["--augment", "shift", "--input", "sparse"], message: "--augment distorts the images batch by batch, which --input sparse cannot read; use --input dense or auto"),
             Case(description: "metrics folder missing", arguments: ["--metrics", aFile.path + "/metrics.jsonl"], message: "cannot write --metrics \(aFile.path)/metrics.jsonl: folder \(aFile.path) does not exist"),
             Case(description: "checkpoint folder is a file", arguments: ["--checkpoint", aFile.path], message: "--checkpoint \(aFile.path) is a file, not a folder; choose another --checkpoint folder"),
             Case(description: "checkpoint folder cannot be created", arguments: ["--checkpoint", aFile.path + "/checkpoints"], message: "cannot create the --checkpoint folder"),

@@ -8,8 +8,10 @@ import Testing
 /// 3 or 4 threads (threads change who computes a partition or share, never how they are added).
 @Suite(.serialized)
 struct EquivalenceTests {
-    /// The lab's three models, and a deep one: three hidden layers with mixed activations.
-    static let models = ["single", "hidden", "multiclass", "deep"]
+    /// The lab's three models, a deep one (three hidden layers with mixed activations), and a
+    /// regularised one: AdamW, dropout on both hidden layers and elastic distortions, whose
+    /// masks and distortions follow the examples, not the ranks or threads.
+    static let models = ["single", "hidden", "multiclass", "deep", "regularised"]
 
     @Test(arguments: models)
     func ranksAndThreadsFollowTheSameCurve(model: String) throws {
@@ -17,9 +19,13 @@ struct EquivalenceTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         // lr 0.1 for every model: at multiclass's default 0.5, two epochs grow the runs' rounding
         // differences to 5e-3 of the test loss (measured, -np 3), too near a wrong sum to tell.
-        let network = model == "deep" ? ["--model", "multiclass", "--hidden", "64,32,16", "--activation", "relu,tanh,sigmoid"]
-            : ["--model", model]
-        let arguments = network + ["--epochs", "2", "--batch-size", "100", "--seed", "7", "--lr", "0.1", "--threads", "1"]
+        let network = switch model {
+        case "deep": ["--model", "multiclass", "--hidden", "64,32,16", "--activation", "relu,tanh,sigmoid", "--lr", "0.1"]
+        case "regularised": ["--model", "multiclass", "--hidden", "64,32", "--optimizer", "adamw", "--lr", "0.002",
+                             "--dropout", "0.5,0.2", "--augment", "elastic"]
+        default: ["--model", model, "--lr", "0.1"]
+        }
+        let arguments = network + ["--epochs", "2", "--batch-size", "100", "--seed", "7", "--threads", "1"]
 
         let singleFile = folder.appendingPathComponent("single-process.jsonl")
         let single = try mpitrain(arguments + ["--metrics", singleFile.path], timeout: 120)

@@ -5,8 +5,9 @@ import NetCore
 struct ReferenceNetwork {
     let configuration: ModelConfiguration
 
-    /// The logits [batch, outputs] for `parameters`.
-    func logits(parameters: [Double], images: [Float], batch: Int) -> [Double] {
+    /// The logits [batch, outputs] for `parameters`; with `masks`, hidden layer l's outputs
+    /// [batch, width] are multiplied by `masks[l]` (dropout's scales).
+    func logits(parameters: [Double], images: [Float], batch: Int, masks: [[Float]]? = nil) -> [Double] {
         let widths = configuration.layerWidths
         var values = images.map(Double.init)
         var offset = 0
@@ -18,6 +19,7 @@ struct ReferenceNetwork {
             values = referenceDense(values, weights, bias, batch: batch, inputs: inputs, outputs: outputs)
             if index < widths.count - 2 {
                 values = values.map { referenceActivation(configuration.activations[index].rawValue, $0) }
+                if let masks { values = zip(values, masks[index]).map { $0 * Double($1) } }
             }
         }
         precondition(offset == parameters.count)
@@ -25,9 +27,9 @@ struct ReferenceNetwork {
     }
 
     /// The summed loss and the correct count.
-    func evaluate(parameters: [Double], images: [Float], labels: [UInt8]) -> (loss: Double, correct: Int) {
+    func evaluate(parameters: [Double], images: [Float], labels: [UInt8], masks: [[Float]]? = nil) -> (loss: Double, correct: Int) {
         let batch = labels.count
-        let z = logits(parameters: parameters, images: images, batch: batch)
+        let z = logits(parameters: parameters, images: images, batch: batch, masks: masks)
         var loss = 0.0, correct = 0
         for row in 0..<batch {
             let label = Int(labels[row])

@@ -37,7 +37,7 @@ struct SafeTensorsTests {
         let model = ModelConfiguration(kind: .multiclass, inputs: 12, hidden: 5)
         let configuration = TrainingConfiguration(model: model, epochs: 4, batchSize: 8, learningRate: 0.1, momentum: 0.9, seed: 9)
         let network = Network(model, seed: 9)
-        var optimizer = SGD(learningRate: 0.1, momentum: 0.9, parameterCount: network.parameterCount)
+        var optimizer = Optimizer(learningRate: 0.1, momentum: 0.9, parameterCount: network.parameterCount)
         for i in optimizer.velocity.indices { optimizer.velocity[i] = Float(i) * 0.001 }
         let position = TrainingPosition(epochsCompleted: 2, stepsCompleted: 5, lossSum: 0.1 + 0.2, correct: 17)
         var checkpoint = Checkpoint(network: network, optimizer: optimizer, configuration: configuration, position: position, ranks: 2)
@@ -54,13 +54,13 @@ struct SafeTensorsTests {
         #expect(read.best == BestEpoch(epoch: 2, loss: 0.1 + 0.2), "early stopping resumes from the best epoch")
 
         let other = Network(model, seed: 10)
-        var otherOptimizer = SGD(learningRate: 0.1, momentum: 0.9, parameterCount: other.parameterCount)
+        var otherOptimizer = Optimizer(learningRate: 0.1, momentum: 0.9, parameterCount: other.parameterCount)
         try read.restore(into: other, optimizer: &otherOptimizer)
         #expect(Array(other.parameters) == Array(network.parameters))
         #expect(otherOptimizer.velocity == optimizer.velocity)
 
         let single = Network(ModelConfiguration(kind: .single, inputs: 12), seed: 1)
-        var singleOptimizer = SGD(learningRate: 0.1, momentum: 0, parameterCount: single.parameterCount)
+        var singleOptimizer = Optimizer(learningRate: 0.1, momentum: 0, parameterCount: single.parameterCount)
         #expect(throws: CheckpointError.self) { try read.restore(into: single, optimizer: &singleOptimizer) }
     }
 
@@ -69,7 +69,7 @@ struct SafeTensorsTests {
         let network = Network(ModelConfiguration(kind: .single, inputs: 4), seed: 1)
         network.parameters[0] = parameter
         return Checkpoint(
-            network: network, optimizer: SGD(learningRate: 1, momentum: 0, parameterCount: network.parameterCount),
+            network: network, optimizer: Optimizer(learningRate: 1, momentum: 0, parameterCount: network.parameterCount),
             configuration: TrainingConfiguration(model: network.configuration, epochs: 3, batchSize: 1, learningRate: 1, momentum: 0, seed: 1),
             position: TrainingPosition(epochsCompleted: 1), ranks: 1).safeTensors
     }
@@ -127,7 +127,7 @@ struct SafeTensorsTests {
         defer { files.remove() }
         let network = Network(ModelConfiguration(kind: .single, inputs: 4), seed: 1)
         let checkpoint = Checkpoint(
-            network: network, optimizer: SGD(learningRate: 1, momentum: 0, parameterCount: network.parameterCount),
+            network: network, optimizer: Optimizer(learningRate: 1, momentum: 0, parameterCount: network.parameterCount),
             configuration: TrainingConfiguration(model: network.configuration, epochs: 1, batchSize: 1, learningRate: 1, momentum: 0, seed: 1),
             position: TrainingPosition(epochsCompleted: 1), ranks: 1)
         let target = files.directory.appendingPathComponent("taken")

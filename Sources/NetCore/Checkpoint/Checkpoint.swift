@@ -4,22 +4,25 @@ import CZlib
 /// Everything needed to continue a run exactly where it stopped, stored as safetensors:
 ///
 /// - tensors: each parameter tensor under its `Network.tensors` name ("dense1.weights" [784, 64],
-///   "dense1.bias" [64], …) and, with momentum, SGD's velocity as "velocity.dense1.weights", …;
+///   "dense1.bias" [64], …) and the optimizer's state under the same names with a prefix: with
+///   momentum, SGD's velocity as "velocity.dense1.weights", …; Adam's moments as
+///   "exp_avg.dense1.weights" and "exp_avg_sq.dense1.weights", … (PyTorch's names);
 /// - metadata: `format` ("mpitrain-checkpoint"), `format_version`, `model` and `training` (the
 ///   configurations as JSON: since version 2 the model's `hidden` widths and `activations` are
 ///   lists and its `classes` is given; version 1's one `hidden` width and `activation` still read), `seed`, `ranks`, `epoch` (epochs completed), `step` (steps completed
 ///   in the next epoch), that epoch's running `epoch_loss_sum` and `epoch_correct`, and
 ///   `data_crc32`, the CRC-32 of the data section (every tensor's bytes, in name order) as 8 hex
-///   digits; in a run with a validation set, `best_epoch` and `best_validation_loss`. Reading checks the CRC, every metadata field and that every value is finite; files
+///   digits; in a run with a validation set, `best_epoch` and `best_validation_loss`; with Adam,
+///   `optimizer_steps`, the steps its bias corrections count (version 3). Reading checks the CRC, every metadata field and that every value is finite; files
 ///   written before the CRC was added (no `data_crc32`) are read without that check.
 ///
-/// With the epoch order a function of (seed, epoch) alone, restoring parameters, velocity and
-/// position makes the rest of a run bit-identical to one that never stopped.
+/// With the epoch order, dropout masks and distortions functions of (seed, epoch, example) alone,
+/// restoring parameters, optimizer state and position makes the rest of a run bit-identical to
+/// one that never stopped. Checkpoints of versions 1 and 2 (SGD only) still read.
 public struct Checkpoint: Sendable, Equatable {
     /// The version this code writes; it reads this one and the ones before.
-    public static let formatVersion = 2
+    public static let formatVersion = 3
     static let format = "mpitrain-checkpoint"
-    static let velocityPrefix = "velocity."
 
     /// The run that wrote it.
     public var configuration: TrainingConfiguration
@@ -27,59 +30,62 @@ public struct Checkpoint: Sendable, Equatable {
     public var position: TrainingPosition
     /// Ranks of the run that wrote it (a resumed run may use another number).
     public var ranks: Int
-    /// Parameter and velocity tensors by name.
+    /// Parameter and optimizer state tensors by name.
     public var tensors: [String: SafeTensors.Tensor]
+    /// Adam's steps so far (0 for SGD).
+    public var optimizerSteps = 0
     /// In a run with a validation set: its best epoch so far (lowest validation loss), which
     /// early stopping counts from.
     public var best: BestEpoch?
 
-    /// A snapshot of `network`'s parameters and `optimizer`'s velocity at `position`.
-    public init(network: Network, optimizer: SGD, configuration: TrainingConfiguration,
+    /// A snapshot of `network`'s parameters and `optimizer`'s state at `position`.
+    public init(network: Network, optimizer: Optimizer, configuration: TrainingConfiguration,
                 position: TrainingPosition, ranks: Int) {
         self.configuration = configuration
         self.position = position
         self.ranks = ranks
+        optimizerSteps = optimizer.steps
         tensors = [:]
         let parameters = network.parameters
         for tensor in network.tensors {
             let range = tensor.offset..<tensor.offset + tensor.count
             tensors[tensor.name] = SafeTensors.Tensor(Array(parameters[range]), shape: tensor.shape)
-            if !optimizer.velocity.isEmpty {
-                tensors[Self.velocityPrefix + tensor.name] =
-                    SafeTensors.Tensor(Array(optimizer.velocity[range]), shape: tensor.shape)
+            for prefix in optimizer.usedStatePrefixes {
+                tensors[prefix + tensor.name] = SafeTensors.Tensor(Array(optimizer[state: prefix][range]), shape: tensor.shape)
             }
         }
     }
 
-    /// Copies the parameters into `network` and the velocity into `optimizer`, after checking
-    /// that the checkpoint holds exactly `network`'s tensors with the same shapes.
-    public func restore(into network: Network, optimizer: inout SGD) throws(CheckpointError) {
+    /// Copies the parameters into `network` and the optimizer's state into `optimizer`, after
+    /// checking that the checkpoint holds exactly `network`'s tensors with the same shapes, each
+    /// optimizer state (`Optimizer.statePrefixes`) for all of them or none. State the optimizer
+    /// keeps but the checkpoint lacks (momentum added on resuming, SGD resumed as Adam) starts at 0.
+    public func restore(into network: Network, optimizer: inout Optimizer) throws(CheckpointError) {
         guard configuration.model == network.configuration else {
             throw CheckpointError(problem: "holds a \(Self.describe(configuration.model)) model, not the \(Self.describe(network.configuration)) this run trains",
                                   remedy: "resume with the model options of the run that wrote it, or start without --resume")
         }
-        let hasVelocity = tensors.keys.contains { $0.hasPrefix(Self.velocityPrefix) }
-        let expected = network.tensors.count * (hasVelocity ? 2 : 1)
+        let saved = Optimizer.statePrefixes.filter { prefix in tensors.keys.contains { $0.hasPrefix(prefix) } }
+        let expected = network.tensors.count * (1 + saved.count)
         guard tensors.count == expected else {
             throw CheckpointError(problem: "holds \(tensors.count) tensors, expected \(expected)")
-        }
-        if optimizer.momentum == 0 {
-            optimizer.velocity = []
-        } else if optimizer.velocity.isEmpty {
-            optimizer.velocity = [Float](repeating: 0, count: network.parameterCount)
         }
         let parameters = network.parameters
         for tensor in network.tensors {
             let values = try floats(tensor.name, shape: tensor.shape)
             for (index, value) in values.enumerated() { parameters[tensor.offset + index] = value }
-            guard !optimizer.velocity.isEmpty else { continue }
-            guard hasVelocity else {
-                for index in 0..<tensor.count { optimizer.velocity[tensor.offset + index] = 0 }
-                continue
-            }
-            let velocity = try floats(Self.velocityPrefix + tensor.name, shape: tensor.shape)
-            for (index, value) in velocity.enumerated() { optimizer.velocity[tensor.offset + index] = value }
         }
+        for prefix in optimizer.usedStatePrefixes {
+            var state = [Float](repeating: 0, count: network.parameterCount)
+            if saved.contains(prefix) {
+                for tensor in network.tensors {
+                    let values = try floats(prefix + tensor.name, shape: tensor.shape)
+                    for (index, value) in values.enumerated() { state[tensor.offset + index] = value }
+                }
+            }
+            optimizer[state: prefix] = state
+        }
+        optimizer.steps = saved.contains("exp_avg.") && optimizer.kind != .sgd ? optimizerSteps : 0
     }
 
     private func floats(_ name: String, shape: [Int]) throws(CheckpointError) -> [Float] {
@@ -120,6 +126,7 @@ public struct Checkpoint: Sendable, Equatable {
             "epoch_correct": String(position.correct),
             "data_crc32": Self.hex(Self.dataCRC32(tensors)),
         ]
+        if optimizerSteps > 0 { metadata["optimizer_steps"] = String(optimizerSteps) }
         if let best {
             metadata["best_epoch"] = String(best.epoch)
             metadata["best_validation_loss"] = String(best.loss)
@@ -180,6 +187,10 @@ public struct Checkpoint: Sendable, Equatable {
                                   remedy: "pass an earlier checkpoint of the run")
         }
         tensors = file.tensors
+        if metadata["optimizer_steps"] != nil {
+            optimizerSteps = try number("optimizer_steps")
+            try check(optimizerSteps >= 0, "optimizer_steps", "expected a count ≥ 0")
+        }
         if metadata["best_epoch"] != nil || metadata["best_validation_loss"] != nil {
             best = BestEpoch(epoch: try number("best_epoch"), loss: try number("best_validation_loss"))
             try check((1...max(1, position.epochsCompleted)).contains(best!.epoch), "best_epoch",
@@ -202,7 +213,10 @@ public struct Checkpoint: Sendable, Equatable {
                                   remedy: "use the mpitrain that wrote it")
         }
         guard let training = metadata["training"].flatMap({ try? JSONDecoder().decode(TrainingConfiguration.self, from: Data($0.utf8)) }),
-              training.epochs >= 1, training.learningRate > 0, training.learningRate.isFinite, (0..<1).contains(training.momentum)
+              training.epochs >= 1, training.learningRate > 0, training.learningRate.isFinite, (0..<1).contains(training.momentum),
+              training.weightDecay >= 0, training.weightDecay.isFinite, (0..<1).contains(training.beta1),
+              (0..<1).contains(training.beta2), training.epsilon > 0, training.warmup >= 0,
+              training.dropout.allSatisfy({ (0..<1).contains($0) })
         else { throw CheckpointError(problem: "has no valid \"training\" metadata") }
         do throws(ModelConfigurationError) { try training.model.validate() } catch {
             throw CheckpointError(problem: "declares a model that cannot be built (\(error))")
@@ -219,8 +233,9 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// Checks that `tensors` are exactly those of a network of `model` ("dense1.weights"
     /// [inputs, width], "dense1.bias" [width], …; with momentum also "velocity.…" for every one),
-    /// all F32: before the network is built, so a file cannot make the reader allocate what its
-    /// own data does not hold.
+    /// all F32, and for each optimizer state it holds ("velocity.", "exp_avg.", "exp_avg_sq.") one
+    /// tensor per parameter tensor: before the network is built, so a file cannot make the reader
+    /// allocate what its own data does not hold.
     static func checkShapes(_ tensors: [String: (dtype: SafeTensors.DType, shape: [Int])], of model: ModelConfiguration) throws(CheckpointError) {
         let widths = model.layerWidths
         var expected: [String: [Int]] = [:]
@@ -228,8 +243,9 @@ public struct Checkpoint: Sendable, Equatable {
             expected["dense\(index + 1).weights"] = [inputs, outputs]
             expected["dense\(index + 1).bias"] = [outputs]
         }
-        if tensors.keys.contains(where: { $0.hasPrefix(velocityPrefix) }) {
-            for (name, shape) in expected { expected[velocityPrefix + name] = shape }
+        let parameters = expected
+        for prefix in Optimizer.statePrefixes where tensors.keys.contains(where: { $0.hasPrefix(prefix) }) {
+            for (name, shape) in parameters { expected[prefix + name] = shape }
         }
         for name in expected.keys.sorted() {
             guard let tensor = tensors[name] else {

@@ -6,7 +6,10 @@
 /// - metadata: `format` ("pytorch-state-dict"), `exported_by` ("mpitrain"), `layers` (the widths,
 ///   "784,128,10"), `activations` (one name per hidden layer, "relu" or "relu,tanh"; empty without
 ///   hidden layers), `output` ("softmax" over `classes` logits, or "sigmoid" on one logit meaning
-///   "is it `positive_class`?"), `classes`, `positive_class` (binary models only).
+///   "is it `positive_class`?"), `classes`, `positive_class` (binary models only), and `trained_with`:
+///   how to continue training it in PyTorch, e.g. "torch.optim.AdamW(lr=0.001, betas=(0.9, 0.999),
+///   eps=1e-08, weight_decay=0.01); nn.Dropout(0.3) after each hidden activation" (the optimizer's
+///   state stays in the checkpoint; dropout is inactive in `eval()`, as mpitrain's evaluation).
 ///
 /// The model's outputs are logits, as mpitrain's are; inputs are pixels / 255, row by row.
 public enum PyTorchExport {
@@ -39,6 +42,24 @@ public enum PyTorchExport {
             "classes": String(model.classes),
         ]
         if model.isBinary { metadata["positive_class"] = String(model.digit) }
+        metadata["trained_with"] = trainedWith(checkpoint.configuration)
         return SafeTensors(tensors: tensors, metadata: metadata)
+    }
+
+    /// The run's optimizer as its `torch.optim` constructor, then dropout and augmentation when used.
+    static func trainedWith(_ configuration: TrainingConfiguration) -> String {
+        let lr = "lr=\(configuration.learningRate)", decay = "weight_decay=\(configuration.weightDecay)"
+        var parts: [String]
+        switch configuration.optimizer {
+        case .sgd:
+            parts = ["torch.optim.SGD(\(lr), momentum=\(configuration.momentum), \(decay))"]
+        case .adam, .adamw:
+            parts = ["torch.optim.\(configuration.optimizer == .adam ? "Adam" : "AdamW")(\(lr), betas=(\(configuration.beta1), \(configuration.beta2)), eps=\(configuration.epsilon), \(decay))"]
+        }
+        if !configuration.dropout.isEmpty {
+            parts.append("nn.Dropout(\(configuration.dropout.map { "\($0)" }.joined(separator: " / "))) after \(configuration.dropout.count == 1 ? "each hidden activation" : "the hidden activations in turn")")
+        }
+        if let augmentation = configuration.augmentation { parts.append("\(augmentation.rawValue) augmentation of the training images") }
+        return parts.joined(separator: "; ")
     }
 }

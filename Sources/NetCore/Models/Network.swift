@@ -36,6 +36,8 @@ public final class Network {
     let parameterStorage: UnsafeMutablePointer<Float>      // [parameterCount]
     let gradientStorage: UnsafeMutablePointer<Float>       // [parameterCount + 3]
     var workspace: Workspace
+    /// Dropout of the hidden layers' outputs in `forwardLoss` and `backward` (nil: none).
+    public var dropout: Dropout?
 
     /// A network for `configuration` with deterministic initial weights drawn from `seed`
     /// (He uniform for layers followed by ReLU, Xavier uniform for the others; zero biases),
@@ -110,7 +112,7 @@ public final class Network {
             statistics.update(repeating: 0, count: Self.statisticsSlots)
             return
         }
-        let (loss, correct) = forward(input: input, labels: labels, count: count, predictions: nil)
+        let (loss, correct) = forward(input: input, labels: labels, count: count, predictions: nil, training: true)
         statistics[0] = Float(loss)
         statistics[1] = Float(correct)
     }
@@ -154,7 +156,7 @@ public final class Network {
     /// Backward through the layers above the first for the examples `rows`, the `share`-th share
     /// of the batch: for each layer from the last, its part of a weight gradient summed by shares
     /// (into the gradient buffer for share 0, into the share's partial otherwise), then dL/dz of
-    /// the layer below (through the weights, then the activation).
+    /// the layer below (through the weights, the dropout, then the activation).
     private func backwardToFirstLayer(rows: Range<Int>, share: Int) {
         let parameters = UnsafePointer(parameterStorage)
         for index in stride(from: layers.count - 1, to: 0, by: -1) {
@@ -167,8 +169,14 @@ public final class Network {
             }
             let below = workspace.gradients(index - 1) + rows.lowerBound * layer.inputs
             layer.inputGradient(below, outputGradients: outputGradients, parameters: parameters, batch: rows.count)
+            // Back through the dropout of the layer below, when it drops any, then its activation.
+            var activated = UnsafePointer(inputs)
+            if let dropout, dropout.drops(layer: index - 1) {
+                activated = dropout.backward(layer: index - 1, gradients: workspace.gradients(index - 1), rows: rows)
+                    + rows.lowerBound * layer.inputs
+            }
             configuration.activations[index - 1].backward(inputGradients: below, outputGradients: below,
-                                                          outputs: inputs, count: rows.count * layer.inputs)
+                                                          outputs: activated, count: rows.count * layer.inputs)
         }
     }
 
@@ -188,19 +196,22 @@ public final class Network {
 
     /// Runs the layers and the loss of `count` (> 0) examples, leaving every layer's outputs and
     /// the logits' gradients in the workspace; returns the loss sum and the correct count.
+    /// In `training`, the hidden layers' outputs go through `dropout`.
     ///
     /// The first layer's product, the widest, is split over the threads by its kernel; the rest
     /// is row by row, so each thread takes a share of the examples through all of it.
     func forward(input: LayerInput, labels: UnsafePointer<UInt8>, count: Int,
-                         predictions: UnsafeMutablePointer<UInt8>?) -> (loss: Double, correct: Int) {
+                 predictions: UnsafeMutablePointer<UInt8>?, training: Bool = false) -> (loss: Double, correct: Int) {
         let shares = self.shares(count)
         workspace.reserve(batch: count, shares: shares)
+        let dropout = training ? dropout : nil
+        dropout?.reserve(batch: count)
         layers[0].product(workspace.outputs(0), inputs: input, parameters: parameterStorage, batch: count,
                           threads: threads)
         let statistics = workspace.shareStatistics
         Team.shared.run(parts: shares, threads: threads) { share in
             let rows = evenPart(share, of: shares, count: count)
-            forwardFromFirstProduct(rows: rows)
+            forwardFromFirstProduct(rows: rows, dropout: dropout)
             let (loss, correct) = evaluateLoss(predictions: predictions, labels: labels, rows: rows)
             statistics[2 * share] = loss
             statistics[2 * share + 1] = Double(correct)
@@ -223,8 +234,8 @@ public final class Network {
     static let rowsPerShare = 16
 
     /// The forward pass of the examples `rows`, from the first layer's x·W (already in its
-    /// outputs) to the logits.
-    private func forwardFromFirstProduct(rows: Range<Int>) {
+    /// outputs) to the logits, the hidden layers' outputs through `dropout` when given.
+    private func forwardFromFirstProduct(rows: Range<Int>, dropout: Dropout?) {
         let parameters = UnsafePointer(parameterStorage)
         for (index, layer) in layers.enumerated() {
             let outputs = workspace.outputs(index) + rows.lowerBound * layer.outputs
@@ -234,6 +245,9 @@ public final class Network {
             }
             layer.activate(outputs, parameters: parameters, batch: rows.count,
                            activation: configuration.activation(ofLayer: index))
+            if let dropout, dropout.drops(layer: index) {
+                dropout.forward(layer: index, outputs: workspace.outputs(index), rows: rows)
+            }
         }
     }
 

@@ -10,7 +10,7 @@ public final class Predictor {
     public init(_ checkpoint: Checkpoint) throws(CheckpointError) {
         model = checkpoint.configuration.model
         network = Network(model, seed: 0)
-        var optimizer = SGD(learningRate: 1, momentum: 0, parameterCount: network.parameterCount)
+        var optimizer = Optimizer(learningRate: 1, momentum: 0, parameterCount: network.parameterCount)
         try checkpoint.restore(into: network, optimizer: &optimizer)
     }
 

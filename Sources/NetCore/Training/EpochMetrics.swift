@@ -67,6 +67,16 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var validation: Int?
     /// The learning-rate schedule: `constant` or `cosine`.
     public var schedule: String?
+    /// The optimizer: `sgd`, `adam` or `adamw` (absent in lines written before it was recorded: `sgd`).
+    public var optimizer: String?
+    /// The weight decay λ (0: none).
+    public var weightDecay: Double?
+    /// Each hidden layer's dropout rate (or one for all); absent without dropout.
+    public var dropout: [Double]?
+    /// How training images were distorted, `shift` or `elastic`; absent without augmentation.
+    public var augment: String?
+    /// Epochs of learning-rate warm-up; absent without.
+    public var warmup: Int?
     /// How images reached the first layer: `sparse` or `dense`.
     public var input: String?
     /// How gradients travelled between ranks: `fp32` or `bf16`.
@@ -83,7 +93,9 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case model, epoch, epochs, seconds, ranks, threads, seed, momentum, hidden, activation, activations, digit
-        case event, confusion, validation, schedule, input, time, version
+        case event, confusion, validation, schedule, input, time, version, optimizer, dropout, augment
+        case weightDecay = "weight_decay"
+        case warmup = "lr_warmup"
         case runId = "run_id"
         case allreducePrecision = "allreduce_precision"
         case validationLoss = "validation_loss"
@@ -189,6 +201,11 @@ extension EpochMetrics {
         validationAccuracy = validation?.accuracy
         schedule = configuration.schedule.rawValue
         self.input = input?.rawValue
+        optimizer = configuration.optimizer.rawValue
+        weightDecay = shortestDecimal(configuration.weightDecay)
+        dropout = configuration.dropout.isEmpty ? nil : configuration.dropout.map(shortestDecimal)
+        augment = configuration.augmentation?.rawValue
+        warmup = configuration.warmup > 0 ? configuration.warmup : nil
     }
 }
 

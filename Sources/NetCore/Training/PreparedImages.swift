@@ -21,13 +21,23 @@ final class PreparedImages {
     /// The current minibatch, in the form of the set: each thread gathers and multiplies its
     /// partitions of the columns.
     private let sparseBatch: PartitionedSparseBatch, denseBatch: PartitionedDenseBatch
+    /// With augmentation: how images are distorted (from `seed`), the gathered examples'
+    /// distorted images [count, pixelsPerImage] and the positions 0, 1, 2, … in that block.
+    private let augmentation: Augmentation?, seed: UInt64, threads: Int
+    private var distorted: [UInt8] = [], positions: [Int32] = []
 
     /// `set` in `form`, read in place (a set that is only evaluated); or, for training, its
     /// pixels cut into `partitions` column partitions (a number that must not depend on the
     /// threads: the first layer adds the partitions' partial products in partition order), their
-    /// minibatches gathered and multiplied by up to `threads` threads.
-    init(_ set: LabeledImages, form: InputForm, partitions: Int = 1, threads: Int = 1) {
+    /// minibatches gathered and multiplied by up to `threads` threads. With `augmentation` the
+    /// form is always dense: distorted images are made batch by batch (from `seed`).
+    init(_ set: LabeledImages, form: InputForm, partitions: Int = 1, threads: Int = 1,
+         augmentation: Augmentation? = nil, seed: UInt64 = 0) {
         self.set = set
+        self.augmentation = augmentation
+        self.seed = seed
+        self.threads = threads
+        let form = augmentation == nil ? form : .dense
         sparse = form == .dense ? nil : set.pixels.withUnsafeBufferPointer { pixels in
             let (rows, columns) = (set.count, set.pixelsPerImage)
             let perColumn = ColumnPartitionedRows.nonZeros(perColumnOf: pixels.baseAddress!, rows: rows, columns: columns)
@@ -50,14 +60,46 @@ final class PreparedImages {
     var form: InputForm { sparse == nil ? .dense : .sparse }
 
     /// Gathers the examples at `indices` into the minibatch and returns it as the first layer's
-    /// input, valid until the next gather.
-    func gather(_ indices: UnsafeBufferPointer<Int32>) -> LayerInput {
+    /// input, valid until the next gather. With augmentation, each is distorted as drawn from
+    /// (seed, `epoch`, its index).
+    func gather(_ indices: UnsafeBufferPointer<Int32>, epoch: Int = 0) -> LayerInput {
+        if let augmentation {
+            distort(indices, epoch: epoch, augmentation)
+            positions.withUnsafeBufferPointer { positions in
+                distorted.withUnsafeBufferPointer {
+                    denseBatch.gather(UnsafeBufferPointer(rebasing: positions[..<indices.count]), from: $0.baseAddress!)
+                }
+            }
+            return .batch(denseBatch)
+        }
         if let sparse {
             sparseBatch.gather(indices, from: sparse)
             return .batch(sparseBatch)
         }
         set.pixels.withUnsafeBufferPointer { denseBatch.gather(indices, from: $0.baseAddress!) }
         return .batch(denseBatch)
+    }
+
+    /// Writes the distorted images of the examples at `indices` into `distorted`, in order, the
+    /// examples shared out over the threads.
+    private func distort(_ indices: UnsafeBufferPointer<Int32>, epoch: Int, _ augmentation: Augmentation) {
+        let width = set.pixelsPerImage, (rows, columns, seed) = (set.rows, set.columns, seed)
+        if indices.count > positions.count {
+            positions = (0..<Int32(indices.count)).map { $0 }
+            distorted = [UInt8](repeating: 0, count: indices.count * width)
+        }
+        set.pixels.withUnsafeBufferPointer { pixels in
+            distorted.withUnsafeMutableBufferPointer { distorted in
+                let (pixels, distorted) = (pixels.baseAddress!, distorted.baseAddress!)
+                parallelFor(count: indices.count, threads: threads, minimumChunk: 8) { range in
+                    for position in range {
+                        let example = Int(indices[position])
+                        augmentation.distort(distorted + position * width, image: pixels + example * width,
+                                             rows: rows, columns: columns, seed: seed, epoch: epoch, example: example)
+                    }
+                }
+            }
+        }
     }
 
     /// Calls `body` with the input for the contiguous examples `range`: sparse rows read in place

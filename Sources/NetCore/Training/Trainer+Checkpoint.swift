@@ -1,11 +1,11 @@
 extension Trainer {
-    /// A checkpoint of the current parameters, velocity and position (identical on every rank).
+    /// A checkpoint of the current parameters, optimizer state and position (identical on every rank).
     public func checkpoint() -> Checkpoint {
         Checkpoint(network: network, optimizer: optimizer, configuration: configuration,
                    position: position, ranks: communicator.size)
     }
 
-    /// Continues from `checkpoint`: its parameters, velocity and position (no collective: call
+    /// Continues from `checkpoint`: its parameters, optimizer state and position (no collective: call
     /// `broadcastState()` once every rank has restored). Throws if the checkpoint is of another model, another seed, another batch size or
     /// another validation size (these decide which examples the remaining steps see).
     public func restore(_ checkpoint: Checkpoint) throws {
@@ -27,9 +27,13 @@ extension Trainer {
         position = checkpoint.position
     }
 
-    /// Copies rank 0's parameters and velocity to every rank, so all hold the same bits.
+    /// Copies rank 0's parameters and optimizer state to every rank, so all hold the same bits.
     public func broadcastState() throws {
         try communicator.broadcast(network.parameters)
-        try communicator.broadcast(&optimizer.velocity)
+        for prefix in optimizer.usedStatePrefixes {
+            var state = optimizer[state: prefix]
+            try communicator.broadcast(&state)
+            optimizer[state: prefix] = state
+        }
     }
 }

@@ -12,7 +12,7 @@ public final class Trainer {
     public let network: Network
     public let communicator: any Collectives
     public let data: MNIST
-    public internal(set) var optimizer: SGD
+    public internal(set) var optimizer: Optimizer
     /// How far training has come; `restore(_:)` sets it from a checkpoint.
     public internal(set) var position = TrainingPosition(epochsCompleted: 0)
     /// Asked once per step on each rank; when it returns true on any rank, every rank finishes that
@@ -41,10 +41,11 @@ public final class Trainer {
         let maxPart = (min(configuration.batchSize, data.train.count) + communicator.size - 1) / communicator.size
         network = Network(configuration.model, seed: configuration.seed, batch: maxPart)
         network.threads = threads
-        optimizer = SGD(learningRate: configuration.learningRate, momentum: configuration.momentum,
-                        parameterCount: network.parameterCount)
+        network.dropout = Dropout(configuration)
+        optimizer = Optimizer(configuration, parameterCount: network.parameterCount)
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size)
-        train = PreparedImages(data.train, form: inputForm, partitions: network.inputPartitions, threads: threads)
+        train = PreparedImages(data.train, form: inputForm, partitions: network.inputPartitions, threads: threads,
+                               augmentation: configuration.augmentation, seed: configuration.seed)
         let form = train.form
         test = PreparedImages(data.test, form: form)
         validation = data.validation.map { PreparedImages($0, form: form) }
@@ -86,7 +87,8 @@ public final class Trainer {
                     // This rank's part of the global minibatch.
                     let examples = UnsafeBufferPointer(rebasing: order[plan.part(step, rank: communicator.rank)])
                     for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
-                    let input = train.gather(examples)
+                    let input = train.gather(examples, epoch: epoch)
+                    network.dropout?.select(epoch: epoch, examples: examples)
                     clock = times.record(.data, since: clock)
                     // Forward and loss, then backward into the one gradient buffer: sums over the part.
                     batchLabels.withUnsafeBufferPointer { labels in

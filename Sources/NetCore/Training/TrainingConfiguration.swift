@@ -18,6 +18,18 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var seed: UInt64
     /// Training images held out as the validation set (0: none); see `MNIST.holdingOut(_:seed:)`.
     public var validation: Int
+    /// The update rule (default SGD).
+    public var optimizer: OptimizerKind = .sgd
+    /// Weight decay λ: L2 for sgd and adam, decoupled for adamw (see `Optimizer`).
+    public var weightDecay: Float = 0
+    /// Adam's β₁, β₂ and ε (PyTorch's defaults).
+    public var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
+    /// Dropout rate of each hidden layer's outputs, input side first (empty: none); see `Dropout`.
+    public var dropout: [Float] = []
+    /// How training images are distorted as they are gathered (nil: not at all).
+    public var augmentation: Augmentation?
+    /// Epochs over which the learning rate rises linearly to `learningRate` before the schedule starts.
+    public var warmup: Int = 0
 
     public init(model: ModelConfiguration, epochs: Int, batchSize: Int, learningRate: Float,
                 schedule: LearningRateSchedule = .constant, momentum: Float, seed: UInt64, validation: Int = 0) {
@@ -33,9 +45,12 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case model, epochs, batchSize, learningRate, schedule, momentum, seed, validation
+        case optimizer, weightDecay, beta1, beta2, epsilon, dropout, augmentation, warmup
     }
 
-    /// Decodes a configuration; one written before validation sets existed has none.
+    /// Decodes a configuration; one written before validation sets existed has none, one written
+    /// before the optimizers, dropout, augmentation and warm-up existed trained with plain SGD
+    /// (with its momentum), none of these, and no warm-up.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         model = try container.decode(ModelConfiguration.self, forKey: .model)
@@ -46,17 +61,33 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         momentum = try container.decode(Float.self, forKey: .momentum)
         seed = try container.decode(UInt64.self, forKey: .seed)
         validation = try container.decodeIfPresent(Int.self, forKey: .validation) ?? 0
+        optimizer = try container.decodeIfPresent(OptimizerKind.self, forKey: .optimizer) ?? .sgd
+        weightDecay = try container.decodeIfPresent(Float.self, forKey: .weightDecay) ?? 0
+        beta1 = try container.decodeIfPresent(Float.self, forKey: .beta1) ?? 0.9
+        beta2 = try container.decodeIfPresent(Float.self, forKey: .beta2) ?? 0.999
+        epsilon = try container.decodeIfPresent(Float.self, forKey: .epsilon) ?? 1e-8
+        dropout = try container.decodeIfPresent([Float].self, forKey: .dropout) ?? []
+        augmentation = try container.decodeIfPresent(Augmentation.self, forKey: .augmentation)
+        warmup = try container.decodeIfPresent(Int.self, forKey: .warmup) ?? 0
     }
 
-    /// The step size used throughout epoch `epoch` (1-based).
+    /// The step size used throughout epoch `epoch` (1-based): during the `warmup` epochs
+    /// η·epoch/(warmup + 1), rising towards η; then the schedule over the epochs after them.
     public func learningRate(epoch: Int) -> Float {
+        if epoch <= warmup { return Float(Double(learningRate) * Double(epoch) / Double(warmup + 1)) }
         switch schedule {
         case .constant:
             return learningRate
         case .cosine:
-            let progress = Double(epoch - 1) / Double(max(epochs, 1))
+            let progress = Double(epoch - 1 - warmup) / Double(max(epochs - warmup, 1))
             return Float(Double(learningRate) * 0.5 * (1 + cos(Double.pi * progress)))
         }
+    }
+
+    /// The dropout rate of hidden layer `layer` (0-based): 0 without dropout, the one rate given
+    /// for all layers, or the layer's own.
+    public func dropoutRate(ofLayer layer: Int) -> Float {
+        dropout.count == 1 ? dropout[0] : dropout.indices.contains(layer) ? dropout[layer] : 0
     }
 }
 
