@@ -8,7 +8,7 @@ enum HostileFiles {
     /// A small, valid checkpoint of `model` (one epoch done), as its safetensors file.
     static func checkpoint(_ model: ModelConfiguration = ModelConfiguration(kind: .single), momentum: Float = 0) -> SafeTensors {
         let network = Network(model, seed: 1)
-        return Checkpoint(network: network, optimizer: SGD(learningRate: 0.1, momentum: momentum, parameterCount: network.parameterCount),
+        return Checkpoint(network: network, optimizer: Optimizer(learningRate: 0.1, momentum: momentum, parameterCount: network.parameterCount),
                           configuration: TrainingConfiguration(model: model, epochs: 2, batchSize: 64, learningRate: 0.1,
                                                                momentum: momentum, seed: 1),
                           position: TrainingPosition(epochsCompleted: 1), ranks: 1).safeTensors
