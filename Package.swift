@@ -1,15 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// The CPU release builds are compiled for: the one they are built on ("native"), or the level in
+/// The CPU the Swift code is compiled for: the one it is built on ("native"), or the level in
 /// MPITRAIN_TARGET_CPU (`scripts/setup --portable` sets x86-64-v3: AVX2 and FMA, no AVX-512), for
 /// a binary copied to other machines. Without a target CPU, Swift lowers `SIMD16<Float>` FMAs to
-/// scalar `fmaf` calls (≈0.7 GFLOP/s instead of ≈85).
+/// scalar `fmaf` calls (≈0.7 GFLOP/s instead of ≈85). Debug builds (the tests) get it too, so
+/// they run the kernels' register blocks of the CPU the release binary runs (`RegisterFile`).
 let targetCPU = Context.environment["MPITRAIN_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
 /// Swift takes a CPU name (-target-cpu); an x86-64 level such as x86-64-v3 reaches it through clang's -march.
 let nativeCPU: [SwiftSetting] = [
-    .unsafeFlags(targetCPU.hasPrefix("x86-64-v") ? ["-Xcc", "-march=\(targetCPU)"] : ["-target-cpu", targetCPU],
-                 .when(configuration: .release)),
+    .unsafeFlags(targetCPU.hasPrefix("x86-64-v") ? ["-Xcc", "-march=\(targetCPU)"] : ["-target-cpu", targetCPU]),
 ]
 
 let package = Package(
@@ -44,8 +44,10 @@ let package = Package(
             .unsafeFlags(["-march=\(targetCPU)"], .when(configuration: .release)),
             .define("MPITRAIN_TARGET_CPU", to: "\"\(targetCPU)\"", .when(configuration: .release)),
         ]),
-        // Kernels and their worker pool: threads only, no MPI.
-        .target(name: "Parallel", swiftSettings: nativeCPU),
+        // The vector registers of the CPU a module is compiled for, seen by its compiler (a header only).
+        .target(name: "VectorRegisters"),
+        // Kernels and the thread team they run on: threads only, no MPI.
+        .target(name: "Parallel", dependencies: ["VectorRegisters"], swiftSettings: nativeCPU),
         // The network, data, optimizer and trainer; reaches other ranks through `Collectives`.
         .target(name: "NetCore", dependencies: ["Parallel", "CZlib"], swiftSettings: nativeCPU),
         // MPI: the Communicator (implements `Collectives`), agreement across ranks, MPI errors.

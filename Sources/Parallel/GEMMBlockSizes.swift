@@ -12,14 +12,16 @@
 /// Depth slices depend only on k, never on the thread count, so every element of C is summed
 /// in the same order whatever the split: results are bit-identical for any `threads`.
 struct GEMMBlockSizes {
-    /// Rows of C in one register tile: one broadcast of A per row and depth step.
-    static let microRows = 8
-    /// Columns of C in one register tile: two `SIMD16<Float>` (zmm) registers per row.
+    /// Rows of C in one register tile: one broadcast of A per row and depth step. The tile's sums
+    /// take half the register file or a little more (`RegisterFile`): 8 rows with AVX-512 (16 of
+    /// 32 zmm), 3 with AVX2 (12 of 16 ymm; 4 rows would spill).
+    static var microRows: Int { RegisterFile.floats >= 512 ? 8 : 3 }
+    /// Columns of C in one register tile: two `SIMD16<Float>` per row (two zmm, or four ymm).
     static let microColumns = 32
     /// Largest slice of k summed in registers before C is updated; k is cut into equal slices.
     static let depth = 512
-    /// Rows of C (and of op(A)) per row block.
-    static let rows = 128
+    /// Rows of C (and of op(A)) per row block: whole tiles, about 128 rows.
+    static var rows: Int { 128 / microRows * microRows }
     /// Columns of C per packed B block (a multiple of `microColumns`).
     static let columns = 512
 

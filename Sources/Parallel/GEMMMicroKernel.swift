@@ -10,10 +10,11 @@ enum TileUpdate {
 
 // MARK: - Micro-kernel
 
-/// Computes one `microRows × microColumns` (8 × 32) tile of C in sixteen `SIMD16<Float>` registers:
+/// Computes one `Tile.count × 32` tile of C in registers (`GEMMBlockSizes.microRows` rows: 8 in
+/// sixteen zmm registers with AVX-512, 3 in twelve ymm with AVX2):
 /// T[r, 0..<32] = Σ_p A[r, p] · B[p, 0..<32], then merges T into `c` as `update` says.
 ///
-/// - `c`: [8, 32] tile, row stride `ldc` (a full tile of C, or a scratch tile for edges).
+/// - `c`: [rows, 32] tile, row stride `ldc` (a full tile of C, or a scratch tile for edges).
 /// - `a`: element (r, p) of the A panel at `a[r * aRowStride + p * aDepthStride]`; read in place.
 /// - `b`: a B panel, [depth, 32] with row stride `bRowStride` (32 when packed, ldb when read in place).
 @inline(__always)
@@ -23,51 +24,96 @@ func microKernel(
     b: UnsafePointer<Float>, bRowStride: Int,
     depth: Int, alpha: Float, beta: Float, update: TileUpdate
 ) {
-    var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()
-    var c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
-    var c20 = SIMD16<Float>(), c21 = SIMD16<Float>()
-    var c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
-    var c40 = SIMD16<Float>(), c41 = SIMD16<Float>()
-    var c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
-    var c60 = SIMD16<Float>(), c61 = SIMD16<Float>()
-    var c70 = SIMD16<Float>(), c71 = SIMD16<Float>()
-    let rs = aRowStride
+    if GEMMBlockSizes.microRows == EightRows.count {
+        registerTile(EightRows.self, c: c, ldc: ldc, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                     b: b, bRowStride: bRowStride, depth: depth, alpha: alpha, beta: beta, update: update)
+    } else {
+        registerTile(ThreeRows.self, c: c, ldc: ldc, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                     b: b, bRowStride: bRowStride, depth: depth, alpha: alpha, beta: beta, update: update)
+    }
+}
+
+/// `microKernel` for a tile of `Tile.count` rows.
+@inline(__always)
+private func registerTile<Tile: TileRows>(
+    _ tile: Tile.Type,
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, bRowStride: Int,
+    depth: Int, alpha: Float, beta: Float, update: TileUpdate
+) {
+    var sums = Tile()
     var aColumn = a
     var bRow = UnsafeRawPointer(b)
     let bRowBytes = bRowStride &* 4
     for _ in 0..<depth {
         let b0 = bRow.loadUnaligned(as: SIMD16<Float>.self)
         let b1 = bRow.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-        var broadcast = SIMD16<Float>(repeating: aColumn[0])
-        c00.addProduct(broadcast, b0); c01.addProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: aColumn[rs])
-        c10.addProduct(broadcast, b0); c11.addProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: aColumn[2 * rs])
-        c20.addProduct(broadcast, b0); c21.addProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: aColumn[3 * rs])
-        c30.addProduct(broadcast, b0); c31.addProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: aColumn[4 * rs])
-        c40.addProduct(broadcast, b0); c41.addProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: aColumn[5 * rs])
-        c50.addProduct(broadcast, b0); c51.addProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: aColumn[6 * rs])
-        c60.addProduct(broadcast, b0); c61.addProduct(broadcast, b1)
-        broadcast = SIMD16<Float>(repeating: aColumn[7 * rs])
-        c70.addProduct(broadcast, b0); c71.addProduct(broadcast, b1)
+        sums.add(aColumn, rowStride: aRowStride, b0, b1)
         aColumn += aDepthStride
         bRow += bRowBytes
     }
-    let rows = UnsafeMutableRawPointer(c)
-    let rowBytes = ldc &* 4
-    mergeRow(rows, c00, c01, alpha, beta, update)
-    mergeRow(rows + rowBytes, c10, c11, alpha, beta, update)
-    mergeRow(rows + 2 &* rowBytes, c20, c21, alpha, beta, update)
-    mergeRow(rows + 3 &* rowBytes, c30, c31, alpha, beta, update)
-    mergeRow(rows + 4 &* rowBytes, c40, c41, alpha, beta, update)
-    mergeRow(rows + 5 &* rowBytes, c50, c51, alpha, beta, update)
-    mergeRow(rows + 6 &* rowBytes, c60, c61, alpha, beta, update)
-    mergeRow(rows + 7 &* rowBytes, c70, c71, alpha, beta, update)
+    sums.merge(into: UnsafeMutableRawPointer(c), rowBytes: ldc &* 4, alpha, beta, update)
 }
+
+// MARK: - Register tiles
+
+/// Rows of a register tile, each 32 floats of C in two `SIMD16<Float>`.
+private protocol TileRows {
+    /// Rows in the tile.
+    static var count: Int { get }
+    /// Zeros.
+    init()
+    /// Row r += A[r]·(b0, b1), where A[r] is `a[r * rowStride]`.
+    mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>)
+    /// Merges row r into C's row at `rows + r * rowBytes` (see `TileUpdate`).
+    func merge(into rows: UnsafeMutableRawPointer, rowBytes: Int, _ alpha: Float, _ beta: Float, _ update: TileUpdate)
+}
+
+/// One row of a tile.
+private struct TileRow: TileRows {
+    static var count: Int { 1 }
+    var left = SIMD16<Float>(), right = SIMD16<Float>()
+
+    @inline(__always) init() {}
+
+    @inline(__always)
+    mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>) {
+        let broadcast = SIMD16<Float>(repeating: a[0])
+        left.addProduct(broadcast, b0)
+        right.addProduct(broadcast, b1)
+    }
+
+    @inline(__always)
+    func merge(into rows: UnsafeMutableRawPointer, rowBytes: Int, _ alpha: Float, _ beta: Float, _ update: TileUpdate) {
+        mergeRow(rows, left, right, alpha, beta, update)
+    }
+}
+
+/// The rows of `Upper` above the rows of `Lower`.
+private struct StackedRows<Upper: TileRows, Lower: TileRows>: TileRows {
+    static var count: Int { Upper.count + Lower.count }
+    var upper = Upper(), lower = Lower()
+
+    @inline(__always) init() {}
+
+    @inline(__always)
+    mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>) {
+        upper.add(a, rowStride: rowStride, b0, b1)
+        lower.add(a + Upper.count &* rowStride, rowStride: rowStride, b0, b1)
+    }
+
+    @inline(__always)
+    func merge(into rows: UnsafeMutableRawPointer, rowBytes: Int, _ alpha: Float, _ beta: Float, _ update: TileUpdate) {
+        upper.merge(into: rows, rowBytes: rowBytes, alpha, beta, update)
+        lower.merge(into: rows + Upper.count &* rowBytes, rowBytes: rowBytes, alpha, beta, update)
+    }
+}
+
+private typealias TwoRows = StackedRows<TileRow, TileRow>
+private typealias ThreeRows = StackedRows<TileRow, TwoRows>
+private typealias FourRows = StackedRows<TwoRows, TwoRows>
+private typealias EightRows = StackedRows<FourRows, FourRows>
 
 /// Merges one 32-wide row of a register tile into C (see `TileUpdate`).
 @inline(__always)

@@ -53,56 +53,106 @@ private struct StridedMatrix {
     }
 }
 
-/// Rows `rows` of C: C[i] = Σ_depth op(A)[i, depth]·packed[depth], four rows at a
-/// time with even and odd depths in separate sums: eight FMA chains side by side.
+/// Rows `rows` of C: C[i] = Σ_depth op(A)[i, depth]·packed[depth], with even and odd depths in
+/// separate sums, several rows side by side: four with AVX-512 (eight FMA chains in zmm), two with
+/// AVX2 (four rows' eight ymm sums and their loads would spill), then the last rows one at a
+/// time. Every row is summed in the same order however the rows are grouped: any split of the
+/// rows gives the same C.
 private func narrowRows(_ rows: Range<Int>, c: UnsafeMutablePointer<Float>, ldc: Int, a: StridedMatrix,
                         packed: UnsafePointer<Float>, n: Int, k: Int, _ operands: GEMMOperands) {
-    @inline(__always) func packedRow(_ depth: Int) -> SIMD16<Float> {
+    let product = NarrowProduct(c: c, ldc: ldc, a: a, packed: packed, n: n, k: k, operands: operands)
+    var row = rows.lowerBound
+    if RegisterFile.floats >= 512 {
+        while row + FourRowSums.count <= rows.upperBound {
+            product.rows(FourRowSums.self, from: row)
+            row += FourRowSums.count
+        }
+    }
+    while row + TwoRowSums.count <= rows.upperBound {
+        product.rows(TwoRowSums.self, from: row)
+        row += TwoRowSums.count
+    }
+    if row < rows.upperBound { product.rows(RowSums.self, from: row) }
+}
+
+/// One `narrowRows` call's operands.
+private struct NarrowProduct {
+    let c: UnsafeMutablePointer<Float>, ldc: Int, a: StridedMatrix, packed: UnsafePointer<Float>, n: Int, k: Int
+    let operands: GEMMOperands
+
+    /// Rows `first ..< first + Sums.count` of C.
+    @inline(__always)
+    func rows<Sums: NarrowRowSums>(_ sums: Sums.Type, from first: Int) {
+        var even = Sums(), odd = Sums()
+        var depth = 0
+        while depth + 2 <= k {
+            even.add(a, row: first, depth: depth, packedRow(depth))
+            odd.add(a, row: first, depth: depth + 1, packedRow(depth + 1))
+            depth += 2
+        }
+        if depth < k { even.add(a, row: first, depth: depth, packedRow(depth)) }
+        even.store(adding: odd, into: c, ldc: ldc, row: first, count: n, operands)
+    }
+
+    @inline(__always)
+    private func packedRow(_ depth: Int) -> SIMD16<Float> {
         UnsafeRawPointer(packed + depth &* SmallGEMM.width).load(as: SIMD16<Float>.self)
     }
-    var row = rows.lowerBound
-    while row + 4 <= rows.upperBound {
-        var even = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
-        var odd = even
-        var depth = 0
-        while depth + 2 <= k {
-            let b0 = packedRow(depth), b1 = packedRow(depth + 1)
-            even.0.addProduct(a.broadcast(row, depth), b0)
-            even.1.addProduct(a.broadcast(row + 1, depth), b0)
-            even.2.addProduct(a.broadcast(row + 2, depth), b0)
-            even.3.addProduct(a.broadcast(row + 3, depth), b0)
-            odd.0.addProduct(a.broadcast(row, depth + 1), b1)
-            odd.1.addProduct(a.broadcast(row + 1, depth + 1), b1)
-            odd.2.addProduct(a.broadcast(row + 2, depth + 1), b1)
-            odd.3.addProduct(a.broadcast(row + 3, depth + 1), b1)
-            depth += 2
-        }
-        if depth < k {
-            let b0 = packedRow(depth)
-            even.0.addProduct(a.broadcast(row, depth), b0)
-            even.1.addProduct(a.broadcast(row + 1, depth), b0)
-            even.2.addProduct(a.broadcast(row + 2, depth), b0)
-            even.3.addProduct(a.broadcast(row + 3, depth), b0)
-        }
-        store(even.0 + odd.0, c + row * ldc, count: n, operands)
-        store(even.1 + odd.1, c + (row + 1) * ldc, count: n, operands)
-        store(even.2 + odd.2, c + (row + 2) * ldc, count: n, operands)
-        store(even.3 + odd.3, c + (row + 3) * ldc, count: n, operands)
-        row += 4
+}
+
+/// Sums of `count` consecutive rows of a narrow C, one `SIMD16<Float>` each.
+private protocol NarrowRowSums {
+    static var count: Int { get }
+    /// Zeros.
+    init()
+    /// Row r's sum += op(A)[row + r, depth]·b.
+    mutating func add(_ a: StridedMatrix, row: Int, depth: Int, _ b: SIMD16<Float>)
+    /// C's rows `row ..< row + count` = α·(self + other) + β·C (see `store`).
+    func store(adding other: Self, into c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, count: Int,
+               _ operands: GEMMOperands)
+}
+
+private struct RowSums: NarrowRowSums {
+    static var count: Int { 1 }
+    var sum = SIMD16<Float>()
+
+    @inline(__always) init() {}
+
+    @inline(__always)
+    mutating func add(_ a: StridedMatrix, row: Int, depth: Int, _ b: SIMD16<Float>) {
+        sum.addProduct(a.broadcast(row, depth), b)
     }
-    // The last rows one at a time, summed exactly as above: any split of the rows gives the same C.
-    for row in row..<rows.upperBound {
-        var even = SIMD16<Float>(), odd = SIMD16<Float>()
-        var depth = 0
-        while depth + 2 <= k {
-            even.addProduct(a.broadcast(row, depth), packedRow(depth))
-            odd.addProduct(a.broadcast(row, depth + 1), packedRow(depth + 1))
-            depth += 2
-        }
-        if depth < k { even.addProduct(a.broadcast(row, depth), packedRow(depth)) }
-        store(even + odd, c + row * ldc, count: n, operands)
+
+    @inline(__always)
+    func store(adding other: Self, into c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, count: Int,
+               _ operands: GEMMOperands) {
+        Parallel.store(sum + other.sum, c + row * ldc, count: count, operands)
     }
 }
+
+/// The rows of `Upper` followed by those of `Lower`.
+private struct StackedRowSums<Upper: NarrowRowSums, Lower: NarrowRowSums>: NarrowRowSums {
+    static var count: Int { Upper.count + Lower.count }
+    var upper = Upper(), lower = Lower()
+
+    @inline(__always) init() {}
+
+    @inline(__always)
+    mutating func add(_ a: StridedMatrix, row: Int, depth: Int, _ b: SIMD16<Float>) {
+        upper.add(a, row: row, depth: depth, b)
+        lower.add(a, row: row + Upper.count, depth: depth, b)
+    }
+
+    @inline(__always)
+    func store(adding other: Self, into c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, count: Int,
+               _ operands: GEMMOperands) {
+        upper.store(adding: other.upper, into: c, ldc: ldc, row: row, count: count, operands)
+        lower.store(adding: other.lower, into: c, ldc: ldc, row: row + Upper.count, count: count, operands)
+    }
+}
+
+private typealias TwoRowSums = StackedRowSums<RowSums, RowSums>
+private typealias FourRowSums = StackedRowSums<TwoRowSums, TwoRowSums>
 
 /// target[0 ..< count] = α·sum + β·target (target not read when β = 0).
 @inline(__always)

@@ -76,18 +76,30 @@ private protocol ColumnBlockWork {
     func visitTail(column: Int, width: Int)
 }
 
-/// Runs `work` on consecutive column blocks of `n`: 128 wide (eight registers) while they last,
-/// then one each of 64, 32, 16 as needed, then the last 1–15 columns.
+/// Runs `work` on consecutive column blocks of `n`: the widest block while they last, then the
+/// narrower ones, then the last 1–15 columns. The widest block is the one whose two chains of sums
+/// (`sumOfRows`) fill half the register file, leaving the other half for the rows being read:
+/// 128 columns with AVX-512, 32 with AVX2 (wider blocks spill their sums to the stack).
 @inline(__always)
 private func forEachColumnBlock(_ n: Int, _ work: some ColumnBlockWork) {
+    let widest = RegisterFile.floats / 4
     var column = 0
-    while n - column >= Registers128.width {
+    while widest >= Registers128.width && n - column >= Registers128.width {
         work.visit(Registers128.self, column: column)
         column += Registers128.width
     }
-    if n - column >= Registers64.width { work.visit(Registers64.self, column: column); column += Registers64.width }
-    if n - column >= Registers32.width { work.visit(Registers32.self, column: column); column += Registers32.width }
-    if n - column >= Registers16.width { work.visit(Registers16.self, column: column); column += Registers16.width }
+    while widest >= Registers64.width && n - column >= Registers64.width {
+        work.visit(Registers64.self, column: column)
+        column += Registers64.width
+    }
+    while widest >= Registers32.width && n - column >= Registers32.width {
+        work.visit(Registers32.self, column: column)
+        column += Registers32.width
+    }
+    while n - column >= Registers16.width {
+        work.visit(Registers16.self, column: column)
+        column += Registers16.width
+    }
     if column < n { work.visitTail(column: column, width: n - column) }
 }
 
