@@ -2,6 +2,11 @@
 /// `rowStarts[r] ..< rowStarts[r + 1]` of `columnIndices` and `valueIndices` are its non-zeros,
 /// each value an index into the matrix's `distinctValues`.
 ///
+/// A matrix may be cut by columns into P partitions (`partitionBounds`): each row's entries, in
+/// column order, then fall into P consecutive segments, and `rowStarts` marks them all, row r's
+/// segment p being `rowStarts[r·P + p] ..< rowStarts[r·P + p + 1]`. A row's entries stay
+/// together, so a minibatch copies each row with one copy however many partitions read it.
+///
 /// MNIST images are about 19 % non-zero, so the first layer's two products with the input
 /// (X·W forward, Xᵀ·dZ backward) do about a fifth of a dense GEMM's work on this form. An entry
 /// takes three bytes (a 16-bit column, an 8-bit value index; an 8-bit image has at most 255
@@ -18,8 +23,12 @@ public struct CompressedRows: Sendable {
     /// Columns of the matrix.
     public let columns: Int
     /// The columns the entries may be in: all of them unless the matrix is a column slice.
-    public let columnRange: Range<Int>
-    /// Where each row's entries start, [rows + 1]; the last element is the number of non-zeros.
+    public var columnRange: Range<Int> { partitionBounds[0]..<partitionBounds[partitions] }
+    /// [partitions + 1] column bounds: partition p holds the columns `partitionBounds[p] ..< partitionBounds[p + 1]`.
+    public let partitionBounds: [Int]
+    /// Column partitions each row is cut into (1: whole rows).
+    public var partitions: Int { partitionBounds.count - 1 }
+    /// Where each row's segments start, [rows · partitions + 1]; the last element is the number of non-zeros.
     public let rowStarts: [Int]
     /// Column of each non-zero, [nonZeros].
     public let columnIndices: [UInt16]
@@ -45,43 +54,48 @@ public struct CompressedRows: Sendable {
             }
             rowStarts.append(valueIndices.count)
         }
-        self.init(rows: rows, columns: columns, columnRange: 0..<columns, entries: (rowStarts, columnIndices, valueIndices),
-                  distinctValues: indexer.values)
+        self.init(rows: rows, columns: columns, partitionBounds: [0, columns],
+                  entries: (rowStarts, columnIndices, valueIndices), distinctValues: indexer.values)
     }
 
     /// The non-zeros of an 8-bit image set `bytes` [rows, columns], each value byte / 255 (value
     /// index byte − 1); nil if it has more than `maximumColumns` columns.
     public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int) {
         let nonZeros = UnsafeBufferPointer(start: bytes, count: rows * columns).reduce(0) { $1 == 0 ? $0 : $0 + 1 }
-        self.init(bytes: bytes, rows: rows, columns: columns, columnRange: 0..<columns, nonZeros: nonZeros)
+        self.init(bytes: bytes, rows: rows, columns: columns, partitionBounds: [0, columns], nonZeros: nonZeros)
     }
 
-    /// The non-zeros in columns `range` of an 8-bit image set `bytes` [rows, columns] (see above),
-    /// in arrays of exactly `nonZeros`, the number of them; nil if it has more than
-    /// `maximumColumns` columns.
-    public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int, columnRange range: Range<Int>, nonZeros: Int) {
+    /// The non-zeros of an 8-bit image set `bytes` [rows, columns] (see above) in the columns
+    /// `partitionBounds.first ..< partitionBounds.last`, each row cut into the partitions the
+    /// bounds give, in arrays of exactly `nonZeros`, the number of them; nil if it has more
+    /// than `maximumColumns` columns.
+    public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int, partitionBounds bounds: [Int], nonZeros: Int) {
         guard columns <= Self.maximumColumns else { return nil }
+        precondition(bounds.count >= 2 && bounds.first! >= 0 && bounds.last! <= columns)
         var rowStarts = [Int](), columnIndices = [UInt16](), valueIndices = [UInt8]()
-        rowStarts.reserveCapacity(rows + 1)
+        rowStarts.reserveCapacity(rows * (bounds.count - 1) + 1)
         columnIndices.reserveCapacity(nonZeros)
         valueIndices.reserveCapacity(nonZeros)
         rowStarts.append(0)
         for row in 0..<rows {
-            for column in range where bytes[row * columns + column] != 0 {
-                columnIndices.append(UInt16(truncatingIfNeeded: column))
-                valueIndices.append(bytes[row * columns + column] - 1)
+            let image = bytes + row * columns
+            for partition in 0..<(bounds.count - 1) {
+                for column in bounds[partition]..<bounds[partition + 1] where image[column] != 0 {
+                    columnIndices.append(UInt16(truncatingIfNeeded: column))
+                    valueIndices.append(image[column] - 1)
+                }
+                rowStarts.append(valueIndices.count)
             }
-            rowStarts.append(valueIndices.count)
         }
-        self.init(rows: rows, columns: columns, columnRange: range, entries: (rowStarts, columnIndices, valueIndices),
-                  distinctValues: (1...255).map { Float($0) / 255 })
+        self.init(rows: rows, columns: columns, partitionBounds: bounds,
+                  entries: (rowStarts, columnIndices, valueIndices), distinctValues: (1...255).map { Float($0) / 255 })
     }
 
-    private init(rows: Int, columns: Int, columnRange: Range<Int>,
+    private init(rows: Int, columns: Int, partitionBounds: [Int],
                  entries: (rowStarts: [Int], columnIndices: [UInt16], valueIndices: [UInt8]), distinctValues: [Float]) {
         self.rows = rows
         self.columns = columns
-        self.columnRange = columnRange
+        self.partitionBounds = partitionBounds
         (rowStarts, columnIndices, valueIndices) = entries
         self.distinctValues = distinctValues
     }
@@ -90,19 +104,30 @@ public struct CompressedRows: Sendable {
     /// numbers, same distinct values): the slice of the matrix that a thread owning those
     /// columns reads.
     public init(_ matrix: CompressedRows, columns range: Range<Int>) {
-        precondition(range.lowerBound >= 0 && range.upperBound <= matrix.columns)
+        self.init(matrix, partitionBounds: [range.lowerBound, range.upperBound])
+    }
+
+    /// The entries of the whole rows of `matrix` in the columns `bounds.first ..< bounds.last`,
+    /// each row cut into the partitions the bounds give (same rows, same column numbers, same
+    /// distinct values).
+    public init(_ matrix: CompressedRows, partitionBounds bounds: [Int]) {
+        precondition(matrix.partitions == 1, "the matrix is already cut into partitions")
+        precondition(bounds.count >= 2 && bounds.first! >= 0 && bounds.last! <= matrix.columns)
         var rowStarts = [Int](), columnIndices = [UInt16](), valueIndices = [UInt8]()
-        rowStarts.reserveCapacity(matrix.rows + 1)
+        rowStarts.reserveCapacity(matrix.rows * (bounds.count - 1) + 1)
         rowStarts.append(0)
         for row in 0..<matrix.rows {
-            for entry in matrix.rowStarts[row]..<matrix.rowStarts[row + 1]
-            where range.contains(Int(matrix.columnIndices[entry])) {
-                columnIndices.append(matrix.columnIndices[entry])
-                valueIndices.append(matrix.valueIndices[entry])
+            for partition in 0..<(bounds.count - 1) {
+                let columns = bounds[partition]..<bounds[partition + 1]
+                for entry in matrix.rowStarts[row]..<matrix.rowStarts[row + 1]
+                where columns.contains(Int(matrix.columnIndices[entry])) {
+                    columnIndices.append(matrix.columnIndices[entry])
+                    valueIndices.append(matrix.valueIndices[entry])
+                }
+                rowStarts.append(valueIndices.count)
             }
-            rowStarts.append(valueIndices.count)
         }
-        self.init(rows: matrix.rows, columns: matrix.columns, columnRange: range,
+        self.init(rows: matrix.rows, columns: matrix.columns, partitionBounds: bounds,
                   entries: (rowStarts, columnIndices, valueIndices), distinctValues: matrix.distinctValues)
     }
 

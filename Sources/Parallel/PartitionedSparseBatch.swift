@@ -1,13 +1,13 @@
 /// A minibatch of rows of a `ColumnPartitionedRows` set, and the two products a dense layer needs
-/// with it: X·B forward and Xᵀ·B backward. Partition p is gathered, multiplied and regrouped by
-/// member p of the `Team`, so each thread keeps its partition's entries and its rows of B
+/// with it: X·B forward and Xᵀ·B backward. The rows are gathered whole (one copy each); partition
+/// p is multiplied and regrouped by member p of the `Team`, so each thread keeps its rows of B
 /// (the weights) in its own cache from step to step.
 ///
 /// Results depend on the number of partitions (the order in which the partial products are
 /// added), not on which thread runs which partition.
 public final class PartitionedSparseBatch {
-    /// Each partition's rows of the batch, copied next to each other.
-    private let batches: [SparseBatch]
+    /// The rows of the batch, copied next to each other, each cut into the partitions.
+    private let batch = SparseBatch()
     /// Each partition's rows regrouped by column, for Xᵀ·B.
     private let groupings: [ColumnGrouping]
     private let partials = PartialProducts()
@@ -18,22 +18,22 @@ public final class PartitionedSparseBatch {
 
     /// Threads that share the partitions, each a contiguous run of them.
     public let threads: Int
+    /// Partitions of the columns.
+    private let partitions: Int
 
     /// A batch for sets cut into `partitions` partitions, shared by up to `threads` threads.
     public init(partitions: Int, threads: Int = 1) {
         precondition(partitions >= 1)
         self.threads = threads
-        batches = (0..<partitions).map { _ in SparseBatch() }
+        self.partitions = partitions
         groupings = (0..<partitions).map { _ in ColumnGrouping() }
     }
 
     /// Copies the rows `rows` of `set` (cut into as many partitions as this batch has), in that
-    /// order, replacing what the batch held; one team member per partition.
+    /// order, replacing what the batch held.
     public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: ColumnPartitionedRows) {
-        precondition(set.partitions.count == batches.count, "the set has \(set.partitions.count) partitions")
-        Team.shared.run(parts: batches.count, threads: threads) { partition in
-            batches[partition].gather(rows, from: set.partitions[partition])
-        }
+        precondition(set.partitions == partitions, "the set has \(set.partitions) partitions")
+        batch.gather(rows, from: set.matrix)
         count = rows.count
         columns = set.columns
     }
@@ -42,9 +42,9 @@ public final class PartitionedSparseBatch {
     /// partition's product is taken by its member; then the rows are shared out to add them up
     /// in partition order.
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int) {
-        partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: batches.count, threads: threads,
+        partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: partitions, threads: threads,
                      canAccumulate: true) { partition, target, stride, accumulate in
-            sparseTimesDense(c: target, ldc: stride, a: batches[partition].rows, b: b, ldb: ldb, n: n,
+            sparseTimesDense(c: target, ldc: stride, a: batch.rows(partition: partition), b: b, ldb: ldb, n: n,
                              accumulate: accumulate)
         }
     }
@@ -54,8 +54,8 @@ public final class PartitionedSparseBatch {
     /// the partition by column first, to sum each row of C in registers.
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
                                 n: Int) {
-        Team.shared.run(parts: batches.count, threads: threads) { partition in
-            let rows = batches[partition].rows
+        Team.shared.run(parts: partitions, threads: threads) { partition in
+            let rows = batch.rows(partition: partition)
             if n >= columnGroupingMinimumWidth {
                 let grouped = groupings[partition].group(rows)
                 sparseTransposedTimesDense(c: c, ldc: ldc, a: grouped, b: b, ldb: ldb, n: n)

@@ -1,15 +1,18 @@
-/// A minibatch of rows of a `CompressedRows` set, copied next to each other.
+/// A minibatch of rows of a `CompressedRows` set, copied next to each other, each row's
+/// partition segments with it.
 ///
 /// The set is tens of megabytes and a shuffled minibatch names rows scattered across it; reading
 /// them in place costs a cache miss at the start of every row in both products of a step. One
-/// copy per step, whose misses overlap, leaves both products reading a few contiguous kilobytes.
+/// copy per step, whose misses overlap, leaves both products reading a few contiguous kilobytes;
+/// a row's segments are contiguous in the set, so each row costs one copy of its starts and one
+/// of its entries, however many partitions it is cut into.
 public final class SparseBatch {
     private var rowStarts: UnsafeMutablePointer<Int>
     private var columnIndices: UnsafeMutablePointer<UInt16>
     private var valueIndices: UnsafeMutablePointer<UInt8>
     private let distinctValues: UnsafeMutablePointer<Float>
-    private var rowCapacity = 0, entryCapacity = 0
-    private var count = 0, columns = 0, columnRange = 0..<0
+    private var startCapacity = 0, entryCapacity = 0
+    private var count = 0, columns = 0, partitionBounds = [0, 0]
 
     public init() {
         rowStarts = .allocate(capacity: 1)
@@ -28,17 +31,20 @@ public final class SparseBatch {
 
     /// Copies the rows `rows` of `set`, in that order, replacing what the batch held.
     public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: CompressedRows) {
-        reserve(rows: rows.count)
+        let partitions = set.partitions
+        reserve(starts: rows.count * partitions)
         set.rowStarts.withUnsafeBufferPointer { starts in
             for (position, row) in rows.enumerated() {
-                rowStarts[position + 1] = rowStarts[position] + starts[Int(row) + 1] - starts[Int(row)]
+                let source = starts.baseAddress! + Int(row) * partitions, target = rowStarts + position * partitions
+                let shift = target[0] - source[0]
+                for segment in 1...partitions { target[segment] = source[segment] + shift }
             }
-            reserve(entries: rowStarts[rows.count])
+            reserve(entries: rowStarts[rows.count * partitions])
             set.columnIndices.withUnsafeBufferPointer { sourceColumns in
                 set.valueIndices.withUnsafeBufferPointer { sourceValues in
                     for (position, row) in rows.enumerated() {
-                        let first = starts[Int(row)], target = rowStarts[position]
-                        let length = rowStarts[position + 1] - target
+                        let first = starts[Int(row) * partitions], target = rowStarts[position * partitions]
+                        let length = rowStarts[(position + 1) * partitions] - target
                         (columnIndices + target).update(from: sourceColumns.baseAddress! + first, count: length)
                         (valueIndices + target).update(from: sourceValues.baseAddress! + first, count: length)
                     }
@@ -50,21 +56,30 @@ public final class SparseBatch {
         }
         count = rows.count
         columns = set.columns
-        columnRange = set.columnRange
+        partitionBounds = set.partitionBounds
     }
 
-    /// The gathered rows; valid until the next `gather`.
+    /// The gathered rows, of a set not cut into partitions; valid until the next `gather`.
     public var rows: SparseRows {
-        SparseRows(count: count, columns: columns, columnRange: columnRange, rowStarts: rowStarts,
-                   columnIndices: columnIndices, valueIndices: valueIndices, distinctValues: distinctValues)
+        precondition(partitionBounds.count == 2, "whole rows of a batch cut into partitions")
+        return rows(partition: 0)
     }
 
-    private func reserve(rows: Int) {
-        guard rows > rowCapacity else { return }
+    /// Partition `partition`'s segments of the gathered rows; valid until the next `gather`.
+    public func rows(partition: Int) -> SparseRows {
+        let partitions = partitionBounds.count - 1
+        return SparseRows(count: count, columns: columns,
+                          columnRange: partitionBounds[partition]..<partitionBounds[partition + 1],
+                          rowStarts: rowStarts + partition, rowStride: partitions, columnIndices: columnIndices,
+                          valueIndices: valueIndices, distinctValues: distinctValues)
+    }
+
+    private func reserve(starts: Int) {
+        guard starts > startCapacity else { return }
         rowStarts.deallocate()
-        rowStarts = .allocate(capacity: rows + 1)
+        rowStarts = .allocate(capacity: starts + 1)
         rowStarts[0] = 0
-        rowCapacity = rows
+        startCapacity = starts
     }
 
     private func reserve(entries: Int) {

@@ -62,12 +62,14 @@ public final class ColumnGrouping {
     /// Regroups `rows` by column, replacing what was held, and returns the view.
     @discardableResult
     public func group(_ rows: SparseRows) -> SparseColumns {
-        let range = rows.columnRange, entryCount = rows.rowStarts[rows.count] - rows.rowStarts[0]
+        let range = rows.columnRange
+        let entryCount = (0..<rows.count).reduce(0) { $0 + rows.entries($1).count }
         reserve(columns: range.count, entries: entryCount)
         let starts = columnStarts
         starts.update(repeating: 0, count: range.count + 1)
-        let base = rows.rowStarts[0]
-        for entry in base..<(base + entryCount) { starts[rows.column(entry) - range.lowerBound + 1] += 1 }
+        for row in 0..<rows.count {
+            for entry in rows.entries(row) { starts[rows.column(entry) - range.lowerBound + 1] += 1 }
+        }
         for index in 0..<range.count { starts[index + 1] += starts[index] }
         // Each column's next free slot, counted up from its start; restored below.
         for row in 0..<rows.count {

@@ -34,23 +34,28 @@ struct PartitionedBatchTests {
                                   partitions: count)
         })
         #expect(direct.bounds == cut.bounds)
-        for (a, b) in zip(direct.partitions, cut.partitions) {
-            #expect(a.rowStarts == b.rowStarts && a.columnIndices == b.columnIndices && a.valueIndices == b.valueIndices)
-            #expect(a.columnRange == b.columnRange && a.distinctValues == b.distinctValues)
-        }
+        let (a, b) = (direct.matrix, cut.matrix)
+        #expect(a.rowStarts == b.rowStarts && a.columnIndices == b.columnIndices && a.valueIndices == b.valueIndices)
+        #expect(a.columnRange == b.columnRange && a.distinctValues == b.distinctValues)
     }
 
-    @Test("Partitions keep every entry once, in column ranges holding nearly equal shares",
+    @Test("Partitions keep every entry once, each row's in order, in column ranges holding nearly equal shares",
           arguments: [1, 2, 3, 4])
     func partitionsCoverTheMatrix(count: Int) throws {
         let (_, _, sparse) = try examples()
-        let set = ColumnPartitionedRows(sparse, partitions: count)
+        let set = ColumnPartitionedRows(sparse, partitions: count), matrix = set.matrix
         #expect(set.bounds.first == 0 && set.bounds.last == 50 && set.bounds == set.bounds.sorted())
-        #expect(set.partitions.map(\.nonZeros).reduce(0, +) == sparse.nonZeros)
-        for (index, partition) in set.partitions.enumerated() {
+        #expect(matrix.columnIndices == sparse.columnIndices && matrix.valueIndices == sparse.valueIndices)
+        #expect(matrix.rowStarts.count == 40 * count + 1)
+        for row in 0..<40 {
+            #expect(matrix.rowStarts[row * count] == sparse.rowStarts[row], "row \(row) starts where it did")
+        }
+        for index in 0..<count {
             let range = set.bounds[index]..<set.bounds[index + 1]
-            #expect(partition.columnIndices.allSatisfy { range.contains(Int($0)) })
-            #expect(partition.nonZeros <= sparse.nonZeros / count + 40, "share of partition \(index)")
+            let segments = (0..<40).map { matrix.rowStarts[$0 * count + index]..<matrix.rowStarts[$0 * count + index + 1] }
+            #expect(segments.allSatisfy { $0.allSatisfy { range.contains(Int(matrix.columnIndices[$0])) } })
+            let entries = segments.map(\.count).reduce(0, +)
+            #expect(entries <= sparse.nonZeros / count + 40, "share of partition \(index)")
         }
     }
 

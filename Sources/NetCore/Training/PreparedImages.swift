@@ -106,8 +106,7 @@ final class PreparedImages {
     /// (a set prepared with one thread), or dense ones as byte / 255.
     func withInput<Result>(range: Range<Int>, _ body: (LayerInput) throws -> Result) rethrows -> Result {
         if let sparse {
-            precondition(sparse.partitions.count == 1, "read in place from a set cut into partitions")
-            return try sparse.partitions[0].withRows(range) { try body(.sparse($0)) }
+            return try sparse.matrix.withRows(range) { try body(.sparse($0)) }
         }
         let width = set.pixelsPerImage
         return try withUnsafeTemporaryAllocation(of: Float.self, capacity: range.count * width) { values in
