@@ -16,17 +16,18 @@ public enum Transpose: Sendable {
 ///   use fewer threads than asked, since waking a thread costs more than they take.
 /// When β = 0, C is not read (it may hold NaN). Every element of C is computed by one thread,
 /// summing over k in an order that depends on k alone: the result is bit-identical for every
-/// thread count.
+/// thread count. `kernel` is the one for C's width (`GEMMKernel(n:)`); a layer chooses it once.
 public func gemm(
     c: UnsafeMutablePointer<Float>, ldc: Int,
     a: UnsafePointer<Float>, lda: Int, _ transA: Transpose,
     b: UnsafePointer<Float>, ldb: Int, _ transB: Transpose,
     m: Int, n: Int, k: Int,
     alpha: Float = 1, beta: Float = 0,
-    threads: Int = 1
+    threads: Int = 1, kernel: GEMMKernel? = nil
 ) {
     gemm(c: c, ldc: ldc, a: a, lda: lda, transA, b: b, ldb: ldb, transB, m: m, n: n, k: k,
-         alpha: alpha, beta: beta, threads: threads, minimumWorkPerThread: GEMMSplit.minimumWorkPerThread)
+         alpha: alpha, beta: beta, threads: threads, kernel: kernel ?? GEMMKernel(n: n),
+         minimumWorkPerThread: GEMMSplit.minimumWorkPerThread)
 }
 
 /// `gemm` with the threshold of `GEMMSplit` exposed, so tests can split even tiny products.
@@ -34,7 +35,7 @@ func gemm(
     c: UnsafeMutablePointer<Float>, ldc: Int,
     a: UnsafePointer<Float>, lda: Int, _ transA: Transpose,
     b: UnsafePointer<Float>, ldb: Int, _ transB: Transpose,
-    m: Int, n: Int, k: Int, alpha: Float, beta: Float, threads: Int, minimumWorkPerThread: Int
+    m: Int, n: Int, k: Int, alpha: Float, beta: Float, threads: Int, kernel: GEMMKernel, minimumWorkPerThread: Int
 ) {
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
@@ -43,7 +44,7 @@ func gemm(
     }
     let operands = GEMMOperands(a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB,
                                 alpha: alpha, beta: beta)
-    if SmallGEMM.handles(n: n, k: k) {
+    if kernel == .narrow {
         smallGEMM(c: c, ldc: ldc, operands, m: m, n: n, k: k, threads: threads,
                   minimumWorkPerThread: minimumWorkPerThread)
         return

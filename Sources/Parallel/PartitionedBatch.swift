@@ -5,10 +5,14 @@
 public protocol PartitionedBatch: AnyObject {
     /// Rows in the batch.
     var count: Int { get }
-    /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb).
-    func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int)
-    /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb).
-    func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int)
+    /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb), by the
+    /// layer's `kernels` (a layer columns → n).
+    func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
+               kernels: ProductKernels)
+    /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb), by the
+    /// layer's `kernels` (a layer columns → n).
+    func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
+                         kernels: ProductKernels)
 }
 
 extension PartitionedSparseBatch: PartitionedBatch {}

@@ -66,26 +66,28 @@ public final class PartitionedDenseBatch {
     /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each
     /// partition's product is taken by its member; then the rows are shared out to add them up
     /// in partition order.
-    public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int) {
+    public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
+                      kernels: ProductKernels) {
         let (values, columns, bounds, count) = (values, columns, bounds, count)
         // A GEMM adds its depth blocks to C one by one, so it cannot add itself to C with the bits of a separate sum.
         partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: bounds.count - 1, threads: threads,
                      canAccumulate: false) { partition, target, stride, _ in
             let range = bounds[partition]..<bounds[partition + 1]
             gemm(c: target, ldc: stride, a: values + range.lowerBound, lda: columns, .none,
-                 b: b + range.lowerBound * ldb, ldb: ldb, .none, m: count, n: n, k: range.count)
+                 b: b + range.lowerBound * ldb, ldb: ldb, .none, m: count, n: n, k: range.count,
+                 kernel: kernels.outputWide)
         }
     }
 
     /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb). Each member
     /// writes its partition's rows of C.
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
-                                n: Int) {
+                                n: Int, kernels: ProductKernels) {
         let (values, columns, bounds, count) = (values, columns, bounds, count)
         Team.shared.run(parts: bounds.count - 1, threads: threads) { partition in
             let range = bounds[partition]..<bounds[partition + 1]
             gemm(c: c + range.lowerBound * ldc, ldc: ldc, a: values + range.lowerBound, lda: columns, .transposed,
-                 b: b, ldb: ldb, .none, m: range.count, n: n, k: count)
+                 b: b, ldb: ldb, .none, m: range.count, n: n, k: count, kernel: kernels.outputWide)
         }
     }
 }

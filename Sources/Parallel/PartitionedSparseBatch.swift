@@ -41,7 +41,8 @@ public final class PartitionedSparseBatch {
     /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each
     /// partition's product is taken by its member; then the rows are shared out to add them up
     /// in partition order.
-    public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int) {
+    public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
+                      kernels: ProductKernels) {
         partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: partitions, threads: threads,
                      canAccumulate: true) { partition, target, stride, accumulate in
             sparseTimesDense(c: target, ldc: stride, a: batch.rows(partition: partition), b: b, ldb: ldb, n: n,
@@ -50,13 +51,13 @@ public final class PartitionedSparseBatch {
     }
 
     /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb). Each member
-    /// writes its partition's rows of C; wide products (n ≥ `columnGroupingMinimumWidth`) regroup
-    /// the partition by column first, to sum each row of C in registers.
+    /// writes its partition's rows of C; by `kernels.sparseTransposed`, regrouping the partition
+    /// by column first (wide C), to sum each row of C in registers.
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
-                                n: Int) {
+                                n: Int, kernels: ProductKernels) {
         Team.shared.run(parts: partitions, threads: threads) { partition in
             let rows = batch.rows(partition: partition)
-            if n >= columnGroupingMinimumWidth {
+            if kernels.sparseTransposed == .byColumns {
                 let grouped = groupings[partition].group(rows)
                 sparseTransposedTimesDense(c: c, ldc: ldc, a: grouped, b: b, ldb: ldb, n: n)
             } else {

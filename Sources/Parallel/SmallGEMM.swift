@@ -10,15 +10,12 @@
 enum SmallGEMM {
     /// The widest C taken here: one register of floats.
     static let width = 16
-
-    /// Whether `smallGEMM` should take the product instead of the blocked kernel.
-    static func handles(n: Int, k: Int) -> Bool { n <= width }
 }
 
-/// C = α·op(A)·op(B) + β·C for shapes `SmallGEMM.handles`; arguments as `gemm`'s.
+/// C = α·op(A)·op(B) + β·C for C up to `SmallGEMM.width` wide (`GEMMKernel.narrow`); arguments as `gemm`'s.
 func smallGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOperands,
                m: Int, n: Int, k: Int, threads: Int, minimumWorkPerThread: Int) {
-    precondition(SmallGEMM.handles(n: n, k: k))
+    precondition(n <= SmallGEMM.width, "C is \(n) wide: the narrow kernel takes up to \(SmallGEMM.width)")
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: k) { packed in
         let packed = UnsafeMutableRawPointer(packed.baseAddress!).assumingMemoryBound(to: Float.self)
         for depth in 0..<k {

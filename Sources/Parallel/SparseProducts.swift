@@ -4,7 +4,7 @@
 /// so results are deterministic and do not depend on `threads`.
 
 /// The narrowest C [·, n] for which Aᵀ·B is taken with A's entries grouped by column
-/// (`SparseColumns`) rather than by rows: by columns pays a counting sort per batch (≈ 1.5 ns
+/// (`SparseColumns`, `SparseTransposedKernel.byColumns`) rather than by rows: by columns pays a counting sort per batch (≈ 1.5 ns
 /// per entry) to sum each row of C in registers, by rows reads and writes a row of C per entry;
 /// by columns wins from 64 columns on (docs/performance.md).
 public let columnGroupingMinimumWidth = 64

@@ -1,6 +1,7 @@
 import Testing
 import TestSupport
 import NetCore
+import Parallel
 
 // Each layer's backward against central differences of a Double reference of its forward, through
 // the scalar L = Σ G ⊙ y for a fixed random upstream gradient G.
@@ -38,9 +39,11 @@ import NetCore
             dz = upstream
         }
         x.withUnsafeBufferPointer { x in
-            layer.weightGradient(&gradients, outputGradients: dz, inputs: .dense(x.baseAddress!), batch: batch)
+            layer.weightGradient(&gradients, outputGradients: dz, inputs: .dense(x.baseAddress!), batch: batch,
+                                 kernels: ProductKernels(inputs: layer.inputs, outputs: layer.outputs))
             layer.biasGradient(&gradients, outputGradients: dz, batch: batch)
-            layer.inputGradient(&dx, outputGradients: dz, parameters: parameters, batch: batch)
+            layer.inputGradient(&dx, outputGradients: dz, parameters: parameters, batch: batch,
+                                kernels: ProductKernels(inputs: layer.inputs, outputs: layer.outputs))
         }
 
         let weightCount = inputs * outputs

@@ -29,7 +29,7 @@ struct GEMMCase: CustomStringConvertible, Sendable {
 /// Runs `gemm` and `referenceGEMM` on the same random operands; returns (fast C, reference C).
 /// With β = 0, the fast C starts as NaN, which must not leak into the result. Even tiny products
 /// are split over `threads` (the public `gemm` would keep them on one thread).
-func runBoth(_ test: GEMMCase, threads: Int, seed: UInt64 = 1) -> (fast: [Float], reference: [Float]) {
+func runBoth(_ test: GEMMCase, threads: Int, seed: UInt64 = 1, kernel: GEMMKernel? = nil) -> (fast: [Float], reference: [Float]) {
     var values = TestValues(seed: seed)
     let a = values.array(test.aCount), b = values.array(test.bCount)
     let initialC = values.array(test.m * test.ldc)
@@ -38,7 +38,7 @@ func runBoth(_ test: GEMMCase, threads: Int, seed: UInt64 = 1) -> (fast: [Float]
     fast.withUnsafeMutableBufferPointer { c in
         gemm(c: c.baseAddress!, ldc: test.ldc, a: a, lda: test.lda, test.transA, b: b, ldb: test.ldb, test.transB,
              m: test.m, n: test.n, k: test.k, alpha: test.alpha, beta: test.beta, threads: threads,
-             minimumWorkPerThread: 1)
+             kernel: kernel ?? GEMMKernel(n: test.n), minimumWorkPerThread: 1)
     }
     reference.withUnsafeMutableBufferPointer { c in
         referenceGEMM(c: c.baseAddress!, ldc: test.ldc, a: a, lda: test.lda, test.transA, b: b, ldb: test.ldb, test.transB,
@@ -86,6 +86,14 @@ struct GEMMTests {
     @Test("fast GEMM matches the reference", arguments: allCases, [1, 2, 3, 4])
     func matchesReference(_ test: GEMMCase, threads: Int) {
         let (fast, reference) = runBoth(test, threads: threads)
+        #expect(largestError(test, fast, reference) <= test.tolerance, "\(test), threads \(threads)")
+    }
+
+    @Test("the blocked kernel is right for narrow C too (a layer may be planned either way)",
+          arguments: allCases.filter { $0.n <= 16 }, [1, 2])
+    func blockedKernelTakesNarrowProducts(_ test: GEMMCase, threads: Int) {
+        #expect(GEMMKernel(n: test.n) == .narrow)
+        let (fast, reference) = runBoth(test, threads: threads, kernel: .blocked)
         #expect(largestError(test, fast, reference) <= test.tolerance, "\(test), threads \(threads)")
     }
 

@@ -91,13 +91,14 @@ struct PartitionedBatchTests {
         let b = values.array(50 * n), upstream = values.array(Self.rows.count * n)
 
         var product = [Float](repeating: .nan, count: Self.rows.count * n), expected = product
-        batch.times(into: &product, ldc: n, b: b, ldb: n, n: n)
+        let kernels = ProductKernels(inputs: 50, outputs: n)
+        batch.times(into: &product, ldc: n, b: b, ldb: n, n: n, kernels: kernels)
         referenceGEMM(c: &expected, ldc: n, a: gathered, lda: 50, .none, b: b, ldb: n, .none,
                       m: Self.rows.count, n: n, k: 50)
         for (a, e) in zip(product, expected) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
 
         var transposed = [Float](repeating: .nan, count: 50 * n), expectedTransposed = transposed
-        batch.transposedTimes(into: &transposed, ldc: n, b: upstream, ldb: n, n: n)
+        batch.transposedTimes(into: &transposed, ldc: n, b: upstream, ldb: n, n: n, kernels: kernels)
         referenceGEMM(c: &expectedTransposed, ldc: n, a: gathered, lda: 50, .transposed, b: upstream, ldb: n, .none,
                       m: 50, n: n, k: Self.rows.count)
         for (a, e) in zip(transposed, expectedTransposed) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }

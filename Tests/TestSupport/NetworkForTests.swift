@@ -1,4 +1,5 @@
 import NetCore
+import Parallel
 
 // The whole-step and dense-batch forms of the network's public calls that the tests compare the
 // training path against: the product calls them only in their halves, on gathered batches.
@@ -36,7 +37,8 @@ extension Dense {
                         inputs x: LayerInput,                         // [batch, inputs]
                         parameters: UnsafePointer<Float>,
                         batch: Int, activation: Activation? = nil, threads: Int = 1) {
-        product(y, inputs: x, parameters: parameters, batch: batch, threads: threads)
+        product(y, inputs: x, parameters: parameters, batch: batch,
+                kernels: ProductKernels(inputs: inputs, outputs: outputs), threads: threads)
         activate(y, parameters: parameters, batch: batch, activation: activation)
     }
 }

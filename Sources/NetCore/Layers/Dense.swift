@@ -23,14 +23,14 @@ public struct Dense: Sendable, Equatable {
 
     // MARK: - Forward
 
-    /// z = x·W, the first half of the forward pass y = f(x·W + b).
+    /// z = x·W, the first half of the forward pass y = f(x·W + b), by `kernels`.
     public func product(_ z: UnsafeMutablePointer<Float>,         // [batch, outputs], overwritten
                         inputs x: LayerInput,                     // [batch, inputs]
                         parameters: UnsafePointer<Float>,
-                        batch: Int, threads: Int = 1) {
+                        batch: Int, kernels: ProductKernels, threads: Int = 1) {
         guard batch > 0 else { return }
         x.times(parameters + weightsOffset, ldb: outputs, into: z, ldc: outputs,
-                batch: batch, k: inputs, n: outputs, threads: threads)
+                batch: batch, k: inputs, n: outputs, kernels: kernels, threads: threads)
     }
 
     /// y = f(z + b) in place, the second half of the forward pass; f the identity when `activation` is nil.
@@ -47,29 +47,29 @@ public struct Dense: Sendable, Equatable {
 
     // MARK: - Backward
 
-    /// dL/dx = dz·Wᵀ into `dx`, overwriting.
+    /// dL/dx = dz·Wᵀ into `dx`, overwriting, by `kernels`.
     public func inputGradient(_ dx: UnsafeMutablePointer<Float>,           // [batch, inputs]
                               outputGradients dz: UnsafePointer<Float>,    // [batch, outputs]
                               parameters: UnsafePointer<Float>,
-                              batch: Int, threads: Int = 1) {
+                              batch: Int, kernels: ProductKernels, threads: Int = 1) {
         guard batch > 0 else { return }
         gemm(c: dx, ldc: inputs,
              a: dz, lda: outputs, .none,
              b: parameters + weightsOffset, ldb: outputs, .transposed,
-             m: batch, n: inputs, k: outputs, threads: threads)
+             m: batch, n: inputs, k: outputs, threads: threads, kernel: kernels.inputWide)
     }
 
-    /// dW = xᵀ·dz into `gradients`, overwriting.
+    /// dW = xᵀ·dz into `gradients`, overwriting, by `kernels`.
     public func weightGradient(_ gradients: UnsafeMutablePointer<Float>,
                                outputGradients dz: UnsafePointer<Float>,   // [batch, outputs]
                                inputs x: LayerInput,                       // [batch, inputs]
-                               batch: Int, threads: Int = 1) {
+                               batch: Int, kernels: ProductKernels, threads: Int = 1) {
         guard batch > 0 else {
             (gradients + weightsOffset).update(repeating: 0, count: inputs * outputs)
             return
         }
         x.transposedTimes(dz, ldb: outputs, into: gradients + weightsOffset, ldc: outputs,
-                          batch: batch, k: inputs, n: outputs, threads: threads)
+                          batch: batch, k: inputs, n: outputs, kernels: kernels, threads: threads)
     }
 
     /// db = Σ_batch dz into `gradients`, overwriting.

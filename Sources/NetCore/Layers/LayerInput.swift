@@ -14,35 +14,38 @@ public enum LayerInput {
     /// (training: each thread multiplies its own partition).
     case batch(any PartitionedBatch)
 
-    /// Product · weights: C [batch, n] = input [batch, k] · B [k, n] (row strides ldc, ldb).
+    /// Product · weights: C [batch, n] = input [batch, k] · B [k, n] (row strides ldc, ldb), by
+    /// the `kernels` of a layer k → n.
     func times(_ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
-               batch: Int, k: Int, n: Int, threads: Int) {
+               batch: Int, k: Int, n: Int, kernels: ProductKernels, threads: Int) {
         switch self {
         case let .dense(x):
             gemm(c: c, ldc: ldc, a: x, lda: k, .none, b: b, ldb: ldb, .none,
-                 m: batch, n: n, k: k, threads: threads)
+                 m: batch, n: n, k: k, threads: threads, kernel: kernels.outputWide)
         case let .sparse(rows):
             precondition(rows.count == batch)
             sparseTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n, threads: threads)
         case let .batch(gathered):
             precondition(gathered.count == batch)
-            gathered.times(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
+            gathered.times(into: c, ldc: ldc, b: b, ldb: ldb, n: n, kernels: kernels)
         }
     }
 
-    /// Transposed product · gradients: C [k, n] = inputᵀ [k, batch] · B [batch, n], overwritten.
+    /// Transposed product · gradients: C [k, n] = inputᵀ [k, batch] · B [batch, n], overwritten,
+    /// by the `kernels` of a layer k → n (rows of a sparse set read in place, which have no
+    /// scratch to be regrouped in, always by rows).
     func transposedTimes(_ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
-                         batch: Int, k: Int, n: Int, threads: Int) {
+                         batch: Int, k: Int, n: Int, kernels: ProductKernels, threads: Int) {
         switch self {
         case let .dense(x):
             gemm(c: c, ldc: ldc, a: x, lda: k, .transposed, b: b, ldb: ldb, .none,
-                 m: k, n: n, k: batch, threads: threads)
+                 m: k, n: n, k: batch, threads: threads, kernel: kernels.outputWide)
         case let .sparse(rows):
             precondition(rows.count == batch)
             sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n)
         case let .batch(gathered):
             precondition(gathered.count == batch)
-            gathered.transposedTimes(into: c, ldc: ldc, b: b, ldb: ldb, n: n)
+            gathered.transposedTimes(into: c, ldc: ldc, b: b, ldb: ldb, n: n, kernels: kernels)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Parallel
+
 /// How a dense layer's products run, chosen once when the network is built from the layer's
 /// shape, its place in the network and the rank's training batch; the step follows the choice.
 struct LayerKernels: Equatable {
@@ -15,11 +17,14 @@ struct LayerKernels: Equatable {
     }
 
     let weightGradient: WeightGradient
+    /// The kernels of the layer's products with its input and weights.
+    let products: ProductKernels
 
     /// The kernels of layer `index` (0 = the first) of width `inputs → outputs`, for batches of
     /// up to `batch` examples cut into shares of `rowsPerShare`.
     init(index: Int, inputs: Int, outputs: Int, batch: Int, rowsPerShare: Int) {
         let summedByShares = batch >= 2 * rowsPerShare && inputs * outputs < rowsPerShare * (inputs + outputs)
         weightGradient = index > 0 && summedByShares ? .byShares : .wholeBatch
+        products = ProductKernels(inputs: inputs, outputs: outputs)
     }
 }

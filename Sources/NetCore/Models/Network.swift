@@ -147,7 +147,7 @@ public final class Network {
             case .wholeBatch:
                 let inputs = index == 0 ? input : .dense(workspace.outputs(index - 1))
                 layer.weightGradient(gradientStorage, outputGradients: outputGradients, inputs: inputs, batch: count,
-                                     threads: threads)
+                                     kernels: kernels[index].products, threads: threads)
             }
             layer.biasGradient(gradientStorage, outputGradients: outputGradients, batch: count, threads: threads)
         }
@@ -165,10 +165,12 @@ public final class Network {
             let inputs = workspace.outputs(index - 1) + rows.lowerBound * layer.inputs
             if kernels[index].weightGradient == .byShares {
                 let target = share == 0 ? gradientStorage : workspace.weightPartial(index, share: share) - layer.weightsOffset
-                layer.weightGradient(target, outputGradients: outputGradients, inputs: .dense(inputs), batch: rows.count)
+                layer.weightGradient(target, outputGradients: outputGradients, inputs: .dense(inputs), batch: rows.count,
+                                     kernels: kernels[index].products)
             }
             let below = workspace.gradients(index - 1) + rows.lowerBound * layer.inputs
-            layer.inputGradient(below, outputGradients: outputGradients, parameters: parameters, batch: rows.count)
+            layer.inputGradient(below, outputGradients: outputGradients, parameters: parameters, batch: rows.count,
+                                kernels: kernels[index].products)
             // Back through the dropout of the layer below, when it drops any, then its activation.
             var activated = UnsafePointer(inputs)
             if let dropout, dropout.drops(layer: index - 1) {
@@ -207,7 +209,7 @@ public final class Network {
         let dropout = training ? dropout : nil
         dropout?.reserve(batch: count)
         layers[0].product(workspace.outputs(0), inputs: input, parameters: parameterStorage, batch: count,
-                          threads: threads)
+                          kernels: kernels[0].products, threads: threads)
         let statistics = workspace.shareStatistics
         Team.shared.run(parts: shares, threads: threads) { share in
             let rows = evenPart(share, of: shares, count: count)
@@ -241,7 +243,8 @@ public final class Network {
             let outputs = workspace.outputs(index) + rows.lowerBound * layer.outputs
             if index > 0 {
                 let inputs = workspace.outputs(index - 1) + rows.lowerBound * layer.inputs
-                layer.product(outputs, inputs: .dense(inputs), parameters: parameters, batch: rows.count)
+                layer.product(outputs, inputs: .dense(inputs), parameters: parameters, batch: rows.count,
+                              kernels: kernels[index].products)
             }
             layer.activate(outputs, parameters: parameters, batch: rows.count,
                            activation: configuration.activation(ofLayer: index))
