@@ -112,15 +112,7 @@ enum ReportFigures {
             let classes = runs[multiclass[0]].layerWidths.last ?? 10
             panels.append(panel("\(classes)-class models: accuracy per epoch", multiclass, baseline: false))
         }
-        var svg = SVGDocument(width: panels.map(\.width).max() ?? 100, height: panels.map(\.height).reduce(0, +),
-                              title: "Train and test accuracy per epoch")
-        svg.cssClass = "chart"
-        var top = 0.0
-        for panel in panels {
-            svg.place(panel, x: 0, y: top)
-            top += panel.height
-        }
-        return svg
+        return PixelFigures.stacked(panels, title: "Train and test accuracy per epoch")
     }
 
     /// `confusion.svg`: the multiclass confusion matrix of the last epoch.

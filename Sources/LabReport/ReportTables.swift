@@ -93,7 +93,7 @@ enum ReportTables {
         }
         for run in selection.main where run.isBinary {
             guard let values = run.last.digitAccuracy else { continue }
-            headers.append("\(RunStyle.label(run)): right on the d images")
+            headers.append("\(RunStyle.label(run)) — answered right on the class's images")
             columns.append((0..<selection.classes).map { $0 < values.count ? percent(values[$0]) : "–" })
         }
         let rows = (0..<selection.classes).map { digit in

@@ -5,7 +5,7 @@ import NetCore
 /// `loss.svg`, `accuracy.svg`, `architecture.svg`, `confusion.svg` (with a multiclass confusion matrix)
 /// and `digits.svg` (with per-digit data: any binary model, or an "all digits" set).
 public enum ReportWriter {
-    /// The file-name prefix of an ablation run's metrics file (`ablation-relu-lr0.5.jsonl`): such
+    /// The file-name prefix of an ablation run's metrics file (`ablation-relu-h128-lr0.5.jsonl`): such
     /// runs form the ablation section instead of joining the main table and charts.
     public static let ablationPrefix = "ablation-"
 
