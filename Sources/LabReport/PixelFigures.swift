@@ -148,7 +148,11 @@ enum PixelFigures {
                                      name: (Int) -> String) -> SVGDocument {
         let scale = 2.5, margin = 16.0
         let side = (Double(insight.columns) * scale, Double(insight.rows) * scale)
-        let cell = max(side.0, 84) + 12, groupHeight = 24 + side.1 + 56
+        // Wide enough for the longest class name under a picture, up to 4 × 107 (readable on a phone).
+        let answers = groups.flatMap(\.mistakes).map { run.isBinary ? ($0.predicted >= 0 ? "yes" : "no") : name($0.predicted) }
+        let longest = (groups.flatMap(\.mistakes).map { name($0.trueClass) } + answers.map { "→ " + $0 })
+            .map { SVGDocument.textWidth($0, size: 12) }.max() ?? 0
+        let cell = min(max(side.0, 84, longest + 6), 95) + 12, groupHeight = 24 + side.1 + 56
         let width = max(margin * 2 + 4 * cell, margin * 2 + SVGDocument.textWidth(RunStyle.label(run), size: 15), 360)
         let height = 34 + Double(groups.count) * groupHeight
         var svg = SVGDocument(width: width, height: height, title: "Most confident mistakes")
@@ -163,8 +167,8 @@ enum PixelFigures {
                 svg.rect(x: x, y: y, width: side.0, height: side.1, fill: "none", stroke: "#999999")
                 let said = run.isBinary ? (mistake.predicted >= 0 ? "yes" : "no") : name(mistake.predicted)
                 let probability = mistake.probability >= 0.9995 ? "> 0.999" : String(format: "= %.3f", mistake.probability)
-                svg.text(Self.fitted("true " + name(mistake.trueClass), width: cell - 6, size: 12), x: x, y: y + side.1 + 15, size: 12)
-                svg.text(Self.fitted("said " + said, width: cell - 6, size: 12), x: x, y: y + side.1 + 30, size: 12, fill: "#B2182B")
+                svg.text(Self.fitted(name(mistake.trueClass), width: cell - 6, size: 12), x: x, y: y + side.1 + 15, size: 12)
+                svg.text(Self.fitted("→ " + said, width: cell - 6, size: 12), x: x, y: y + side.1 + 30, size: 12, fill: "#B2182B")
                 svg.text("p " + probability, x: x, y: y + side.1 + 45, size: 12, fill: "#B2182B")
             }
         }

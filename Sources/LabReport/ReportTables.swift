@@ -81,7 +81,7 @@ enum ReportTables {
     /// Per class d: the test accuracy and recall of each set's "is it d?" detector, and each main
     /// detector's share of right answers on the images of d.
     static func digits(_ selection: ReportSelection) -> ReportTable {
-        var headers = ["Class d"]
+        var headers = [selection.detectorSets.isEmpty ? "Class" : "Class d"]
         var columns: [[String]] = []
         for set in selection.detectorSets {
             let kind = set.model == "single" ? "single-neuron" : "hidden-layer"

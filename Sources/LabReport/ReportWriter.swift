@@ -56,8 +56,9 @@ public enum ReportWriter {
                             weights))
         }
         if let mistakes = PixelFigures.mistakes(models, names: { selection.names(for: $0) }) {
-            figures.append(("mistakes.svg", "The test images each model gets wrong with the highest confidence, with "
-                            + "the true class, the answer and the probability the model gave it; for the multiclass "
+            figures.append(("mistakes.svg", "The test images each model gets wrong with the highest confidence; under "
+                            + "each, its true class, the model's answer (→, red) and the probability the model gave that "
+                            + "answer; for the multiclass "
                             + "model from the most confused pairs named in the discussion.",
                             mistakes))
         }
