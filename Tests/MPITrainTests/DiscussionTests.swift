@@ -125,6 +125,25 @@ private func run(testLosses: [Double], trainAccuracy: Double = 0.97, testAccurac
     #expect(text.contains("Its test loss is lowest in epoch 12") && !advice.contains("epoch 12"), "the test curve does not choose: \(advice)")
 }
 
+@Test func aValidationMinimumJustBeforeTheEndIsNoise() {
+    // Validation loss lowest in epoch 18 of 20, the last epoch 1 % above it; the test accuracy is a little
+    // higher at the end than at epoch 18: that is no reason to advise stopping on the accuracy.
+    var lines = (1...20).map { epoch in
+        SyntheticMetrics.line(model: "multiclass", digit: nil, epoch: epoch, epochs: 20, trainLoss: 0.1 * pow(0.9, Double(epoch)),
+                              testLoss: 0.2 - 0.005 * Double(epoch), testAccuracy: 0.9 + 0.001 * Double(epoch))
+    }
+    for index in lines.indices {
+        let epoch = lines[index].epoch
+        lines[index].validationLoss = epoch <= 18 ? 0.2 - 0.005 * Double(epoch) : 0.11 * 1.01
+        lines[index].validationAccuracy = 0.9 + 0.001 * Double(min(epoch, 18))
+        lines[index].validation = 5000
+    }
+    let text = Discussion.fitting(RunMetrics.runs(from: lines)[0])
+    #expect(text.contains("the validation loss is lowest in epoch 18"), "\(text)")
+    #expect(text.contains("The last validation loss is only 1.0 % above that minimum, within the noise"), "\(text)")
+    #expect(!text.contains("As the accuracy holds"), "\(text)")
+}
+
 /// A 10 × 10 confusion matrix with 100 on the diagonal and the given mistakes.
 private func confusion(_ mistakes: [(Int, Int, Int)]) -> [[Int]] {
     var matrix = (0..<10).map { row in (0..<10).map { $0 == row ? 100 : 0 } }
