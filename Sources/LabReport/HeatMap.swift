@@ -92,7 +92,7 @@ struct HeatMap {
                 let x = left + Double(column) * Self.cell, y = top + Double(row) * Self.cell
                 let fill = row == column ? "#d9d9d9" : Self.color(fraction: fraction)
                 svg.rect(x: x, y: y, width: Self.cell, height: Self.cell, fill: fill, stroke: "#ffffff")
-                svg.text(String(count), x: x + Self.cell / 2, y: y + Self.cell / 2 + 4.5, size: 12, anchor: .middle,
+                svg.text(ReportTables.grouped(count), x: x + Self.cell / 2, y: y + Self.cell / 2 + 4.5, size: 12, anchor: .middle,
                          fill: row == column ? "#1a1a1a" : Self.textColor(fraction: fraction),
                          weight: row == column ? "bold" : "normal")
             }

@@ -66,11 +66,10 @@ enum ReportFigures {
         if !validation.isEmpty {
             series.append(.init(name: "\(RunStyle.label(run)) validation", color: "#555555", dashed: false, dotted: true,
                                 marker: .none, points: validation))
-            legend.append(.init(label: "validation loss", samples: [("#555555", false, .none)]))
+            legend.append(.init(label: "validation loss", samples: [("#555555", false, .none)], dotted: true))
         }
         return LineChart(title: "Zoom: \(RunStyle.label(run)), epochs \(from)–\(run.last.epoch), linear", xTitle: "epoch",
-                         yTitle: "test loss", series: series, dottedColumns: validation.isEmpty ? [] : [],
-                         legend: legend,
+                         yTitle: "test loss", series: series, legend: legend,
                          highlights: [.init(x: Double(summary.bestEpoch), y: summary.bestTestLoss, color: style.color)]).document()
     }
 

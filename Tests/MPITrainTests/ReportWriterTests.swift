@@ -61,7 +61,9 @@ private func read(_ directory: URL, _ name: String) throws -> String {
     let counts = try #require(runs.first { $0.model == "multiclass" }?.last.confusion)
     let cellTexts = try svg.document.nodes(forXPath: "//*[local-name()='g'][@class='cells']/*[local-name()='text']")
         .map { $0.stringValue ?? "" }
-    #expect(cellTexts == counts.flatMap { $0.map(String.init) })
+    // Counts grouped like every other number in the report (1 126, not 1126).
+    #expect(cellTexts == counts.flatMap { $0.map { ReportTables.grouped($0) } })
+    #expect(cellTexts.contains { $0.contains("\u{202F}") })
 }
 
 @Test func digitsChartHasTenGroupsOfDotsAndNoBars() throws {
