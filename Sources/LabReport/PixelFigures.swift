@@ -50,12 +50,14 @@ enum PixelFigures {
                 let weights = insight.unitWeights[0]
                 let limit = colourLimit(weights)
                 let title = "\(RunStyle.label(run)) — its \(weights.count) weights"
-                let width = max(margin * 2 + side.0 * big + 24 + 18 + 8 + 170, margin * 2 + SVGDocument.textWidth(title, size: 15), 360)
+                let subtitle = "one per pixel; colours end at the 99th percentile of |w|"
+                // 13 px text: at 390 px the panel is drawn at about 3/4 size, and its labels stay above 9 px.
+                let width = max(margin * 2 + side.0 * big + 24 + 18 + 8 + 184, margin * 2 + SVGDocument.textWidth(title, size: 15),
+                                margin * 2 + SVGDocument.textWidth(subtitle, size: 13), 360)
                 let height = 58 + side.1 * big + 44
                 var svg = SVGDocument(width: width, height: height, title: "The single neuron's weights")
                 svg.text(title, x: margin, y: 24, size: 15, weight: "bold")
-                svg.text("one per pixel; colours end at the 99th percentile of |w|",
-                         x: margin, y: 44, size: 12, fill: "#555555")
+                svg.text(subtitle, x: margin, y: 44, size: 13, fill: "#555555")
                 svg.image(weightImage(weights, rows: insight.rows, columns: insight.columns, limit: limit).dataURI,
                           x: margin, y: 58, width: side.0 * big, height: side.1 * big)
                 svg.rect(x: margin, y: 58, width: side.0 * big, height: side.1 * big, fill: "none", stroke: "#777777")
@@ -108,7 +110,7 @@ enum PixelFigures {
                                (-limit, "≤ −" + String(format: "%.2g", limit) + ": towards \"no\"")] {
             let y = top + (1 - (value / limit + 1) / 2) * height
             svg.line(x1: x + width, y1: y, x2: x + width + 5, y2: y, stroke: "#444444")
-            svg.text(label, x: x + width + 8, y: y + 4, size: 12)
+            svg.text(label, x: x + width + 8, y: y + 4, size: 13)
         }
     }
 
