@@ -110,7 +110,7 @@ struct ReportDocument {
                                  + formula.mathMLLines.map { "<div class=\"scroll\">\($0)</div>" }.joined() + "</div>")
                 }
             case let .figure(file, caption, svg):
-                let hint = svg.contains("class=\"wide\"") ? "<p class=\"hint\">Wider than the screen: swipe sideways to see all of it.</p>\n" : ""
+                let hint = svg.contains("class=\"wide\"") && !svg.contains("class=\"layout-narrow\"") ? "<p class=\"hint\">Wider than the screen: swipe sideways to see all of it.</p>\n" : ""
                 parts.append("<figure id=\"\(SVGDocument.escape(file))\">\n\(hint)<div class=\"scroll\">\n\(svg)</div>"
                              + "<figcaption>\(SVGDocument.escape(caption))</figcaption>\n</figure>")
             case let .notes(text):

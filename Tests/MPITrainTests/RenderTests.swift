@@ -146,9 +146,11 @@ func htmlFitsDesktopAndPhoneWidths() throws {
             #expect(table.scrollWidth <= table.clientWidth + 1, "at \(width) px table \(index + 1) needs scrolling: \(table)")
         }
         #expect(page.figures.count == html.components(separatedBy: "<figure ").count - 1 && page.figures.count >= 6)
-        // The architecture has a layout for each width: it never needs scrolling.
-        let architecture = try #require(page.figures.first { $0.id == "architecture.svg" })
-        #expect(architecture.drawn <= architecture.box + 1 && !architecture.hint, "at \(width) px: \(architecture)")
+        // The architecture and the 10-class confusion matrix have a layout for each width: they never need scrolling.
+        for id in ["architecture.svg", "confusion.svg"] {
+            let figure = try #require(page.figures.first { $0.id == id })
+            #expect(figure.drawn <= figure.box + 1 && !figure.hint, "at \(width) px: \(figure)")
+        }
         for figure in page.figures {
             #expect(figure.drawn <= figure.box + 1 || figure.hint, "at \(width) px \(figure.id) overflows without a hint: \(figure)")
             #expect(figure.smallestText >= 9, "at \(width) px \(figure.id) renders text at \(figure.smallestText) px")
