@@ -12,14 +12,16 @@ struct ArchitectureFigure {
     /// Layers wider than this are drawn as their first 5 and last 2 neurons around a gap.
     private static let widestDrawn = 10
 
-    /// The figure as an SVG document.
+    /// The figure as an SVG document: one panel per network, stacked (the page may break between
+    /// them in print), with a top-to-bottom layout of the same for narrow screens.
     func document() -> SVGDocument {
-        var svg = SVGDocument(width: Self.width, height: Double(runs.count) * Self.panelHeight + 20,
-                              title: "Architecture of the networks")
-        svg.cssClass = "wide"
-        for (index, (run, color)) in zip(runs, RunStyle.colors(for: runs)).enumerated() {
-            drawPanel(run, color: color, top: Double(index) * Self.panelHeight + 10, into: &svg)
+        let panels = zip(runs, RunStyle.colors(for: runs)).map { run, color in
+            var panel = SVGDocument(width: Self.width, height: Self.panelHeight + 10, title: "Architecture of \(RunStyle.label(run))")
+            drawPanel(run, color: color, top: 10, into: &panel)
+            return panel
         }
+        var svg = PixelFigures.stacked(panels, title: "Architecture of the networks", cssClass: "diagram")
+        svg.narrowMarkup = narrowDocument().markup
         return svg
     }
 
@@ -33,7 +35,6 @@ struct ArchitectureFigure {
 
     private func drawPanel(_ run: RunMetrics, color: String, top: Double, into svg: inout SVGDocument) {
         let widths = run.layerWidths
-        let activations = run.last.activations ?? Array(repeating: run.activation ?? "sigmoid", count: widths.count)
         let centreY = top + 60 + 140
         let arrow = widths.map(String.init).joined(separator: " → ")
         svg.beginGroup(["class": "network", "data-model": run.model])
@@ -89,10 +90,7 @@ struct ArchitectureFigure {
                 }
             }
             let labelY = centreY + Double(slots[layer].count) / 2 * Self.spacing + 22
-            let (first, second): (String, String) =
-                isInput ? ("\(count) inputs", "\(Self.imageSide(count)) pixels")
-                : isOutput ? ("\(count) output\(count == 1 ? "" : "s")", run.isBinary ? "sigmoid" : "softmax")
-                : ("\(count) hidden units", activations[min(layer - 1, activations.count - 1)])
+            let (first, second) = Self.layerLabel(run, layer: layer)
             svg.text(first, x: columnXs[layer], y: labelY, size: 13, anchor: .middle, weight: "bold")
             svg.text(second, x: columnXs[layer], y: labelY + 17, size: 12, anchor: .middle)
         }
@@ -131,13 +129,7 @@ struct ArchitectureFigure {
         arrowHead(x: left - 6, y: centreY, into: &svg)
         svg.rect(x: left, y: centreY - boxHeight / 2, width: boxWidth, height: boxHeight, fill: "#fafafa",
                  stroke: color, radius: 8)
-        let target = RunStyle.digitName(run)
-        let lines: [[(text: String, isSubscript: Bool)]] = run.isBinary
-            ? [[("loss: binary cross-entropy", false)], [("L = −[y log ŷ + (1−y) log(1−ŷ)]", false)],
-               [("y = 1 if the image is \(RunStyle.article(target)) \(target)", false)]]
-            : [[("loss: cross-entropy", false)], [("L = −log p", false), ("y", true), (", p = softmax(z)", false)],
-               [("y = the true class 0…\(run.layerWidths[run.layerWidths.count - 1] - 1)", false)]]
-        for (index, parts) in lines.enumerated() {
+        for (index, parts) in Self.lossLines(run).enumerated() {
             let y = centreY - boxHeight / 2 + 26 + Double(index) * 24
             if index == 0 {
                 svg.text(parts[0].text, x: left + 12, y: y, size: 13, weight: "bold")
@@ -147,18 +139,37 @@ struct ArchitectureFigure {
         }
     }
 
-    private func arrowHead(x: Double, y: Double, into svg: inout SVGDocument) {
+    /// The loss box's lines: its name, its formula (with subscripts) and what y is.
+    static func lossLines(_ run: RunMetrics) -> [[(text: String, isSubscript: Bool)]] {
+        let target = RunStyle.digitName(run)
+        return run.isBinary
+            ? [[("loss: binary cross-entropy", false)], [("L = −[y log ŷ + (1−y) log(1−ŷ)]", false)],
+               [("y = 1 if the image is \(RunStyle.article(target)) \(target)", false)]]
+            : [[("loss: cross-entropy", false)], [("L = −log p", false), ("y", true), (", p = softmax(z)", false)],
+               [("y = the true class 0…\(run.layerWidths[run.layerWidths.count - 1] - 1)", false)]]
+    }
+
+    /// The two label lines under a layer: its size and what it is.
+    static func layerLabel(_ run: RunMetrics, layer: Int) -> (first: String, second: String) {
+        let widths = run.layerWidths, count = widths[layer]
+        let activations = run.last.activations ?? Array(repeating: run.activation ?? "sigmoid", count: widths.count)
+        if layer == 0 { return ("\(count) inputs", "\(imageSide(count)) pixels") }
+        if layer == widths.count - 1 { return ("\(count) output\(count == 1 ? "" : "s")", run.isBinary ? "sigmoid" : "softmax") }
+        return ("\(count) hidden units", activations[min(layer - 1, activations.count - 1)])
+    }
+
+    func arrowHead(x: Double, y: Double, into svg: inout SVGDocument) {
         let points = "\(SVGDocument.number(x)),\(SVGDocument.number(y)) \(SVGDocument.number(x - 9)),\(SVGDocument.number(y - 5)) \(SVGDocument.number(x - 9)),\(SVGDocument.number(y + 5))"
         svg.element("polygon", ["points": points, "fill": "#444444"])
     }
 
     /// "28×28" for a square input, otherwise the count.
-    private static func imageSide(_ count: Int) -> String {
+    static func imageSide(_ count: Int) -> String {
         let side = Int(Double(count).squareRoot().rounded())
         return side * side == count ? "\(side)×\(side)" : "\(count)"
     }
 
-    private static func subscriptDigits(_ value: Int) -> String {
+    static func subscriptDigits(_ value: Int) -> String {
         let digits = Array("₀₁₂₃₄₅₆₇₈₉")
         return String(String(value).compactMap { $0.wholeNumberValue.map { digits[$0] } })
     }

@@ -163,10 +163,15 @@ struct Discussion {
         text += "; early stopping there would give a test accuracy of \(percent(stop.testAccuracy)) against "
             + "\(percent(last.testAccuracy)) after all \(last.epoch) epochs."
         let accuracies = run.epochs.compactMap { line in line.validationAccuracy.map { (line.epoch, $0) } }
-        if summary.verdict == .overConfident || stop.testAccuracy < last.testAccuracy,
+        let rise = last.validationLoss.map { ($0 - validationLoss) / validationLoss } ?? 0
+        if summary.verdict == .overConfident,
            let best = accuracies.max(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 > $1.0) }), best.0 != epoch {
             text += " As the accuracy holds while the loss rises, stopping on the validation accuracy (highest in epoch "
                 + "\(best.0), \(percent(best.1))) suits a classifier better than stopping on its loss."
+        } else if rise < FittingSummary.riseTolerance {
+            // Decided on the validation curve alone: a small last-epoch difference is noise, not advice.
+            text += " The last validation loss is only " + String(format: "%.1f %%", rise * 100) + " above that minimum, "
+                + "within the noise from epoch to epoch: stopping there or training to the end makes no real difference."
         }
         return text
     }
@@ -267,7 +272,9 @@ struct Discussion {
         var text = "Binary and \(matrix.count)-class accuracies are not on the same scale. A detector answers one "
             + "yes/no question, where always answering \"\(detector.baselineSaysNo ? "no" : "yes")\" is already right "
             + "\(percent(detector.baseline)) of the time; the multiclass model names one of \(matrix.count) classes, "
-            + "where always naming the commonest (\(names[commonest])) is right \(percent(baseline)) of the time. "
+            + (Set(rows).count == 1
+               ? "where every class is equally common, so always naming one of them is right \(percent(baseline)) of the time. "
+               : "where always naming the commonest (\(names[commonest])) is right \(percent(baseline)) of the time. ")
             + "Measured against its own baseline, "
         var removed: [String] = []
         for run in binary {

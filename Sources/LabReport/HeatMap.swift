@@ -81,24 +81,7 @@ struct HeatMap {
                      anchor: .end, weight: "bold")
         }
 
-        // MARK: Cells
-        let largestMistake = max(counts.enumerated().flatMap { row, values in
-            values.enumerated().filter { $0.offset != row }.map(\.element)
-        }.max() ?? 0, 1)
-        svg.beginGroup(["class": "cells"])
-        for (row, values) in counts.enumerated() {
-            for (column, count) in values.enumerated() {
-                let fraction = Double(count) / Double(largestMistake)
-                let x = left + Double(column) * Self.cell, y = top + Double(row) * Self.cell
-                let fill = row == column ? "#d9d9d9" : Self.color(fraction: fraction)
-                svg.rect(x: x, y: y, width: Self.cell, height: Self.cell, fill: fill, stroke: "#ffffff")
-                svg.text(String(count), x: x + Self.cell / 2, y: y + Self.cell / 2 + 4.5, size: 12, anchor: .middle,
-                         fill: row == column ? "#1a1a1a" : Self.textColor(fraction: fraction),
-                         weight: row == column ? "bold" : "normal")
-            }
-        }
-        svg.endGroup()
-        svg.rect(x: left, y: top, width: gridWidth, height: gridHeight, fill: "none", stroke: "#444444")
+        drawCells(left: left, top: top, cell: Self.cell, countSize: 12, into: &svg)
 
         // MARK: Colour bar, linear from 0 to the largest mistake count
         let steps = 40
@@ -119,6 +102,96 @@ struct HeatMap {
         svg.rect(x: barX, y: top + gridHeight + 8, width: barWidth, height: 12, fill: "#d9d9d9")
         svg.text("correct (diagonal)", x: barX + barWidth + 6, y: top + gridHeight + 18, size: 11, fill: "#555555")
         svg.cssClass = "wide"
+        svg.narrowMarkup = narrowDocument()?.markup
+        return svg
+    }
+
+    /// The largest off-diagonal count (at least 1): the top of the colour scale.
+    private var largestMistake: Int {
+        max(counts.enumerated().flatMap { row, values in
+            values.enumerated().filter { $0.offset != row }.map(\.element)
+        }.max() ?? 0, 1)
+    }
+
+    /// The cells with their counts, the grid's top-left corner at (`left`, `top`).
+    private func drawCells(left: Double, top: Double, cell: Double, countSize: Double, into svg: inout SVGDocument) {
+        let largestMistake = largestMistake
+        svg.beginGroup(["class": "cells"])
+        for (row, values) in counts.enumerated() {
+            for (column, count) in values.enumerated() {
+                let fraction = Double(count) / Double(largestMistake)
+                let x = left + Double(column) * cell, y = top + Double(row) * cell
+                let fill = row == column ? "#d9d9d9" : Self.color(fraction: fraction)
+                svg.rect(x: x, y: y, width: cell, height: cell, fill: fill, stroke: "#ffffff")
+                svg.text(ReportTables.grouped(count), x: x + cell / 2, y: y + cell / 2 + countSize * 0.38, size: countSize,
+                         anchor: .middle, fill: row == column ? "#1a1a1a" : Self.textColor(fraction: fraction),
+                         weight: row == column ? "bold" : "normal")
+            }
+        }
+        svg.endGroup()
+        svg.rect(x: left, y: top, width: Double(counts.first?.count ?? 0) * cell, height: Double(counts.count) * cell,
+                 fill: "none", stroke: "#444444")
+    }
+
+    // MARK: - Narrow layout
+
+    /// The same map for a phone, 384 wide: 32-unit cells, the title on two lines, the colour bar
+    /// under the grid, and, when the class names do not fit their cells, numbered classes with a key
+    /// below; `nil` for more than 10 classes (that map scrolls sideways instead).
+    func narrowDocument() -> SVGDocument? {
+        let rows = counts.count, columns = counts.first?.count ?? 0
+        guard (1...10).contains(rows), (1...10).contains(columns) else { return nil }
+        let cell = 32.0, left = 50.0, labelSize = 11.0, small = 10.0
+        let gridWidth = Double(columns) * cell, gridHeight = Double(rows) * cell
+        let numbered = (rowLabels + columnLabels).contains { SVGDocument.textWidth($0, size: labelSize) > cell - 4 }
+        let titleLines = ArchitectureFigure.wrapped(title, width: 42)
+        let top = 14 + Double(titleLines.count) * 18 + 44
+        let barTop = top + gridHeight + 30
+        let keyTop = barTop + 58, keyRows = numbered ? (rows + 1) / 2 : 0
+        var svg = SVGDocument(width: left + gridWidth + 14, height: keyTop + Double(keyRows) * 16 + (numbered ? 8 : 0),
+                              title: title)
+        svg.cssClass = "diagram"
+        for (index, line) in titleLines.enumerated() {
+            svg.text(line, x: 10, y: 22 + Double(index) * 18, size: 13, weight: "bold")
+        }
+        svg.text(columnTitle, x: left + gridWidth / 2, y: top - 26, size: labelSize, anchor: .middle)
+        svg.text(rowTitle, x: 14, y: top + gridHeight / 2, size: labelSize, anchor: .middle, rotation: -90)
+        for column in 0..<columns {
+            svg.text(numbered ? String(column) : columnLabels[column], x: left + (Double(column) + 0.5) * cell, y: top - 8,
+                     size: labelSize, anchor: .middle, weight: "bold")
+        }
+        for row in 0..<rows {
+            svg.text(numbered ? String(row) : rowLabels[row], x: left - 8, y: top + (Double(row) + 0.5) * cell + 4,
+                     size: labelSize, anchor: .end, weight: "bold")
+        }
+        drawCells(left: left, top: top, cell: cell, countSize: small, into: &svg)
+
+        // The colour bar, left to right from 0 to the largest mistake count, and the diagonal's grey.
+        let largestMistake = largestMistake, steps = 40
+        svg.text("mistakes (count), \(Self.scaleName)", x: left, y: barTop - 6, size: small, fill: "#555555")
+        for step in 0..<steps {
+            svg.rect(x: left + Double(step) * gridWidth / Double(steps), y: barTop, width: gridWidth / Double(steps) + 0.5,
+                     height: 12, fill: Self.color(fraction: (Double(step) + 0.5) / Double(steps)))
+        }
+        svg.rect(x: left, y: barTop, width: gridWidth, height: 12, fill: "none", stroke: "#444444")
+        for tick in NiceScale.linear(0, Double(largestMistake), targetTicks: 5, integerSteps: true).ticks
+        where tick <= Double(largestMistake) {
+            let x = left + tick / Double(largestMistake) * gridWidth
+            svg.line(x1: x, y1: barTop + 12, x2: x, y2: barTop + 16, stroke: "#444444")
+            svg.text(String(Int(tick)), x: x, y: barTop + 27, size: small, anchor: .middle)
+        }
+        svg.rect(x: left, y: barTop + 36, width: 16, height: 12, fill: "#d9d9d9")
+        svg.text("correct (diagonal)", x: left + 22, y: barTop + 46, size: small, fill: "#555555")
+
+        // The key to the numbered classes, in two columns.
+        if numbered {
+            let names = rowLabels.count >= columnLabels.count ? rowLabels : columnLabels
+            let columnWidth = (gridWidth + left - 20) / 2
+            for (index, name) in names.enumerated() {
+                let x = 10 + Double(index / keyRows) * columnWidth, y = keyTop + Double(index % keyRows) * 16
+                svg.text(PixelFigures.fitted("\(index) = \(name)", width: columnWidth - 8, size: labelSize), x: x, y: y, size: labelSize)
+            }
+        }
         return svg
     }
 }

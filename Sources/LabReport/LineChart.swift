@@ -28,6 +28,8 @@ struct LineChart {
         var samples: [(color: String, dashed: Bool, marker: SVGDocument.Marker)]
         /// A second, smaller line under the label, when given.
         var detail: String? = nil
+        /// True when the row's samples are dotted (a validation curve in a chart without legend columns).
+        var dotted = false
     }
 
     /// A horizontal line across the plot with a label, such as a baseline.
@@ -172,7 +174,7 @@ struct LineChart {
             for (column, sample) in row.samples.enumerated() {
                 let sampleX = legendLeft + Double(column) * (Self.sampleWidth + 10)
                 svg.line(x1: sampleX, y1: rowY, x2: sampleX + Self.sampleWidth, y2: rowY, stroke: sample.color,
-                         width: 2.5, dash: dottedColumns.contains(column) ? "2 4" : sample.dashed ? Self.dash : nil)
+                         width: 2.5, dash: row.dotted || dottedColumns.contains(column) ? "2 4" : sample.dashed ? Self.dash : nil)
                 svg.marker(sample.marker, x: sampleX + Self.sampleWidth / 2, y: rowY, color: sample.color,
                            hollow: sample.dashed)
             }

@@ -65,13 +65,20 @@ struct Math {
             ?? "<munder><mo>∑</mo><mrow>\(below.mathML)</mrow></munder>"
         return Math(tex: tex, mathML: "<mrow>" + sign + body.mathML + "</mrow>")
     }
-    /// In parentheses that grow with their content.
-    static func paren(_ inner: Math) -> Math {
-        Math(tex: "\\left(\(inner.tex)\\right)", mathML: "<mrow><mo>(</mo>\(inner.mathML)<mo>)</mo></mrow>")
-    }
-    /// In brackets that grow with their content.
-    static func brackets(_ inner: Math) -> Math {
-        Math(tex: "\\left[\(inner.tex)\\right]", mathML: "<mrow><mo>[</mo>\(inner.mathML)<mo>]</mo></mrow>")
+    /// In parentheses, which grow only around a fraction or a sum (around a superscript they would
+    /// stretch to twice the line's height).
+    static func paren(_ inner: Math) -> Math { fenced(inner, "(", ")") }
+    /// In brackets, which grow only around a fraction or a sum.
+    static func brackets(_ inner: Math) -> Math { fenced(inner, "[", "]") }
+
+    private static func fenced(_ inner: Math, _ open: String, _ close: String) -> Math {
+        let grows = inner.mathML.contains("<mfrac") || inner.mathML.contains("∑")
+        if grows {
+            return Math(tex: "\\left\(open)\(inner.tex)\\right\(close)",
+                        mathML: "<mrow><mo>\(open)</mo>\(inner.mathML)<mo>\(close)</mo></mrow>")
+        }
+        return Math(tex: "\(open)\(inner.tex)\(close)",
+                    mathML: "<mrow><mo stretchy=\"false\">\(open)</mo>\(inner.mathML)<mo stretchy=\"false\">\(close)</mo></mrow>")
     }
     /// A partial derivative ∂`of`/∂`by`.
     static func partial(_ of: Math, _ by: Math) -> Math { frac(o("∂", tex: "\\partial ") + of, o("∂", tex: "\\partial ") + by) }

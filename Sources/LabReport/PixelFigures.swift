@@ -50,12 +50,14 @@ enum PixelFigures {
                 let weights = insight.unitWeights[0]
                 let limit = colourLimit(weights)
                 let title = "\(RunStyle.label(run)) — its \(weights.count) weights"
-                let width = max(margin * 2 + side.0 * big + 24 + 18 + 8 + 170, margin * 2 + SVGDocument.textWidth(title, size: 15), 360)
+                let subtitle = "one per pixel; colours end at the 99th percentile of |w|"
+                // 13 px text: at 390 px the panel is drawn at about 3/4 size, and its labels stay above 9 px.
+                let width = max(margin * 2 + side.0 * big + 24 + 18 + 8 + 184, margin * 2 + SVGDocument.textWidth(title, size: 15),
+                                margin * 2 + SVGDocument.textWidth(subtitle, size: 13), 360)
                 let height = 58 + side.1 * big + 44
                 var svg = SVGDocument(width: width, height: height, title: "The single neuron's weights")
                 svg.text(title, x: margin, y: 24, size: 15, weight: "bold")
-                svg.text("one per pixel; colours end at the 99th percentile of |w|",
-                         x: margin, y: 44, size: 12, fill: "#555555")
+                svg.text(subtitle, x: margin, y: 44, size: 13, fill: "#555555")
                 svg.image(weightImage(weights, rows: insight.rows, columns: insight.columns, limit: limit).dataURI,
                           x: margin, y: 58, width: side.0 * big, height: side.1 * big)
                 svg.rect(x: margin, y: 58, width: side.0 * big, height: side.1 * big, fill: "none", stroke: "#777777")
@@ -108,7 +110,7 @@ enum PixelFigures {
                                (-limit, "≤ −" + String(format: "%.2g", limit) + ": towards \"no\"")] {
             let y = top + (1 - (value / limit + 1) / 2) * height
             svg.line(x1: x + width, y1: y, x2: x + width + 5, y2: y, stroke: "#444444")
-            svg.text(label, x: x + width + 8, y: y + 4, size: 12)
+            svg.text(label, x: x + width + 8, y: y + 4, size: 13)
         }
     }
 
@@ -148,7 +150,11 @@ enum PixelFigures {
                                      name: (Int) -> String) -> SVGDocument {
         let scale = 2.5, margin = 16.0
         let side = (Double(insight.columns) * scale, Double(insight.rows) * scale)
-        let cell = max(side.0, 84) + 12, groupHeight = 24 + side.1 + 56
+        // Wide enough for the longest class name under a picture, up to 4 × 107 (readable on a phone).
+        let answers = groups.flatMap(\.mistakes).map { run.isBinary ? ($0.predicted >= 0 ? "yes" : "no") : name($0.predicted) }
+        let longest = (groups.flatMap(\.mistakes).map { name($0.trueClass) } + answers.map { "→ " + $0 })
+            .map { SVGDocument.textWidth($0, size: 12) }.max() ?? 0
+        let cell = min(max(side.0, 84, longest + 6), 95) + 12, groupHeight = 24 + side.1 + 56
         let width = max(margin * 2 + 4 * cell, margin * 2 + SVGDocument.textWidth(RunStyle.label(run), size: 15), 360)
         let height = 34 + Double(groups.count) * groupHeight
         var svg = SVGDocument(width: width, height: height, title: "Most confident mistakes")
@@ -163,8 +169,8 @@ enum PixelFigures {
                 svg.rect(x: x, y: y, width: side.0, height: side.1, fill: "none", stroke: "#999999")
                 let said = run.isBinary ? (mistake.predicted >= 0 ? "yes" : "no") : name(mistake.predicted)
                 let probability = mistake.probability >= 0.9995 ? "> 0.999" : String(format: "= %.3f", mistake.probability)
-                svg.text(Self.fitted("true " + name(mistake.trueClass), width: cell - 6, size: 12), x: x, y: y + side.1 + 15, size: 12)
-                svg.text(Self.fitted("said " + said, width: cell - 6, size: 12), x: x, y: y + side.1 + 30, size: 12, fill: "#B2182B")
+                svg.text(Self.fitted(name(mistake.trueClass), width: cell - 6, size: 12), x: x, y: y + side.1 + 15, size: 12)
+                svg.text(Self.fitted("→ " + said, width: cell - 6, size: 12), x: x, y: y + side.1 + 30, size: 12, fill: "#B2182B")
                 svg.text("p " + probability, x: x, y: y + side.1 + 45, size: 12, fill: "#B2182B")
             }
         }

@@ -110,7 +110,7 @@ struct ReportDocument {
                                  + formula.mathMLLines.map { "<div class=\"scroll\">\($0)</div>" }.joined() + "</div>")
                 }
             case let .figure(file, caption, svg):
-                let hint = svg.contains("class=\"wide\"") ? "<p class=\"hint\">Wider than the screen: swipe sideways to see all of it.</p>\n" : ""
+                let hint = svg.contains("class=\"wide\"") && !svg.contains("class=\"layout-narrow\"") ? "<p class=\"hint\">Wider than the screen: swipe sideways to see all of it.</p>\n" : ""
                 parts.append("<figure id=\"\(SVGDocument.escape(file))\">\n\(hint)<div class=\"scroll\">\n\(svg)</div>"
                              + "<figcaption>\(SVGDocument.escape(caption))</figcaption>\n</figure>")
             case let .notes(text):
@@ -151,12 +151,16 @@ struct ReportDocument {
             .panels svg.chart { width: 500px; }
             figcaption { color: #555; font-style: italic; }
             .hint { display: none; }
+            .layout-narrow { display: none; }
             .notes { border-left: 4px solid #0072B2; padding-left: 1em; }
             @media (max-width: 600px) {
               body { margin: 1em auto; padding: 0 0.7em; }
               h1 { font-size: 1.5em; }
               figure svg.chart text { font-size: 19px; }   /* LineChart.narrowFont: the layout leaves room */
               figure svg.wide { max-width: none; }         /* natural size, scrolled: labels stay readable */
+              .layout-wide { display: none; }              /* drawings with a phone layout show that instead */
+              .layout-narrow { display: block; }
+              .layout-narrow svg { width: 100%; }
               .hint { display: block; font-size: 0.85em; color: #0072B2; margin: 0 0 0.3em; }
               .hint::before { content: "↔ "; }
               math[display="block"] { font-size: 1em; margin-left: 0; }
@@ -184,11 +188,15 @@ struct ReportDocument {
               figcaption { break-before: avoid; page-break-before: avoid; }
               figure { margin: 0.8em 0; }
               .scroll { overflow: visible; }
-              figure svg, figure svg.chart, figure svg.wide { width: auto; max-width: 100%; max-height: 120mm; min-width: 0; }
+              /* At most 95 mm of drawing per figure, so two figures with their captions share a page and a
+                 figure pushed to the next page leaves at most about a third of this one empty. */
+              figure svg, figure svg.chart, figure svg.wide { width: auto; max-width: 100%; max-height: 95mm; min-width: 0; }
               .panels { gap: 0.3em 4%; }
-              .panels svg.chart, .panels svg.pictures { width: 48%; max-height: 120mm; }
+              .panels svg.chart, .panels svg.pictures { width: 48%; max-height: 95mm; }
+              .panels svg.diagram { width: 100%; max-height: 85mm; }
               th, td { padding: 0.15em 0.4em; }
-              .hint { display: none; }
+              .hint, .layout-narrow { display: none; }
+              .layout-wide { display: block; }
             }
             </style>
             </head>

@@ -66,11 +66,10 @@ enum ReportFigures {
         if !validation.isEmpty {
             series.append(.init(name: "\(RunStyle.label(run)) validation", color: "#555555", dashed: false, dotted: true,
                                 marker: .none, points: validation))
-            legend.append(.init(label: "validation loss", samples: [("#555555", false, .none)]))
+            legend.append(.init(label: "validation loss", samples: [("#555555", false, .none)], dotted: true))
         }
         return LineChart(title: "Zoom: \(RunStyle.label(run)), epochs \(from)–\(run.last.epoch), linear", xTitle: "epoch",
-                         yTitle: "test loss", series: series, dottedColumns: validation.isEmpty ? [] : [],
-                         legend: legend,
+                         yTitle: "test loss", series: series, legend: legend,
                          highlights: [.init(x: Double(summary.bestEpoch), y: summary.bestTestLoss, color: style.color)]).document()
     }
 
@@ -112,15 +111,7 @@ enum ReportFigures {
             let classes = runs[multiclass[0]].layerWidths.last ?? 10
             panels.append(panel("\(classes)-class models: accuracy per epoch", multiclass, baseline: false))
         }
-        var svg = SVGDocument(width: panels.map(\.width).max() ?? 100, height: panels.map(\.height).reduce(0, +),
-                              title: "Train and test accuracy per epoch")
-        svg.cssClass = "chart"
-        var top = 0.0
-        for panel in panels {
-            svg.place(panel, x: 0, y: top)
-            top += panel.height
-        }
-        return svg
+        return PixelFigures.stacked(panels, title: "Train and test accuracy per epoch")
     }
 
     /// `confusion.svg`: the multiclass confusion matrix of the last epoch.

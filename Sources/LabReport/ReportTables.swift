@@ -81,7 +81,7 @@ enum ReportTables {
     /// Per class d: the test accuracy and recall of each set's "is it d?" detector, and each main
     /// detector's share of right answers on the images of d.
     static func digits(_ selection: ReportSelection) -> ReportTable {
-        var headers = ["Class d"]
+        var headers = [selection.detectorSets.isEmpty ? "Class" : "Class d"]
         var columns: [[String]] = []
         for set in selection.detectorSets {
             let kind = set.model == "single" ? "single-neuron" : "hidden-layer"
@@ -93,7 +93,7 @@ enum ReportTables {
         }
         for run in selection.main where run.isBinary {
             guard let values = run.last.digitAccuracy else { continue }
-            headers.append("\(RunStyle.label(run)): right on the d images")
+            headers.append("\(RunStyle.label(run)) — answered right on the class's images")
             columns.append((0..<selection.classes).map { $0 < values.count ? percent(values[$0]) : "–" })
         }
         let rows = (0..<selection.classes).map { digit in

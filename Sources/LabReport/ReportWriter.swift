@@ -5,7 +5,7 @@ import NetCore
 /// `loss.svg`, `accuracy.svg`, `architecture.svg`, `confusion.svg` (with a multiclass confusion matrix)
 /// and `digits.svg` (with per-digit data: any binary model, or an "all digits" set).
 public enum ReportWriter {
-    /// The file-name prefix of an ablation run's metrics file (`ablation-relu-lr0.5.jsonl`): such
+    /// The file-name prefix of an ablation run's metrics file (`ablation-relu-h128-lr0.5.jsonl`): such
     /// runs form the ablation section instead of joining the main table and charts.
     public static let ablationPrefix = "ablation-"
 
@@ -56,8 +56,9 @@ public enum ReportWriter {
                             weights))
         }
         if let mistakes = PixelFigures.mistakes(models, names: { selection.names(for: $0) }) {
-            figures.append(("mistakes.svg", "The test images each model gets wrong with the highest confidence, with "
-                            + "the true class, the answer and the probability the model gave it; for the multiclass "
+            figures.append(("mistakes.svg", "The test images each model gets wrong with the highest confidence; under "
+                            + "each, its true class, the model's answer (→, red) and the probability the model gave that "
+                            + "answer; for the multiclass "
                             + "model from the most confused pairs named in the discussion.",
                             mistakes))
         }

@@ -10,11 +10,14 @@ struct SVGDocument {
     let height: Double
     /// A short description for screen readers and the `<title>` element.
     let title: String
-    /// The `class` of the `<svg>` element, for the HTML page's style sheet (`chart`, `pictures` or `wide`).
+    /// The `class` of the `<svg>` element, for the HTML page's style sheet (`chart`, `pictures`, `diagram` or `wide`).
     var cssClass = ""
     /// The drawings this one stacks, when it is a stack: the HTML page shows them side by side
     /// where there is room, one under another on a phone.
     var panels: [SVGDocument] = []
+    /// The markup of the same drawing laid out for narrow screens, when it has one: the HTML page shows
+    /// it instead of this one below 600 px (and never in print); the SVG file holds this one.
+    var narrowMarkup: String?
     private var body: [String] = []
 
     /// The font stack used for every text element.
@@ -194,10 +197,12 @@ struct SVGDocument {
 
     // MARK: - Output
 
-    /// The markup for the HTML page: a stack's panels each as its own `<svg>` in a `div.panels`,
-    /// anything else as `markup`.
+    /// The markup for the HTML page: a stack's panels each as its own `<svg>` in a `div.panels`, a
+    /// drawing with a narrow layout as both layouts (the style sheet shows one), anything else as `markup`.
     var pageMarkup: String {
-        panels.count < 2 ? markup : "<div class=\"panels\">\n" + panels.map(\.markup).joined() + "</div>\n"
+        let wide = panels.count < 2 ? markup : "<div class=\"panels\">\n" + panels.map(\.markup).joined() + "</div>\n"
+        guard let narrowMarkup else { return wide }
+        return "<div class=\"layout-wide\">\n\(wide)</div>\n<div class=\"layout-narrow\">\n\(narrowMarkup)</div>\n"
     }
 
     /// The complete SVG markup, without an XML declaration so it can also be inlined in HTML.

@@ -12,7 +12,7 @@ struct Report: ParsableCommand {
         discussion: """
             Without --from, trains single (is it a 5?), hidden and multiclass with their defaults, holding out \
             --validation images to choose where to stop, and a short ablation of the multiclass network \
-            (sigmoid, tanh and relu; two learning rates); with --all-digits also a detector for every digit \
+            (sigmoid, tanh and relu; two learning rates; 32, 64 and 128 hidden units); with --all-digits also a detector for every digit \
             (single neurons, or hidden networks with --model hidden). Each run's metrics and final weights go \
             under DIR/metrics/. With --from, reuses JSON-lines metrics files instead (see \
             docs/metrics-schema.md; files named ablation-*.jsonl form the ablation, and NAME.safetensors beside \
@@ -176,11 +176,14 @@ struct Report: ParsableCommand {
                     PlannedRun(name: "multiclass", arguments: ["--model", "multiclass"])]
         let epochs = min(ablationEpochs, length.epochs)
         if epochs > 0 {
-            // The multiclass network's defaults (relu, lr 0.5) questioned one setting at a time.
-            let settings = [("sigmoid", "0.5"), ("tanh", "0.5"), ("relu", "0.5"), ("relu", "0.1")]
-            runs += settings.map { activation, rate in
-                PlannedRun(name: "\(ReportWriter.ablationPrefix)\(activation)-lr\(rate)",
-                           arguments: ["--model", "multiclass", "--activation", activation, "--lr", rate, "--epochs", String(epochs)])
+            // The multiclass network's defaults (relu, 128 hidden units, lr 0.5) questioned one setting at a
+            // time: the activation, the learning rate, and the width (the narrower runs are the cheapest).
+            let settings = [("sigmoid", 128, "0.5"), ("tanh", 128, "0.5"), ("relu", 128, "0.5"), ("relu", 128, "0.1"),
+                            ("relu", 32, "0.5"), ("relu", 64, "0.5")]
+            runs += settings.map { activation, hidden, rate in
+                PlannedRun(name: "\(ReportWriter.ablationPrefix)\(activation)-h\(hidden)-lr\(rate)",
+                           arguments: ["--model", "multiclass", "--activation", activation, "--hidden", String(hidden),
+                                       "--lr", rate, "--epochs", String(epochs)])
             }
         }
         if compareOptimizers {

@@ -175,3 +175,25 @@ import NetCore
         #expect(markdown.contains("## Notes\n\nThe 4s and 9s look alike.\n") && markdown.contains("Author: Ada  \nDate: "))
     }
 }
+
+@Test func confusionMatrixHasAPhoneLayoutUpToTenClasses() throws {
+    let names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    func heatMap(_ classes: Int, names: [String]) -> HeatMap {
+        let counts = (0..<classes).map { row in (0..<classes).map { $0 == row ? 1126 : ($0 + row) % 7 } }
+        return HeatMap(title: "Confusion matrix of multiclass 128 relu (test set, epoch 100)", counts: counts,
+                       rowLabels: names, columnLabels: names, rowTitle: "true class", columnTitle: "predicted class")
+    }
+    // Digits fit their cells: labelled directly, no key.
+    let digits = try #require(heatMap(10, names: (0..<10).map(String.init)).narrowDocument())
+    #expect(digits.width <= 400)
+    let digitTexts = try SVGInspection(digits.markup).texts()
+    #expect(digitTexts.contains("1\u{202F}126") && !digitTexts.contains { $0.hasPrefix("0 = ") })
+    // Long names: numbered, with a key.
+    let named = try #require(heatMap(10, names: names).narrowDocument())
+    #expect(named.width <= 400)
+    let namedTexts = try SVGInspection(named.markup).texts()
+    #expect(namedTexts.contains("0 = T-shirt/top") && namedTexts.contains("9 = Ankle boot") && !namedTexts.contains("Trouser"))
+    // The page carries both layouts; more than 10 classes scroll instead.
+    #expect(heatMap(10, names: names).document().pageMarkup.contains("class=\"layout-narrow\""))
+    #expect(heatMap(12, names: (0..<12).map(String.init)).narrowDocument() == nil)
+}

@@ -67,7 +67,9 @@ private func measure(_ report: URL, width: Int) throws -> PageMeasurement {
           const page = document.documentElement, maths = [...document.querySelectorAll('math')];
           const visible = e => !!e && getComputedStyle(e).display !== 'none';
           const figures = [...document.querySelectorAll('figure')].map(f => {
-            const svgs = [...f.querySelectorAll('svg')], box = f.querySelector('.scroll');
+            // Only the drawings shown: a figure with a phone layout holds both, one hidden.
+            const svgs = [...f.querySelectorAll('svg')].filter(svg => svg.getBoundingClientRect().width > 0),
+                  box = f.querySelector('.scroll');
             const sizes = svgs.flatMap(svg => {
               const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
               return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
@@ -113,11 +115,12 @@ private func fullReport(in directory: URL) throws -> [RunMetrics] {
         lines[index].validation = 5000
     }
     var runs = RunMetrics.runs(from: lines + SyntheticMetrics.digitRuns())
-    for (activation, rate) in [("sigmoid", 0.5), ("tanh", 0.5), ("relu", 0.5), ("relu", 0.1)] {
-        let ablation = SyntheticMetrics.run(model: "multiclass", digit: nil, hidden: 64, activation: activation, epochs: 5,
-                                            startLoss: 0.7, finalAccuracy: activation == "sigmoid" ? 0.95 : 0.97)
+    for (activation, hidden, rate) in [("sigmoid", 128, 0.5), ("tanh", 128, 0.5), ("relu", 128, 0.5), ("relu", 128, 0.1),
+                                       ("relu", 32, 0.5), ("relu", 64, 0.5)] {
+        let ablation = SyntheticMetrics.run(model: "multiclass", digit: nil, hidden: hidden, activation: activation, epochs: 5,
+                                            startLoss: 0.7, finalAccuracy: activation == "sigmoid" ? 0.95 : 0.97 - 2 / Double(hidden))
             .map { line in var line = line; line.learningRate = rate; return line }
-        runs += RunMetrics.runs(from: ablation, source: "ablation-\(activation)-lr\(rate).jsonl")
+        runs += RunMetrics.runs(from: ablation, source: "ablation-\(activation)-h\(hidden)-lr\(rate).jsonl")
     }
     try ReportWriter.write(runs: runs, to: directory, header: ReportHeader(author: "A Student With A Long Name", date: "2026-11-30"))
     return runs
@@ -143,6 +146,11 @@ func htmlFitsDesktopAndPhoneWidths() throws {
             #expect(table.scrollWidth <= table.clientWidth + 1, "at \(width) px table \(index + 1) needs scrolling: \(table)")
         }
         #expect(page.figures.count == html.components(separatedBy: "<figure ").count - 1 && page.figures.count >= 6)
+        // The architecture and the 10-class confusion matrix have a layout for each width: they never need scrolling.
+        for id in ["architecture.svg", "confusion.svg"] {
+            let figure = try #require(page.figures.first { $0.id == id })
+            #expect(figure.drawn <= figure.box + 1 && !figure.hint, "at \(width) px: \(figure)")
+        }
         for figure in page.figures {
             #expect(figure.drawn <= figure.box + 1 || figure.hint, "at \(width) px \(figure.id) overflows without a hint: \(figure)")
             #expect(figure.smallestText >= 9, "at \(width) px \(figure.id) renders text at \(figure.smallestText) px")
@@ -150,8 +158,40 @@ func htmlFitsDesktopAndPhoneWidths() throws {
     }
 }
 
+/// The path of poppler's `pdftoppm` (Debian poppler-utils), or `nil`.
+private let pdftoppm: String? = ["/usr/bin/pdftoppm", "/usr/local/bin/pdftoppm"]
+    .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+/// How far down each page of `pdf` its content reaches, as a fraction of the page's height: the
+/// lowest row with ink in a 20 dpi greyscale rendering.
+private func pageFill(_ pdf: URL) throws -> [Double] {
+    let folder = pdf.deletingLastPathComponent().appendingPathComponent("pages")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let rendered = try run(URL(fileURLWithPath: pdftoppm!), ["-r", "20", "-gray", pdf.path, folder.appendingPathComponent("page").path],
+                           timeout: 60)
+    #expect(rendered.status == 0, "\(rendered.stderr)")
+    return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".pgm") }.sorted().map { name in
+        // Binary PGM: "P5", width, height, maximum, one whitespace byte, then a byte per pixel.
+        let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
+        var fields: [Int] = [], index = 2, field = ""
+        while fields.count < 3 {
+            let character = Character(UnicodeScalar(bytes[index]))
+            if character.isWhitespace { if !field.isEmpty { fields.append(Int(field)!); field = "" } } else { field.append(character) }
+            index += 1
+        }
+        let width: Int = fields[0], height: Int = fields[1], start: Int = index
+        func inked(_ row: Int) -> Bool {
+            let from: Int = start + row * width
+            return bytes[from..<(from + width)].contains { (pixel: UInt8) in pixel < 235 }
+        }
+        let lastInked: Int = (0..<height).last(where: inked) ?? -1
+        return Double(lastInked + 1) / Double(height)
+    }
+}
+
 @Test("the printed report is A4, fills its pages and never leaves a caption alone at the top of a page",
-      .enabled(if: chromium != nil && pdftotext != nil, "chromium or pdftotext is not installed (apt-get install chromium poppler-utils)"))
+      .enabled(if: chromium != nil && pdftotext != nil && pdftoppm != nil,
+               "chromium or poppler-utils is not installed (apt-get install chromium poppler-utils)"))
 func printedReportKeepsCaptionsWithFigures() throws {
     let directory = try SyntheticMetrics.temporaryDirectory("print")
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -179,5 +219,11 @@ func printedReportKeepsCaptionsWithFigures() throws {
         if number < pages.count - 1 {
             #expect(lines.count >= 12, "page \(number + 1) is nearly empty: \(lines.count) lines")
         }
+    }
+    // Every page but the last is at least half full: no figure or table pushed on leaves a large gap.
+    let fill = try pageFill(pdf)
+    #expect(fill.count == pages.count)
+    for (number, fraction) in fill.enumerated().dropLast() {
+        #expect(fraction >= 0.5, "page \(number + 1) of \(fill.count) is filled only to \(Int(fraction * 100)) % of its height")
     }
 }

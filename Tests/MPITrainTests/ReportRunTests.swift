@@ -26,7 +26,7 @@ struct ReportRunTests {
             #expect(files.contains(name), "\(name) in \(files)")
         }
         let metrics = try FileManager.default.contentsOfDirectory(atPath: report.appendingPathComponent("metrics").path).sorted()
-        #expect(metrics.filter { $0.hasPrefix("ablation-") && $0.hasSuffix(".jsonl") }.count == 4)
+        #expect(metrics.filter { $0.hasPrefix("ablation-") && $0.hasSuffix(".jsonl") }.count == 6)
         #expect(metrics.filter { $0.hasSuffix(".safetensors") } == ["hidden.safetensors", "multiclass.safetensors", "single.safetensors"])
         let markdown = try String(contentsOf: report.appendingPathComponent("report.md"), encoding: .utf8)
         for part in ["### Ablation: one change at a time", "Where to stop (validation set, 200 training images held out)",
