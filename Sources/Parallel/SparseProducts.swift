@@ -137,6 +137,10 @@ private struct RowTimesDense: ColumnBlockWork {
     /// insert and an extract per element.
     @inline(__always)
     func visitTail(column: Int, width: Int) {
+        if width == 1 {
+            visitOneColumn(column)
+            return
+        }
         withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { buffer in
             let sums = buffer.baseAddress!
             sums.initialize(repeating: 0, count: width)
@@ -150,6 +154,22 @@ private struct RowTimesDense: ColumnBlockWork {
                 (c + column).update(from: sums, count: width)
             }
         }
+    }
+
+    /// A C one column wide (the single neuron): a dot product, its even and odd entries in two
+    /// sums in registers, as `sumOfRows` does; one running sum would wait for each addition.
+    @inline(__always)
+    private func visitOneColumn(_ column: Int) {
+        let entries = a.entries(row), b = self.b + column
+        var even: Float = 0, odd: Float = 0
+        var entry = entries.lowerBound
+        while entry + 1 < entries.upperBound {
+            even += a.value(entry) * b[a.column(entry) &* ldb]
+            odd += a.value(entry + 1) * b[a.column(entry + 1) &* ldb]
+            entry += 2
+        }
+        if entry < entries.upperBound { even += a.value(entry) * b[a.column(entry) &* ldb] }
+        c[column] = accumulate ? c[column] + (even + odd) : even + odd
     }
 }
 
