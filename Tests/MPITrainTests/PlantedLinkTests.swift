@@ -18,13 +18,23 @@ struct PlantedLinkTests {
 
     private func text(_ url: URL) -> String? { try? String(contentsOf: url, encoding: .utf8) }
 
-    @Test func aLinkAsTheCheckpointLockIsRefusedAndItsTargetKept() throws {
-        let (folder, victim) = try scene("lock-link")
+    /// Trains one epoch with `--checkpoint` into a folder `ck` of `folder` after `plant` has put
+    /// something at its lock file's path (given); returns the run and the checkpoint folder.
+    private func trainWithPlantedLock(in folder: URL, _ plant: (_ lock: String) throws -> Void) throws
+        -> (result: RunResult, checkpoints: String) {
         let checkpoints = folder.appendingPathComponent("ck")
         try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: checkpoints.appendingPathComponent(".mpitrain.lock").path, withDestinationPath: victim.path)
+        try plant(checkpoints.appendingPathComponent(".mpitrain.lock").path)
         let result = try mpitrain(["--model", "single", "--epochs", "1", "--checkpoint", checkpoints.path], timeout: 60)
-        expectRefused(result, "the lock file \(checkpoints.path)/.mpitrain.lock for --checkpoint \(checkpoints.path) is a symbolic link, which mpitrain never follows")
+        return (result, checkpoints.path)
+    }
+
+    @Test func aLinkAsTheCheckpointLockIsRefusedAndItsTargetKept() throws {
+        let (folder, victim) = try scene("lock-link")
+        let (result, checkpoints) = try trainWithPlantedLock(in: folder) { lock in
+            try FileManager.default.createSymbolicLink(atPath: lock, withDestinationPath: victim.path)
+        }
+        expectRefused(result, "the lock file \(checkpoints)/.mpitrain.lock for --checkpoint \(checkpoints) is a symbolic link, which mpitrain never follows")
         #expect(text(victim) == "precious\n")
     }
 
@@ -48,10 +58,9 @@ struct PlantedLinkTests {
 
     @Test func aLockFileThatIsAHardLinkIsRefused() throws {
         let (folder, victim) = try scene("lock-hard-link")
-        let checkpoints = folder.appendingPathComponent("ck")
-        try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-        try #require(link(victim.path, checkpoints.appendingPathComponent(".mpitrain.lock").path) == 0)
-        let result = try mpitrain(["--model", "single", "--epochs", "1", "--checkpoint", checkpoints.path], timeout: 60)
+        let (result, _) = try trainWithPlantedLock(in: folder) { lock in
+            try #require(link(victim.path, lock) == 0)
+        }
         expectRefused(result, "has 2 names (a hard link to another file)")
         #expect(text(victim) == "precious\n")
     }
