@@ -63,14 +63,14 @@ public final class ColumnGrouping {
     @discardableResult
     public func group(_ rows: SparseRows) -> SparseColumns {
         let range = rows.columnRange
-        let entryCount = (0..<rows.count).reduce(0) { $0 + rows.entries($1).count }
-        reserve(columns: range.count, entries: entryCount)
+        reserve(columns: range.count, entries: 0)
         let starts = columnStarts
         starts.update(repeating: 0, count: range.count + 1)
         for row in 0..<rows.count {
             for entry in rows.entries(row) { starts[rows.column(entry) - range.lowerBound + 1] += 1 }
         }
         for index in 0..<range.count { starts[index + 1] += starts[index] }
+        reserve(columns: range.count, entries: starts[range.count])
         // Each column's next free slot, counted up from its start; restored below.
         for row in 0..<rows.count {
             for entry in rows.entries(row) {
