@@ -104,6 +104,15 @@ public final class Communicator: Collectives, @unchecked Sendable {
         }
     }
 
+    /// Sums `buffer` element-wise over all ranks, in place: an integer sum, the same whichever
+    /// order MPI adds in (the exact gradient sum's).
+    public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws {
+        guard usesMPI, buffer.count > 0 else { return }
+        try collective("MPI_Iallreduce") {
+            MPI_Iallreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count), cmpi_int64(), cmpi_op_sum(), cmpi_comm_world(), $0)
+        }
+    }
+
     /// Sums `values` element-wise over all ranks, in place.
     public func allreduceSum(_ values: inout [Float]) throws {
         try values.withUnsafeMutableBufferPointer { try allreduceSum($0) }

@@ -7,6 +7,7 @@ struct RunDescription {
     let ranks: Int
     let threads: Int
     let inputForm: InputForm
+    var summation: Summation = .float
 
     /// SGD's momentum as before ("momentum 0.9"), or the optimizer; then weight decay, warm-up,
     /// dropout and augmentation when used.
@@ -27,6 +28,7 @@ struct RunDescription {
         return "mpitrain: \(model.kind.rawValue) \(layers)\(activation)\(target) | \(counted(configuration.epochs, "epoch")), "
             + "batch \(configuration.batchSize), lr \(configuration.learningRate), \(optimizer), "
             + "seed \(configuration.seed), \(inputForm.rawValue) input | \(ranks) rank\(ranks == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s")"
+            + (summation == .exact ? ", reproducible" : "")
     }
 }
 

@@ -58,6 +58,9 @@ struct Train: ParsableCommand {
             help: "How gradients travel between ranks: fp32, or bf16 (half the bytes, rounded to bfloat16, summed in float; docs/scaling.md).")
     var allreducePrecision: AllreducePrecision = .fp32
 
+    @Flag(help: "Sum gradients exactly (fixed point, over fixed 16-example chunks), so that any number of ranks and threads gives the same bits as one process; slower (README, \"Same bits\").")
+    var reproducible = false
+
     @Option(name: .customLong("stall-timeout"),
             help: ArgumentHelp("End the job when a rank has kept the others waiting this long (a stopped or hung rank): rank 0 names it and prints how to resume.", valueName: "seconds"))
     var stallTimeout: Double = 120
@@ -75,6 +78,9 @@ struct Train: ParsableCommand {
         }
         guard checkpointEvery >= 1 else {
             throw ValidationError("--checkpoint-every \(checkpointEvery) must be at least 1 (epochs)")
+        }
+        if reproducible, allreducePrecision != .fp32 {
+            throw ValidationError("--reproducible sums gradients exactly, which --allreduce-precision \(allreducePrecision.rawValue) rounds away; drop one of them")
         }
         guard stallTimeout > 0, stallTimeout.isFinite else {
             throw ValidationError("--stall-timeout \(stallTimeout) must be a positive number of seconds, e.g. 120")
@@ -140,6 +146,7 @@ struct Train: ParsableCommand {
                               inputForm: self.options.inputForm, profile: profile, checkSync: checkSync,
                               checkpointEvery: checkpointEvery, logEvery: logEvery, earlyStop: earlyStop, resume: saved.map { ($0, resume!) }, stop: stop,
                               classNames: classNames)
+        run.summation = reproducible ? .exact : .float
         run.dataSet = DataSetName(folder: MNIST.locate(option: self.options.compute.data)).text
         let outcome = try run.run(data: data, communicator: communicator, display: &display,
                                   metricsFile: &metricsFile, checkpoints: &files)

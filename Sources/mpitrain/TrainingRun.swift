@@ -29,6 +29,8 @@ struct TrainingRun {
     var classNames: [String]?
     /// The data set's name (`DataSetName`), written into every record.
     var dataSet: String?
+    /// How gradients are summed over the minibatch (`--reproducible`: exactly).
+    var summation: Summation = .float
 
     /// What the run produced.
     struct Outcome {
@@ -62,7 +64,7 @@ struct TrainingRun {
                              metricsFile: inout MetricsFile?, checkpoints: inout CheckpointFiles,
                              place: RunPlace) throws -> Outcome {
         let trainer = try Trainer(configuration: configuration, data: data, communicator: communicator,
-                                  threads: threads, inputForm: inputForm)
+                                  threads: threads, inputForm: inputForm, summation: summation)
         if let resume {
             try communicator.agreeing { try restore(resume, into: trainer) }
             try trainer.broadcastState()
@@ -75,7 +77,7 @@ struct TrainingRun {
             display.console.note(warning)
         }
         display.line(RunDescription(configuration: configuration, ranks: communicator.size, threads: threads,
-                                    inputForm: trainer.inputForm).text)
+                                    inputForm: trainer.inputForm, summation: summation).text)
         if let resume {
             display.line("resuming from \(resume.path): epoch \(resume.checkpoint.position.epoch), "
                          + "step \(resume.checkpoint.position.stepsCompleted) of \(trainer.stepsPerEpoch)")
@@ -117,6 +119,7 @@ struct TrainingRun {
             record.classNames = classNames
             record.dataSet = dataSet
             record.allreducePrecision = communicator.allreducePrecision.rawValue
+            record.summation = summation.rawValue
             record.version = Version.description
             display.epoch(record, elapsed: Date().timeIntervalSince(start))
             if let breakdown = record.profile { display.line(ProfileLine(breakdown).text) }

@@ -103,11 +103,13 @@ public final class Network {
     // MARK: - Training
 
     /// The first half of a training step: runs the layers and the loss, writing the loss sum and
-    /// the correct count into the statistics slots and the logits' gradients into the workspace.
+    /// the correct count into the statistics slots of `buffer` (laid out as `gradientBuffer`,
+    /// which it is by default) and the logits' gradients into the workspace.
     public func forwardLoss(input: LayerInput,               // [count, inputs]
                             labels: UnsafePointer<UInt8>,    // [count]
-                            count: Int) {
-        let statistics = gradientStorage + parameterCount
+                            count: Int,
+                            into buffer: UnsafeMutableBufferPointer<Float>? = nil) {
+        let statistics = (buffer ?? gradientBuffer).baseAddress! + parameterCount
         guard count > 0 else {
             statistics.update(repeating: 0, count: Self.statisticsSlots)
             return
@@ -118,11 +120,14 @@ public final class Network {
     }
 
     /// The second half of a training step: backpropagates the logits' gradients left by
-    /// `forwardLoss` on the same `input`, overwriting the parameter gradients.
+    /// `forwardLoss` on the same `input`, overwriting the parameter gradients in `buffer`
+    /// (laid out as `gradientBuffer`, which it is by default).
     public func backward(input: LayerInput,    // [count, inputs]
-                         count: Int) {
+                         count: Int,
+                         into buffer: UnsafeMutableBufferPointer<Float>? = nil) {
+        let gradients = (buffer ?? gradientBuffer).baseAddress!
         guard count > 0 else {
-            gradientStorage.update(repeating: 0, count: parameterCount)
+            gradients.update(repeating: 0, count: parameterCount)
             return
         }
         // The layers above the first, row by row: each share of the examples goes from the
@@ -132,7 +137,7 @@ public final class Network {
         if layers.count > 1 {
             workspace.reserveWeightPartials(shares: shares)
             Team.shared.run(parts: shares, threads: threads) { share in
-                backwardToFirstLayer(rows: evenPart(share, of: shares, count: count), share: share)
+                backwardToFirstLayer(rows: evenPart(share, of: shares, count: count), share: share, gradients: gradients)
             }
         }
         // Then each layer's weight and bias gradients over the whole batch.
@@ -141,30 +146,30 @@ public final class Network {
             switch kernels[index].weightGradient {
             case .byShares:
                 for share in 1..<shares {
-                    let partial = workspace.weightPartial(index, share: share), sum = gradientStorage + layer.weightsOffset
+                    let partial = workspace.weightPartial(index, share: share), sum = gradients + layer.weightsOffset
                     for element in 0..<layer.inputs * layer.outputs { sum[element] += partial[element] }
                 }
             case .wholeBatch:
                 let inputs = index == 0 ? input : .dense(workspace.outputs(index - 1))
-                layer.weightGradient(gradientStorage, outputGradients: outputGradients, inputs: inputs, batch: count,
+                layer.weightGradient(gradients, outputGradients: outputGradients, inputs: inputs, batch: count,
                                      kernels: kernels[index].products, threads: threads)
             }
-            layer.biasGradient(gradientStorage, outputGradients: outputGradients, batch: count, threads: threads)
+            layer.biasGradient(gradients, outputGradients: outputGradients, batch: count, threads: threads)
         }
     }
 
     /// Backward through the layers above the first for the examples `rows`, the `share`-th share
     /// of the batch: for each layer from the last, its part of a weight gradient summed by shares
-    /// (into the gradient buffer for share 0, into the share's partial otherwise), then dL/dz of
+    /// (into `gradients` for share 0, into the share's partial otherwise), then dL/dz of
     /// the layer below (through the weights, the dropout, then the activation).
-    private func backwardToFirstLayer(rows: Range<Int>, share: Int) {
+    private func backwardToFirstLayer(rows: Range<Int>, share: Int, gradients: UnsafeMutablePointer<Float>) {
         let parameters = UnsafePointer(parameterStorage)
         for index in stride(from: layers.count - 1, to: 0, by: -1) {
             let layer = layers[index]
             let outputGradients = workspace.gradients(index) + rows.lowerBound * layer.outputs
             let inputs = workspace.outputs(index - 1) + rows.lowerBound * layer.inputs
             if kernels[index].weightGradient == .byShares {
-                let target = share == 0 ? gradientStorage : workspace.weightPartial(index, share: share) - layer.weightsOffset
+                let target = share == 0 ? gradients : workspace.weightPartial(index, share: share) - layer.weightsOffset
                 layer.weightGradient(target, outputGradients: outputGradients, inputs: .dense(inputs), batch: rows.count,
                                      kernels: kernels[index].products)
             }

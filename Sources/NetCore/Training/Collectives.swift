@@ -11,6 +11,8 @@ public protocol Collectives: AnyObject {
     /// Sums the step's gradient buffer over all ranks, in place: gradients first, then `statistics`
     /// floats (loss, counts) that are always summed exactly as floats.
     func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws
+    /// Sums `buffer` element-wise over all ranks, in place, exactly (wrapping on overflow).
+    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws
     /// Sums `values` element-wise over all ranks, in place.
     func allreduceSum(_ values: inout [Double]) throws
     /// Element-wise maximum of `values` over all ranks, in place.
@@ -41,6 +43,7 @@ public final class SingleProcess: Collectives {
     public var rank: Int { 0 }
     public var size: Int { 1 }
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) {}
+    public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) {}
     public func allreduceSum(_ values: inout [Double]) {}
     public func allreduceMax(_ values: inout [Double]) {}
     public func allreduceMin(_ values: inout [Double]) {}

@@ -19,9 +19,12 @@ public final class Trainer {
     /// step and `trainEpoch` throws `TrainingError.interrupted`.
     public var stopRequested: () -> Bool = { false }
     private let plan: BatchPlan
+    /// How gradients are summed over the minibatch.
+    public let summation: Summation
+    private let gradientSum: any GradientSum
     /// The training, test and validation images in the form the first layer reads.
     let train: PreparedImages, test: PreparedImages, validation: PreparedImages?
-    /// Labels of the rank's part of the current minibatch. [maxPart]
+    /// Labels of the examples of the current pass. [largest pass]
     var batchLabels: [UInt8]
     /// Time per phase on this rank since the last `resetTimes()`.
     public internal(set) var times = PhaseTimes()
@@ -33,24 +36,31 @@ public final class Trainer {
 
     /// Builds the network from `configuration.seed` and makes every rank start from rank 0's parameters.
     /// `inputForm` picks how images reach the first layer (the results agree up to float summation order).
+    /// `summation` picks how gradients are summed over the minibatch (`.exact`: the same bits on any
+    /// number of ranks and threads).
     public init(configuration: TrainingConfiguration, data: MNIST, communicator: any Collectives, threads: Int,
-                inputForm: InputForm = .auto) throws {
+                inputForm: InputForm = .auto, summation: Summation = .float) throws {
         self.configuration = configuration
         self.data = data
         self.communicator = communicator
-        let maxPart = (min(configuration.batchSize, data.train.count) + communicator.size - 1) / communicator.size
-        network = Network(configuration.model, seed: configuration.seed, batch: maxPart)
+        self.summation = summation
+        plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size,
+                         chunk: summation == .exact ? ExactGradientSum.chunk : 1)
+        let largestPass = summation == .exact ? min(plan.largestPart, ExactGradientSum.chunk) : plan.largestPart
+        network = Network(configuration.model, seed: configuration.seed, batch: largestPass)
+        gradientSum = summation == .exact
+            ? ExactGradientSum(parameterCount: network.parameterCount, largestPart: plan.largestPart)
+            : FloatGradientSum(buffer: network.gradientBuffer)
         network.threads = threads
         network.dropout = Dropout(configuration)
         optimizer = Optimizer(configuration, parameterCount: network.parameterCount)
-        plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size)
         train = PreparedImages(data.train, form: inputForm, partitions: network.inputPartitions, threads: threads,
                                augmentation: configuration.augmentation, seed: configuration.seed)
         let form = train.form
         test = PreparedImages(data.test, form: form)
         validation = data.validation.map { PreparedImages($0, form: form) }
         divergenceLoss = 100 * log(configuration.model.isBinary ? 2 : Double(configuration.model.classes))
-        batchLabels = [UInt8](repeating: 0, count: maxPart)
+        batchLabels = [UInt8](repeating: 0, count: largestPass)
         try communicator.broadcast(network.parameters)
     }
 
@@ -84,26 +94,31 @@ public final class Trainer {
         try Team.shared.region(threads: network.threads) {
             try order.withUnsafeBufferPointer { order in
                 for step in position.stepsCompleted..<plan.steps {
-                    // This rank's part of the global minibatch.
-                    let examples = UnsafeBufferPointer(rebasing: order[plan.part(step, rank: communicator.rank)])
-                    for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
-                    let input = train.gather(examples, epoch: epoch)
-                    network.dropout?.select(epoch: epoch, examples: examples)
-                    clock = times.record(.data, since: clock)
-                    // Forward and loss, then backward into the one gradient buffer: sums over the part.
-                    batchLabels.withUnsafeBufferPointer { labels in
-                        network.forwardLoss(input: input, labels: labels.baseAddress!, count: examples.count)
+                    // This rank's part of the global minibatch, in one pass or one per chunk (`summation`).
+                    gradientSum.reset()
+                    for (index, pass) in gradientSum.passes(over: plan.part(step, rank: communicator.rank)).enumerated() {
+                        let examples = UnsafeBufferPointer(rebasing: order[pass])
+                        for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
+                        let input = train.gather(examples, epoch: epoch)
+                        network.dropout?.select(epoch: epoch, examples: examples)
+                        clock = times.record(.data, since: clock)
+                        // Forward and loss, then backward into the pass's gradient buffer: sums over the pass.
+                        let buffer = gradientSum.buffer(forPass: index, threads: network.threads)
+                        batchLabels.withUnsafeBufferPointer { labels in
+                            network.forwardLoss(input: input, labels: labels.baseAddress!, count: examples.count, into: buffer)
+                        }
+                        clock = times.record(.forward, since: clock)
+                        network.backward(input: input, count: examples.count, into: buffer)
+                        gradientSum.add(pass: index, threads: network.threads)
+                        clock = times.record(.backward, since: clock)
                     }
-                    clock = times.record(.forward, since: clock)
-                    network.backward(input: input, count: examples.count)
-                    clock = times.record(.backward, since: clock)
                     // Sum over the ranks (with the loss, the correct count and any rank's stop request).
                     if separatesAllreduceWait {
                         try communicator.barrier()
                         clock = times.record(.allreduceWait, since: clock)
                     }
-                    gradients[statistics + 2] = stopRequested() ? 1 : 0
-                    try communicator.allreduceGradients(gradients, statistics: Network.statisticsSlots)
+                    let inRange = try gradientSum.allreduce(into: gradients, stop: stopRequested(), over: communicator,
+                                                           threads: network.threads)
                     clock = times.record(.allreduce, since: clock)
                     guard gradients[statistics].isFinite else {
                         throw TrainingError.diverged(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
@@ -112,6 +127,9 @@ public final class Trainer {
                     guard stepLoss <= divergenceLoss else {
                         throw TrainingError.lossExploded(epoch: epoch, step: step + 1, loss: stepLoss, limit: divergenceLoss,
                                                          learningRate: optimizer.learningRate)
+                    }
+                    guard inRange else {
+                        throw TrainingError.gradientOutOfRange(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
                     }
                     // The update: the only place parameters change.
                     optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
@@ -140,8 +158,10 @@ public final class Trainer {
 
     // MARK: - Evaluation
 
-    /// Evaluates the model on the test set across the ranks: each rank takes a contiguous share, and
-    /// the loss sum and confusion counts are summed with one allreduce. Every rank gets the result.
+    /// Evaluates the model on the test set across the ranks: each rank takes a contiguous share of
+    /// whole 1,000-image chunks, and the loss sum and confusion counts are summed with one
+    /// allreduce. Every rank gets the result, the same for any number of ranks: each chunk's loss
+    /// sum is rounded to a multiple of 2⁻²⁴, and such doubles (below 2²⁹) add exactly in any order.
     public func evaluateTestSet() throws -> Evaluation {
         try evaluate(test)
     }
@@ -156,19 +176,20 @@ public final class Trainer {
         let start = PhaseTimes.now()
         defer { times.record(.evaluation, since: start) }
         var evaluation = Evaluation(model: configuration.model)
-        let share = BatchPlan(examples: set.count, batchSize: set.count, ranks: communicator.size)
-            .part(0, rank: communicator.rank)
         let chunk = 1000
+        let share = BatchPlan(examples: set.count, batchSize: set.count, ranks: communicator.size, chunk: chunk)
+            .part(0, rank: communicator.rank)
         var predictions = [UInt8](repeating: 0, count: chunk)
         Team.shared.region(threads: network.threads) {
             set.labels.withUnsafeBufferPointer { labels in
                 predictions.withUnsafeMutableBufferPointer { predicted in
                     for start in stride(from: share.lowerBound, to: share.upperBound, by: chunk) {
                         let range = start..<min(start + chunk, share.upperBound)
-                        evaluation.lossSum += images.withInput(range: range) { input in
+                        let loss = images.withInput(range: range) { input in
                             network.evaluate(input: input, labels: labels.baseAddress! + start, count: range.count,
                                              predictions: predicted.baseAddress!)
                         }
+                        evaluation.lossSum += (loss * 0x1p24).rounded() / 0x1p24
                         for i in 0..<range.count { evaluation.record(label: labels[start + i], predicted: predicted[i]) }
                     }
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import Parallel
 
 /// Why training stopped.
 public enum TrainingError: Error, CustomStringConvertible, Sendable {
@@ -12,6 +13,9 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
     /// A step's mean loss grew past `limit` (a hundred times the loss of guessing) in `step` of
     /// `epoch`; the update was not applied.
     case lossExploded(epoch: Int, step: Int, loss: Double, limit: Double, learningRate: Float)
+    /// A chunk's gradient reached `FixedPoint.addendLimit` in `step` of `epoch` (exact summation
+    /// only); the update was not applied.
+    case gradientOutOfRange(epoch: Int, step: Int, learningRate: Float)
 
     public var description: String {
         switch self {
@@ -24,6 +28,8 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
         case let .lossExploded(epoch, step, loss, limit, learningRate):
             let grown = String(format: "%.2g", loss)
             return "training diverged in epoch \(epoch), step \(step): the loss grew to \(grown), over \(Int(limit.rounded())) (a hundred times the loss of guessing); try a smaller --lr than \(learningRate)"
+        case let .gradientOutOfRange(epoch, step, learningRate):
+            return "training diverged in epoch \(epoch), step \(step): a gradient summed over \(ExactGradientSum.chunk) examples reached \(Int(FixedPoint.addendLimit)), beyond what --reproducible sums exactly; try a smaller --lr than \(learningRate)"
         }
     }
 }

@@ -1,0 +1,51 @@
+/// How a step's gradients are summed over the examples of the global minibatch.
+public enum Summation: String, Sendable, CaseIterable {
+    /// In floats, the part of each rank at once (`FloatGradientSum`): fastest, the bits depend on
+    /// the number of ranks.
+    case float
+    /// Exactly, over fixed chunks (`ExactGradientSum`): the same bits on any number of ranks and threads.
+    case exact
+}
+
+/// How a step's gradient buffer (gradients, loss sum, correct count; see `Network.gradientBuffer`)
+/// is summed over the examples of the global minibatch: the trainer runs forward and backward
+/// once per pass over its part, into the pass's buffer, `add`s it, then `allreduce` leaves the
+/// minibatch's sums in the network's buffer on every rank.
+protocol GradientSum: AnyObject {
+    /// The passes the trainer makes over `part` (positions in the epoch's order): at least one.
+    func passes(over part: Range<Int>) -> [Range<Int>]
+    /// Where pass `pass` (0-based, in the order of `passes`) writes its gradients and statistics,
+    /// laid out as `Network.gradientBuffer` (earlier passes may be added up first, on `threads`).
+    func buffer(forPass pass: Int, threads: Int) -> UnsafeMutableBufferPointer<Float>
+    /// Starts a step.
+    func reset()
+    /// Adds pass `pass`, once its buffer is written.
+    func add(pass: Int, threads: Int)
+    /// Sums the step over the ranks into `buffer` (the network's), with the stop-request slot set
+    /// on every rank when any rank's `stop` is true. Returns false when a gradient left the sum's
+    /// range (the buffer's gradients are then meaningless).
+    func allreduce(into buffer: UnsafeMutableBufferPointer<Float>, stop: Bool,
+                   over communicator: any Collectives, threads: Int) throws -> Bool
+}
+
+/// The float sum: one pass over the whole part, straight into the network's buffer, which is
+/// summed over the ranks as floats (`Collectives.allreduceGradients`). Fastest; the bits depend
+/// on how the minibatch is split.
+final class FloatGradientSum: GradientSum {
+    private let buffer: UnsafeMutableBufferPointer<Float>
+
+    /// A sum whose one pass writes `buffer` (the network's `gradientBuffer`).
+    init(buffer: UnsafeMutableBufferPointer<Float>) { self.buffer = buffer }
+
+    func passes(over part: Range<Int>) -> [Range<Int>] { [part] }
+    func buffer(forPass pass: Int, threads: Int) -> UnsafeMutableBufferPointer<Float> { buffer }
+    func reset() {}
+    func add(pass: Int, threads: Int) {}
+
+    func allreduce(into buffer: UnsafeMutableBufferPointer<Float>, stop: Bool,
+                   over communicator: any Collectives, threads: Int) throws -> Bool {
+        buffer[buffer.count - 1] = stop ? 1 : 0   // the stop-request slot
+        try communicator.allreduceGradients(buffer, statistics: Network.statisticsSlots)
+        return true
+    }
+}
