@@ -6,6 +6,7 @@ import Testing
 /// global batch, 1, 2, 3 and 4 ranks follow the same per-epoch losses and accuracies, up to the
 /// order of float summation in the allreduce; and one process gives the very same bits on 1, 2,
 /// 3 or 4 threads (threads change who computes a partition or share, never how they are added).
+/// With `--reproducible` the ranks give the very same bits too: `ReproducibleTests`.
 @Suite(.serialized)
 struct EquivalenceTests {
     /// The lab's three models, a deep one (three hidden layers with mixed activations), and a

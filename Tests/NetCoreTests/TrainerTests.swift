@@ -34,6 +34,28 @@ import Testing
         }
     }
 
+    @Test func chunkedPartsHoldTheSameChunksWhateverTheRanks() {
+        for (examples, batch, chunk) in [(60_000, 64, 32), (1_000, 100, 16), (50, 37, 16)] {
+            for ranks in 1...5 {
+                let plan = BatchPlan(examples: examples, batchSize: batch, ranks: ranks, chunk: chunk)
+                for step in 0..<plan.steps {
+                    let batchRange = plan.batch(step)
+                    let parts = (0..<ranks).map { plan.part(step, rank: $0) }
+                    #expect(parts.map(\.count).reduce(0, +) == batchRange.count)
+                    #expect(parts.first!.lowerBound == batchRange.lowerBound && parts.last!.upperBound == batchRange.upperBound)
+                    for (part, next) in zip(parts, parts.dropFirst()) { #expect(part.upperBound == next.lowerBound) }
+                    for part in parts where !part.isEmpty {
+                        #expect((part.lowerBound - batchRange.lowerBound) % chunk == 0, "a part starts at a chunk")
+                        #expect(part.upperBound == batchRange.upperBound || part.count % chunk == 0, "whole chunks")
+                        #expect(part.count <= plan.largestPart)
+                    }
+                    let chunks = (batchRange.count + chunk - 1) / chunk
+                    #expect(parts.map { ($0.count + chunk - 1) / chunk }.max()! == (chunks + ranks - 1) / ranks, "even shares")
+                }
+            }
+        }
+    }
+
     @Test func epochOrderIsAPermutationThatDependsOnSeedAndEpoch() {
         let order = SeededRandom.epochOrder(count: 1000, seed: 1, epoch: 1)
         #expect(Set(order).count == 1000 && order.min() == 0 && order.max() == 999)
