@@ -79,6 +79,9 @@ struct Train: ParsableCommand {
         guard checkpointEvery >= 1 else {
             throw ValidationError("--checkpoint-every \(checkpointEvery) must be at least 1 (epochs)")
         }
+        if reproducible, options.batchSize > Summation.largestExactBatch {
+            throw ValidationError("--reproducible sums a minibatch of at most \(Summation.largestExactBatch) examples exactly, not \(options.batchSize); use a smaller --batch-size")
+        }
         if reproducible, allreducePrecision != .fp32 {
             throw ValidationError("--reproducible sums gradients exactly, which --allreduce-precision \(allreducePrecision.rawValue) rounds away; drop one of them")
         }

@@ -5,7 +5,7 @@ import Testing
 /// `--reproducible`: gradients summed exactly over fixed chunks, so 1–4 ranks × 1–3 threads give
 /// the very same bits as one process: the same losses and accuracies in every epoch and the same
 /// parameters (and momentum) in the last checkpoint, at the default learning rate 0.5, also after a
-/// resume at another rank count.
+/// resume at another rank count; settings it cannot sum exactly are refused.
 @Suite(.serialized)
 struct ReproducibleTests {
     /// The default multiclass net and a deep one with mixed activations.
@@ -53,10 +53,13 @@ struct ReproducibleTests {
         #expect(resumed.tensors == reference.tensors, "the parameters after resuming on 3 ranks differ")
     }
 
-    @Test func bfloat16GradientsAreRefused() throws {
-        let result = try mpitrain(["--reproducible", "--allreduce-precision", "bf16", "--epochs", "1"])
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("--reproducible") && result.stderr.contains("bf16"), "\(result.stderr)")
+    @Test func settingsItCannotSumExactlyAreRefused() throws {
+        let bfloat16 = try mpitrain(["--reproducible", "--allreduce-precision", "bf16", "--epochs", "1"])
+        #expect(bfloat16.status != 0)
+        #expect(bfloat16.stderr.contains("--reproducible") && bfloat16.stderr.contains("bf16"), "\(bfloat16.stderr)")
+        let huge = try mpitrain(["--reproducible", "--batch-size", "200000", "--epochs", "1"])
+        #expect(huge.status != 0)
+        #expect(huge.stderr.contains("at most 131072 examples"), "\(huge.stderr)")
     }
 
     /// Trains with `arguments` on `ranks` ranks (0: one process without mpirun), writing the

@@ -31,7 +31,7 @@ final class ExactGradientSum: GradientSum {
     /// (2⁻²⁴ units), the correct count, the stop requests, and the chunks whose loss was not
     /// finite and whose gradients left the range.
     private var sums: [Int64]
-    private enum Slot: Int, CaseIterable { case loss, correct, stop, lossNotFinite, outOfRange }
+    private enum Statistic: Int, CaseIterable { case loss, correct, stop, lossNotFinite, outOfRange }
 
     /// A sum for a network of `parameterCount` parameters whose parts hold up to `largestPart` examples.
     init(parameterCount: Int, largestPart: Int) {
@@ -40,7 +40,7 @@ final class ExactGradientSum: GradientSum {
         slots = min(Self.slotCapacity, max(1, (largestPart + Self.chunk - 1) / Self.chunk))
         buffers = .allocateCacheAligned(capacity: slots * stride)
         buffers.initialize(repeating: 0, count: slots * stride)
-        sums = [Int64](repeating: 0, count: parameterCount + Slot.allCases.count)
+        sums = [Int64](repeating: 0, count: parameterCount + Statistic.allCases.count)
     }
 
     deinit { buffers.deallocate() }
@@ -82,14 +82,14 @@ final class ExactGradientSum: GradientSum {
     private func foldStatistics(gradientsInRange: Bool) {
         let count = parameterCount
         if !folded { sums[count...].withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
-        sums[count + Slot.outOfRange.rawValue] += gradientsInRange ? 0 : 1
+        sums[count + Statistic.outOfRange.rawValue] += gradientsInRange ? 0 : 1
         for slot in 0..<filled {
             let statistics = buffers + slot * stride + count
             let loss = Double(statistics[0])
             let lossInRange = loss.magnitude < 0x1p38
-            sums[count + Slot.loss.rawValue] &+= lossInRange ? Int64((loss * Self.lossScale).rounded()) : 0
-            sums[count + Slot.lossNotFinite.rawValue] += lossInRange ? 0 : 1
-            sums[count + Slot.correct.rawValue] += Int64(statistics[1])
+            sums[count + Statistic.loss.rawValue] &+= lossInRange ? Int64((loss * Self.lossScale).rounded()) : 0
+            sums[count + Statistic.lossNotFinite.rawValue] += lossInRange ? 0 : 1
+            sums[count + Statistic.correct.rawValue] += Int64(statistics[1])
         }
         filled = 0
         folded = true
@@ -104,20 +104,20 @@ final class ExactGradientSum: GradientSum {
             let inRange = FixedPoint.sum(buffers, addends: filled, stride: stride, into: buffer.baseAddress!,
                                          count: count, threads: threads)
             foldStatistics(gradientsInRange: inRange)
-            sums[count + Slot.stop.rawValue] = stop ? 1 : 0
+            sums[count + Statistic.stop.rawValue] = stop ? 1 : 0
         } else {
             fold(threads: threads)
-            sums[count + Slot.stop.rawValue] = stop ? 1 : 0
+            sums[count + Statistic.stop.rawValue] = stop ? 1 : 0
             try sums.withUnsafeMutableBufferPointer { try communicator.allreduceSum($0) }
             sums.withUnsafeBufferPointer { sums in
                 FixedPoint.unpack(sums.baseAddress!, into: buffer.baseAddress!, count: count, threads: threads)
             }
         }
-        buffer[count] = sums[count + Slot.lossNotFinite.rawValue] > 0
-            ? .nan : Float(Double(sums[count + Slot.loss.rawValue]) / Self.lossScale)
-        buffer[count + 1] = Float(sums[count + Slot.correct.rawValue])
-        buffer[count + 2] = Float(sums[count + Slot.stop.rawValue])
-        return sums[count + Slot.outOfRange.rawValue] == 0
+        buffer[count] = sums[count + Statistic.lossNotFinite.rawValue] > 0
+            ? .nan : Float(Double(sums[count + Statistic.loss.rawValue]) / Self.lossScale)
+        buffer[count + 1] = Float(sums[count + Statistic.correct.rawValue])
+        buffer[count + 2] = Float(sums[count + Statistic.stop.rawValue])
+        return sums[count + Statistic.outOfRange.rawValue] == 0
     }
 
     /// 2^`lossFractionBits`.

@@ -1,3 +1,5 @@
+import Parallel
+
 /// How a step's gradients are summed over the examples of the global minibatch.
 public enum Summation: String, Sendable, CaseIterable {
     /// In floats, the part of each rank at once (`FloatGradientSum`): fastest, the bits depend on
@@ -5,6 +7,10 @@ public enum Summation: String, Sendable, CaseIterable {
     case float
     /// Exactly, over fixed chunks (`ExactGradientSum`): the same bits on any number of ranks and threads.
     case exact
+
+    /// The largest global minibatch `.exact` sums with no risk of overflow: 4096 chunks whose
+    /// gradients all reach `FixedPoint.addendLimit` still fit an `Int64`.
+    public static var largestExactBatch: Int { ExactGradientSum.chunk * FixedPoint.addendsPerSum }
 }
 
 /// How a step's gradient buffer (gradients, loss sum, correct count; see `Network.gradientBuffer`)
