@@ -6,7 +6,9 @@ import Parallel
 /// Each step, every rank takes its part of the global minibatch (see `BatchPlan`), runs forward
 /// and backward, and the model's one gradient buffer (gradients, loss sum and correct count) is
 /// summed over the ranks with a single allreduce; then every rank applies the same update, so
-/// the parameters, broadcast from rank 0 at the start, stay identical everywhere.
+/// the parameters, broadcast from rank 0 at the start, stay identical everywhere. How the buffer
+/// is summed is `summation`'s: in floats in one pass over the part, or exactly, one pass per
+/// fixed chunk (`GradientSum`), so that any number of ranks gives the same bits.
 public final class Trainer {
     public let configuration: TrainingConfiguration
     public let network: Network
