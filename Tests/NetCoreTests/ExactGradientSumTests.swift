@@ -13,11 +13,10 @@ import Testing
         let sum = ExactGradientSum(parameterCount: parameters, largestPart: largestPart)
         sum.reset()
         for pass in 0..<passes {
-            let buffer = sum.buffer(forPass: pass, threads: 2)
+            let buffer = sum.nextBuffer(threads: 2)
             for i in 0..<parameters { buffer[i] = fill(pass, i) }
             buffer[parameters] = Float(pass) + 0.25       // loss
             buffer[parameters + 1] = Float(pass % 3)      // correct
-            sum.add(pass: pass, threads: 2)
         }
         var result = [Float](repeating: .nan, count: parameters + Network.statisticsSlots)
         let inRange = try result.withUnsafeMutableBufferPointer {

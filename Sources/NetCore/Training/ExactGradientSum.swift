@@ -23,7 +23,7 @@ final class ExactGradientSum: GradientSum {
     private let slots: Int
     /// The chunks' buffers: [slots, stride].
     private let buffers: UnsafeMutablePointer<Float>
-    /// Slots written since the last fold.
+    /// Slots given out since the last fold (each written by the time the next is asked for).
     private var filled = 0
     /// Whether the step's sums hold a fold yet (until then they hold the last step's).
     private var folded = false
@@ -51,20 +51,17 @@ final class ExactGradientSum: GradientSum {
         }
     }
 
-    /// The pass's slot; when every slot is taken, the passes in them are folded into the sums first.
-    func buffer(forPass pass: Int, threads: Int) -> UnsafeMutableBufferPointer<Float> {
+    /// The first free slot; when every slot is taken, the passes in them are folded into the sums first.
+    func nextBuffer(threads: Int) -> UnsafeMutableBufferPointer<Float> {
         if filled == slots { fold(threads: threads) }
-        return UnsafeMutableBufferPointer(start: buffers + pass % slots * stride,
+        filled += 1
+        return UnsafeMutableBufferPointer(start: buffers + (filled - 1) * stride,
                                           count: parameterCount + Network.statisticsSlots)
     }
 
     func reset() {
         filled = 0
         folded = false
-    }
-
-    func add(pass: Int, threads: Int) {
-        filled += 1
     }
 
     /// Adds the filled slots' gradients and statistics into the sums.

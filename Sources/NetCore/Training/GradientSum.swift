@@ -15,18 +15,16 @@ public enum Summation: String, Sendable, CaseIterable {
 
 /// How a step's gradient buffer (gradients, loss sum, correct count; see `Network.gradientBuffer`)
 /// is summed over the examples of the global minibatch: the trainer runs forward and backward
-/// once per pass over its part, into the pass's buffer, `add`s it, then `allreduce` leaves the
-/// minibatch's sums in the network's buffer on every rank.
+/// once per pass over its part, each into the buffer `nextBuffer` gives it, then `allreduce`
+/// leaves the minibatch's sums in the network's buffer on every rank.
 protocol GradientSum: AnyObject {
     /// The passes the trainer makes over `part` (positions in the epoch's order): at least one.
     func passes(over part: Range<Int>) -> [Range<Int>]
-    /// Where pass `pass` (0-based, in the order of `passes`) writes its gradients and statistics,
-    /// laid out as `Network.gradientBuffer` (earlier passes may be added up first, on `threads`).
-    func buffer(forPass pass: Int, threads: Int) -> UnsafeMutableBufferPointer<Float>
+    /// Where the step's next pass writes its gradients and statistics, laid out as
+    /// `Network.gradientBuffer` (earlier passes may be added up first, on `threads`).
+    func nextBuffer(threads: Int) -> UnsafeMutableBufferPointer<Float>
     /// Starts a step.
     func reset()
-    /// Adds pass `pass`, once its buffer is written.
-    func add(pass: Int, threads: Int)
     /// Sums the step over the ranks into `buffer` (the network's), with the stop-request slot set
     /// on every rank when any rank's `stop` is true. Returns false when a gradient left the sum's
     /// range (the buffer's gradients are then meaningless).
@@ -44,9 +42,8 @@ final class FloatGradientSum: GradientSum {
     init(buffer: UnsafeMutableBufferPointer<Float>) { self.buffer = buffer }
 
     func passes(over part: Range<Int>) -> [Range<Int>] { [part] }
-    func buffer(forPass pass: Int, threads: Int) -> UnsafeMutableBufferPointer<Float> { buffer }
+    func nextBuffer(threads: Int) -> UnsafeMutableBufferPointer<Float> { buffer }
     func reset() {}
-    func add(pass: Int, threads: Int) {}
 
     func allreduce(into buffer: UnsafeMutableBufferPointer<Float>, stop: Bool,
                    over communicator: any Collectives, threads: Int) throws -> Bool {

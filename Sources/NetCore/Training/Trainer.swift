@@ -98,20 +98,19 @@ public final class Trainer {
                 for step in position.stepsCompleted..<plan.steps {
                     // This rank's part of the global minibatch, in one pass or one per chunk (`summation`).
                     gradientSum.reset()
-                    for (index, pass) in gradientSum.passes(over: plan.part(step, rank: communicator.rank)).enumerated() {
+                    for pass in gradientSum.passes(over: plan.part(step, rank: communicator.rank)) {
                         let examples = UnsafeBufferPointer(rebasing: order[pass])
                         for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
                         let input = train.gather(examples, epoch: epoch)
                         network.dropout?.select(epoch: epoch, examples: examples)
                         clock = times.record(.data, since: clock)
                         // Forward and loss, then backward into the pass's gradient buffer: sums over the pass.
-                        let buffer = gradientSum.buffer(forPass: index, threads: network.threads)
+                        let buffer = gradientSum.nextBuffer(threads: network.threads)
                         batchLabels.withUnsafeBufferPointer { labels in
                             network.forwardLoss(input: input, labels: labels.baseAddress!, count: examples.count, into: buffer)
                         }
                         clock = times.record(.forward, since: clock)
                         network.backward(input: input, count: examples.count, into: buffer)
-                        gradientSum.add(pass: index, threads: network.threads)
                         clock = times.record(.backward, since: clock)
                     }
                     // Sum over the ranks (with the loss, the correct count and any rank's stop request).
