@@ -63,6 +63,15 @@ public final class PartitionedDenseBatch {
         count = rows.count
     }
 
+    /// Calls `body` with each row's position in the batch and its [columns] values, to change
+    /// them in place; the rows are shared out between the members as in `gather`.
+    public func modifyRows(_ body: (_ position: Int, _ row: UnsafeMutablePointer<Float>) -> Void) {
+        let (values, columns) = (values, columns)
+        parallelFor(count: count, threads: threads, minimumChunk: 8) { positions in
+            for position in positions { body(position, values + position * columns) }
+        }
+    }
+
     /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each
     /// partition's product is taken by its member; then the rows are shared out to add them up
     /// in partition order.

@@ -10,12 +10,13 @@ struct RunDescription {
     var summation: Summation = .float
 
     /// SGD's momentum as before ("momentum 0.9"), or the optimizer; then weight decay, warm-up,
-    /// dropout and augmentation when used.
+    /// dropout, input dropout and augmentation when used.
     private var optimizer: String {
         var parts = [configuration.optimizer == .sgd ? "momentum \(configuration.momentum)" : configuration.optimizer.rawValue]
         if configuration.weightDecay != 0 { parts.append("weight decay \(configuration.weightDecay)") }
         if configuration.warmup > 0 { parts.append("warm-up \(counted(configuration.warmup, "epoch"))") }
         if !configuration.dropout.isEmpty { parts.append("dropout \(configuration.dropout.map { "\($0)" }.joined(separator: ","))") }
+        if configuration.inputDropout > 0 { parts.append("input dropout \(configuration.inputDropout)") }
         if let augmentation = configuration.augmentation { parts.append("\(augmentation.rawValue) augmentation") }
         return parts.joined(separator: ", ")
     }

@@ -75,6 +75,12 @@ struct TrainingOptions: ParsableArguments {
             transform: dropoutRates)
     var dropout: [Float] = []
 
+    @Option(name: .customLong("input-dropout"), parsing: .unconditional,
+            help: ArgumentHelp("Dropout rate of the input pixels in training, e.g. 0.2 (inverted dropout; none in evaluation; the input is then read dense).",
+                               valueName: "p"),
+            transform: { try number($0, example: "0.2") })
+    var inputDropout: Float = 0
+
     @Option(help: "Distort each training image afresh every epoch (from the seed, the epoch and the example): shift (±2 px) or elastic (Simard et al. 2003). Off by default; test images are never distorted.")
     var augment: Augmentation?
 
@@ -134,6 +140,12 @@ struct TrainingOptions: ParsableArguments {
                 throw ValidationError("--dropout gives \(dropout.count) rates for \(hiddenWidths.count) hidden layers; give one for all, or one per hidden layer")
             }
         }
+        guard inputDropout >= 0, inputDropout < 1 else {
+            throw ValidationError("--input-dropout \(inputDropout) must be in [0, 1), e.g. 0.2")
+        }
+        if inputDropout > 0, inputForm == .sparse {
+            throw ValidationError("--input-dropout drops pixels batch by batch, which --input sparse cannot read; use --input dense or auto")
+        }
         if augment != nil, inputForm == .sparse {
             throw ValidationError("--augment distorts the images batch by batch, which --input sparse cannot read; use --input dense or auto")
         }
@@ -156,6 +168,7 @@ struct TrainingOptions: ParsableArguments {
         configuration.weightDecay = weightDecay ?? (optimizer == .adamw ? 0.01 : 0)
         (configuration.beta1, configuration.beta2, configuration.epsilon) = (beta1, beta2, epsilon)
         configuration.dropout = dropout.allSatisfy { $0 == 0 } ? [] : dropout
+        configuration.inputDropout = inputDropout
         configuration.augmentation = augment
         configuration.warmup = warmup
         return configuration

@@ -83,6 +83,8 @@ struct BadInputTests {
             Case(description: "--dropout 1", arguments: ["--model", "hidden", "--dropout", "1"], message: "give dropout rates in [0, 1), one for all hidden layers or one per layer separated by commas, e.g. 0.5 or 0.2,0.5"),
             Case(description: "--dropout miscounted", arguments: ["--model", "hidden", "--hidden", "8,4", "--dropout", "0.1,0.2,0.3"], message: "--dropout gives 3 rates for 2 hidden layers; give one for all, or one per hidden layer"),
             Case(description: "--dropout without hidden layers", arguments: ["--dropout", "0.5"], message: "--dropout acts on hidden layers, and this model has none; add --hidden, or drop --dropout"),
+            Case(description: "--input-dropout 1", arguments: ["--input-dropout", "1"], message: "--input-dropout 1.0 must be in [0, 1), e.g. 0.2"),
+            Case(description: "--input-dropout with --input sparse", arguments: ["--input-dropout", "0.2", "--input", "sparse"], message: "--input-dropout drops pixels batch by batch, which --input sparse cannot read; use --input dense or auto"),
             Case(description: "--augment unknown", arguments: ["--augment", "rotate"], message: "The value 'rotate' is invalid for '--augment <augment>'. Please provide one of 'shift' and 'elastic'."),
             Case(description: "--augment with --input sparse", arguments: ["--augment", "shift", "--input", "sparse"], message: "--augment distorts the images batch by batch, which --input sparse cannot read; use --input dense or auto"),
             Case(description: "metrics folder missing", arguments: ["--metrics", aFile.path + "/metrics.jsonl"], message: "cannot write --metrics \(aFile.path)/metrics.jsonl: folder \(aFile.path) does not exist"),

@@ -31,7 +31,7 @@ struct CheckpointTests {
         #expect(actual == expected)
     }
 
-    /// Adam's moments and step count, dropout masks and distortions all continue exactly, also
+    /// Adam's moments and step count, dropout masks (hidden and input) and distortions all continue exactly, also
     /// when the checkpoint was written by another number of ranks.
     @Test(arguments: [(1, 1), (2, 1), (1, 2)])
     func resumedAdamRunWithDropoutAndAugmentationMatches(ranks: Int, resumeRanks: Int) throws {
@@ -39,11 +39,11 @@ struct CheckpointTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let full = folder.appendingPathComponent("full.jsonl"), resumed = folder.appendingPathComponent("resumed.jsonl")
         let settings = ["--model", "multiclass", "--hidden", "32,16", "--optimizer", "adamw", "--weight-decay", "0.05",
-                        "--dropout", "0.3", "--augment", "shift", "--lr-warmup", "1", "--lr-schedule", "cosine",
+                        "--dropout", "0.3", "--input-dropout", "0.1", "--augment", "shift", "--lr-warmup", "1", "--lr-schedule", "cosine",
                         "--epochs", "3", "--seed", "7", "--batch-size", "96"]
         let first = try train(ranks: ranks, settings + ["--metrics", full.path, "--checkpoint", folder.path])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("adamw, weight decay 0.05, warm-up 1 epoch, dropout 0.3, shift augmentation"), "\(first.stdout)")
+        #expect(first.stdout.contains("adamw, weight decay 0.05, warm-up 1 epoch, dropout 0.3, input dropout 0.1, shift augmentation"), "\(first.stdout)")
         let second = try train(ranks: resumeRanks, settings + ["--metrics", resumed.path,
                                                                "--resume", folder.appendingPathComponent("epoch-1.safetensors").path])
         #expect(second.status == 0, "\(second.stderr)")

@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized)
 struct EquivalenceTests {
     /// The lab's three models, a deep one (three hidden layers with mixed activations), and a
-    /// regularised one: AdamW, dropout on both hidden layers and elastic distortions, whose
+    /// regularised one: AdamW, dropout on both hidden layers and the input, and elastic distortions, whose
     /// masks and distortions follow the examples, not the ranks or threads.
     static let models = ["single", "hidden", "multiclass", "deep", "regularised"]
 
@@ -23,7 +23,7 @@ struct EquivalenceTests {
         let network = switch model {
         case "deep": ["--model", "multiclass", "--hidden", "64,32,16", "--activation", "relu,tanh,sigmoid", "--lr", "0.1"]
         case "regularised": ["--model", "multiclass", "--hidden", "64,32", "--optimizer", "adamw", "--lr", "0.002",
-                             "--dropout", "0.5,0.2", "--augment", "elastic"]
+                             "--dropout", "0.5,0.2", "--input-dropout", "0.2", "--augment", "elastic"]
         default: ["--model", model, "--lr", "0.1"]
         }
         let arguments = network + ["--epochs", "2", "--batch-size", "100", "--seed", "7", "--threads", "1"]

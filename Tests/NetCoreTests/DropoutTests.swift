@@ -2,7 +2,7 @@ import NetCore
 import Testing
 
 /// Dropout: its backward pass through the masks in the gradient checks, masks that follow the
-/// examples (not their places in a batch), and evaluation without it.
+/// examples (not their places in a batch), input masks, and evaluation without it.
 @Suite struct DropoutTests {
     /// The examples (training-set indices) of the small batch's seven rows.
     static let examples: [Int32] = [12, 40_007, 3, 59_999, 512, 7, 1_000]
@@ -76,6 +76,23 @@ import Testing
         }
         #expect(Dropout.mask(seed: 1, epoch: 1, example: 5, layer: 0, width: 100_000, rate: 0.3) == mask)
         #expect(Dropout(rates: [0, 0], widths: [4, 4], seed: 1) == nil, "no rates, no dropout")
+    }
+
+    @Test func inputMasksKeepTheRightShareScaleInPlaceAndDependOnEveryKey() {
+        func dropped(seed: UInt64 = 1, epoch: Int = 1, example: Int = 5, rate: Float = 0.2) -> [Float] {
+            var values = (0..<100_000).map { Float($0 % 7) }
+            Dropout.dropInputs(&values, count: values.count, seed: seed, epoch: epoch, example: example, rate: rate)
+            return values
+        }
+        let values = dropped()
+        let kept = values.indices.filter { values[$0] != 0 && $0 % 7 != 0 }
+        #expect(abs(Double(kept.count) / Double(values.indices.filter { $0 % 7 != 0 }.count) - 0.8) < 0.01)
+        #expect(kept.allSatisfy { values[$0] == Float($0 % 7) * (1 / Float(0.8)) }, "kept pixels scaled by 1/(1 − p)")
+        #expect(dropped() == values, "deterministic")
+        for other in [dropped(seed: 2), dropped(epoch: 2), dropped(example: 6)] { #expect(other != values) }
+        let hidden = Dropout.mask(seed: 1, epoch: 1, example: 5, layer: 0, width: 100_000, rate: 0.2)
+        #expect(values.indices.filter { values[$0] == 0 } != hidden.indices.filter { hidden[$0] == 0 || $0 % 7 == 0 },
+                "a stream of its own, not the first hidden layer's masks")
     }
 
     @Test func evaluationUsesTheWholeNetwork() {

@@ -216,7 +216,7 @@ public struct Checkpoint: Sendable, Equatable {
               training.epochs >= 1, training.learningRate > 0, training.learningRate.isFinite, (0..<1).contains(training.momentum),
               training.weightDecay >= 0, training.weightDecay.isFinite, (0..<1).contains(training.beta1),
               (0..<1).contains(training.beta2), training.epsilon > 0, training.warmup >= 0,
-              training.dropout.allSatisfy({ (0..<1).contains($0) })
+              training.dropout.allSatisfy({ (0..<1).contains($0) }), (0..<1).contains(training.inputDropout)
         else { throw CheckpointError(problem: "has no valid \"training\" metadata") }
         do throws(ModelConfigurationError) { try training.model.validate() } catch {
             throw CheckpointError(problem: "declares a model that cannot be built (\(error))")

@@ -46,7 +46,7 @@ public enum PyTorchExport {
         return SafeTensors(tensors: tensors, metadata: metadata)
     }
 
-    /// The run's optimizer as its `torch.optim` constructor, then dropout and augmentation when used.
+    /// The run's optimizer as its `torch.optim` constructor, then dropout, input dropout and augmentation when used.
     static func trainedWith(_ configuration: TrainingConfiguration) -> String {
         let lr = "lr=\(configuration.learningRate)", decay = "weight_decay=\(configuration.weightDecay)"
         var parts: [String]
@@ -59,6 +59,7 @@ public enum PyTorchExport {
         if !configuration.dropout.isEmpty {
             parts.append("nn.Dropout(\(configuration.dropout.map { "\($0)" }.joined(separator: " / "))) after \(configuration.dropout.count == 1 ? "each hidden activation" : "the hidden activations in turn")")
         }
+        if configuration.inputDropout > 0 { parts.append("nn.Dropout(\(configuration.inputDropout)) on the input pixels") }
         if let augmentation = configuration.augmentation { parts.append("\(augmentation.rawValue) augmentation of the training images") }
         return parts.joined(separator: "; ")
     }

@@ -68,6 +68,21 @@ public final class Dropout {
         for i in 0..<count { values[i] = generator.nextUnitFloat() >= rate ? scale : 0 }
     }
 
+    // MARK: - Input dropout
+
+    /// The stream of the input pixels' masks (Hinton et al. 2012 drop 20 % of the pixels).
+    static let inputStream: UInt64 = 0x1D09_0F70_0000_0000
+
+    /// Inverted dropout of `example`'s input pixels in `epoch`: each of the `count` values is
+    /// kept with probability 1 − `rate` and scaled by 1/(1 − `rate`), or set to 0, in place. The
+    /// mask depends on (seed, epoch, example) alone; the gather applies it to training batches.
+    public static func dropInputs(_ values: UnsafeMutablePointer<Float>, count: Int, seed: UInt64, epoch: Int, example: Int,
+                                  rate: Float) {
+        var generator = SeededRandom(seed: seed, stream: inputStream ^ (UInt64(epoch) << 32) ^ UInt64(example))
+        let scale = 1 / (1 - rate)
+        for i in 0..<count { values[i] *= generator.nextUnitFloat() >= rate ? scale : 0 }
+    }
+
     // MARK: - Network passes
 
     /// Whether hidden layer `layer` drops any outputs.

@@ -73,6 +73,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var weightDecay: Double?
     /// Each hidden layer's dropout rate (or one for all); absent without dropout.
     public var dropout: [Double]?
+    /// The input pixels' dropout rate (`--input-dropout`); absent without it.
+    public var inputDropout: Double?
     /// How training images were distorted, `shift` or `elastic`; absent without augmentation.
     public var augment: String?
     /// Epochs of learning-rate warm-up; absent without.
@@ -98,6 +100,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         case event, confusion, validation, schedule, input, time, version, optimizer, dropout, augment, summation
         case weightDecay = "weight_decay"
         case warmup = "lr_warmup"
+        case inputDropout = "input_dropout"
         case runId = "run_id"
         case allreducePrecision = "allreduce_precision"
         case validationLoss = "validation_loss"
@@ -206,6 +209,7 @@ extension EpochMetrics {
         optimizer = configuration.optimizer.rawValue
         weightDecay = shortestDecimal(configuration.weightDecay)
         dropout = configuration.dropout.isEmpty ? nil : configuration.dropout.map(shortestDecimal)
+        inputDropout = configuration.inputDropout > 0 ? shortestDecimal(configuration.inputDropout) : nil
         augment = configuration.augmentation?.rawValue
         warmup = configuration.warmup > 0 ? configuration.warmup : nil
     }

@@ -24,20 +24,24 @@ final class PreparedImages {
     /// With augmentation: how images are distorted (from `seed`), the gathered examples'
     /// distorted images [count, pixelsPerImage] and the positions 0, 1, 2, … in that block.
     private let augmentation: Augmentation?, seed: UInt64, threads: Int
+    /// The share of the gathered pixels dropped (0: none), see `Dropout.dropInputs`.
+    private let inputDropout: Float
     private var distorted: [UInt8] = [], positions: [Int32] = []
 
     /// `set` in `form`, read in place (a set that is only evaluated); or, for training, its
     /// pixels cut into `partitions` column partitions (a number that must not depend on the
     /// threads: the first layer adds the partitions' partial products in partition order), their
-    /// minibatches gathered and multiplied by up to `threads` threads. With `augmentation` the
-    /// form is always dense: distorted images are made batch by batch (from `seed`).
+    /// minibatches gathered and multiplied by up to `threads` threads. With `augmentation` or
+    /// `inputDropout` the form is always dense: distorted and dropped images are made batch by
+    /// batch (from `seed`).
     init(_ set: LabeledImages, form: InputForm, partitions: Int = 1, threads: Int = 1,
-         augmentation: Augmentation? = nil, seed: UInt64 = 0) {
+         augmentation: Augmentation? = nil, inputDropout: Float = 0, seed: UInt64 = 0) {
         self.set = set
         self.augmentation = augmentation
+        self.inputDropout = inputDropout
         self.seed = seed
         self.threads = threads
-        let form = augmentation == nil ? form : .dense
+        let form = augmentation == nil && inputDropout == 0 ? form : .dense
         sparse = form == .dense ? nil : set.pixels.withUnsafeBufferPointer { pixels in
             let (rows, columns) = (set.count, set.pixelsPerImage)
             let perColumn = ColumnPartitionedRows.nonZeros(perColumnOf: pixels.baseAddress!, rows: rows, columns: columns)
@@ -60,9 +64,13 @@ final class PreparedImages {
     var form: InputForm { sparse == nil ? .dense : .sparse }
 
     /// Gathers the examples at `indices` into the minibatch and returns it as the first layer's
-    /// input, valid until the next gather. With augmentation, each is distorted as drawn from
-    /// (seed, `epoch`, its index).
+    /// input, valid until the next gather. With augmentation, each is distorted, and with input
+    /// dropout its pixels dropped, as drawn from (seed, `epoch`, its index).
     func gather(_ indices: UnsafeBufferPointer<Int32>, epoch: Int = 0) -> LayerInput {
+        if let sparse {
+            sparseBatch.gather(indices, from: sparse)
+            return .batch(sparseBatch)
+        }
         if let augmentation {
             distort(indices, epoch: epoch, augmentation)
             positions.withUnsafeBufferPointer { positions in
@@ -70,13 +78,15 @@ final class PreparedImages {
                     denseBatch.gather(UnsafeBufferPointer(rebasing: positions[..<indices.count]), from: $0.baseAddress!)
                 }
             }
-            return .batch(denseBatch)
+        } else {
+            set.pixels.withUnsafeBufferPointer { denseBatch.gather(indices, from: $0.baseAddress!) }
         }
-        if let sparse {
-            sparseBatch.gather(indices, from: sparse)
-            return .batch(sparseBatch)
+        if inputDropout > 0 {
+            let (width, seed, rate) = (set.pixelsPerImage, seed, inputDropout)
+            denseBatch.modifyRows { position, row in
+                Dropout.dropInputs(row, count: width, seed: seed, epoch: epoch, example: Int(indices[position]), rate: rate)
+            }
         }
-        set.pixels.withUnsafeBufferPointer { denseBatch.gather(indices, from: $0.baseAddress!) }
         return .batch(denseBatch)
     }
 

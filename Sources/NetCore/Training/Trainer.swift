@@ -57,7 +57,8 @@ public final class Trainer {
         network.dropout = Dropout(configuration)
         optimizer = Optimizer(configuration, parameterCount: network.parameterCount)
         train = PreparedImages(data.train, form: inputForm, partitions: network.inputPartitions, threads: threads,
-                               augmentation: configuration.augmentation, seed: configuration.seed)
+                               augmentation: configuration.augmentation, inputDropout: configuration.inputDropout,
+                               seed: configuration.seed)
         let form = train.form
         test = PreparedImages(data.test, form: form)
         validation = data.validation.map { PreparedImages($0, form: form) }

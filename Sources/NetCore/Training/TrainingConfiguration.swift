@@ -26,6 +26,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
     /// Dropout rate of each hidden layer's outputs, input side first (empty: none); see `Dropout`.
     public var dropout: [Float] = []
+    /// Dropout rate of the input pixels (0: none); see `Dropout.dropInputs`.
+    public var inputDropout: Float = 0
     /// How training images are distorted as they are gathered (nil: not at all).
     public var augmentation: Augmentation?
     /// Epochs over which the learning rate rises linearly to `learningRate` before the schedule starts.
@@ -45,12 +47,12 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case model, epochs, batchSize, learningRate, schedule, momentum, seed, validation
-        case optimizer, weightDecay, beta1, beta2, epsilon, dropout, augmentation, warmup
+        case optimizer, weightDecay, beta1, beta2, epsilon, dropout, inputDropout, augmentation, warmup
     }
 
     /// Decodes a configuration; one written before validation sets existed has none, one written
     /// before the optimizers, dropout, augmentation and warm-up existed trained with plain SGD
-    /// (with its momentum), none of these, and no warm-up.
+    /// (with its momentum), none of these, and no warm-up; one written before input dropout, without it.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         model = try container.decode(ModelConfiguration.self, forKey: .model)
@@ -67,6 +69,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         beta2 = try container.decodeIfPresent(Float.self, forKey: .beta2) ?? 0.999
         epsilon = try container.decodeIfPresent(Float.self, forKey: .epsilon) ?? 1e-8
         dropout = try container.decodeIfPresent([Float].self, forKey: .dropout) ?? []
+        inputDropout = try container.decodeIfPresent(Float.self, forKey: .inputDropout) ?? 0
         augmentation = try container.decodeIfPresent(Augmentation.self, forKey: .augmentation)
         warmup = try container.decodeIfPresent(Int.self, forKey: .warmup) ?? 0
     }
