@@ -117,6 +117,7 @@ final class ExactGradientSum: GradientSum {
         return sums[count + Statistic.outOfRange.rawValue] == 0
     }
 
-    /// 2^`lossFractionBits`.
-    private static let lossScale = Double(sign: .plus, exponent: lossFractionBits, significand: 1)
+    /// 2^`lossFractionBits`: loss sums are kept as multiples of its inverse, here and in the
+    /// trainer's evaluation, so that they add up exactly in any order.
+    static let lossScale = Double(sign: .plus, exponent: lossFractionBits, significand: 1)
 }

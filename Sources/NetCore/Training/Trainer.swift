@@ -191,7 +191,8 @@ public final class Trainer {
                             network.evaluate(input: input, labels: labels.baseAddress! + start, count: range.count,
                                              predictions: predicted.baseAddress!)
                         }
-                        evaluation.lossSum += (loss * 0x1p24).rounded() / 0x1p24
+                        let scale = ExactGradientSum.lossScale
+                        evaluation.lossSum += (loss * scale).rounded() / scale
                         for i in 0..<range.count { evaluation.record(label: labels[start + i], predicted: predicted[i]) }
                     }
                 }
