@@ -11,6 +11,9 @@ public enum Summation: String, Sendable, CaseIterable {
     /// The largest global minibatch `.exact` sums with no risk of overflow: 4096 chunks whose
     /// gradients all reach `FixedPoint.addendLimit` still fit an `Int64`.
     public static var largestExactBatch: Int { ExactGradientSum.chunk * FixedPoint.addendsPerSum }
+
+    /// The examples a pass holds at most: one chunk (`.exact`), or nil for a rank's whole part.
+    var chunk: Int? { self == .exact ? ExactGradientSum.chunk : nil }
 }
 
 /// How a step's gradient buffer (gradients, loss sum, correct count; see `Network.gradientBuffer`)

@@ -47,12 +47,13 @@ public final class Trainer {
         self.communicator = communicator
         self.summation = summation
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size,
-                         chunk: summation == .exact ? ExactGradientSum.chunk : 1)
-        let largestPass = summation == .exact ? min(plan.largestPart, ExactGradientSum.chunk) : plan.largestPart
+                         chunk: summation.chunk ?? 1)
+        let largestPass = min(plan.largestPart, summation.chunk ?? .max)
         network = Network(configuration.model, seed: configuration.seed, batch: largestPass)
-        gradientSum = summation == .exact
-            ? ExactGradientSum(parameterCount: network.parameterCount, largestPart: plan.largestPart)
-            : FloatGradientSum(buffer: network.gradientBuffer)
+        gradientSum = switch summation {
+        case .float: FloatGradientSum(buffer: network.gradientBuffer)
+        case .exact: ExactGradientSum(parameterCount: network.parameterCount, largestPart: plan.largestPart)
+        }
         network.threads = threads
         network.dropout = Dropout(configuration)
         optimizer = Optimizer(configuration, parameterCount: network.parameterCount)
