@@ -42,8 +42,11 @@ public final class PartitionedDenseBatch {
 
     /// Copies the rows `rows` of the 8-bit set `set` [·, columns], in that order and as byte /
     /// 255, replacing what the batch held; the rows are shared out between the members (a row's
-    /// cache misses cost more than moving its partitions between cores later).
-    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: UnsafePointer<UInt8>) {
+    /// cache misses cost more than moving its partitions between cores later). `finish`, when
+    /// given, changes each copied row in place while it is in the cache: it gets the row's
+    /// position in the batch and its [columns] values.
+    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: UnsafePointer<UInt8>,
+                       finish: ((_ position: Int, _ row: UnsafeMutablePointer<Float>) -> Void)? = nil) {
         if rows.count > capacity {
             values.deallocate()
             values = .allocateCacheAligned(capacity: rows.count * columns)
@@ -57,19 +60,11 @@ public final class PartitionedDenseBatch {
                 let next = min(position + Self.rowsAhead, positions.upperBound - 1)
                 ahead &+= Int(set[Int(rows[next]) * columns + columns / 2])
                 unitFloats(values + position * columns, set + Int(rows[position]) * columns, count: columns)
+                finish?(position, values + position * columns)
             }
             if ahead == Int.min { values[0] = 0 }    // never: keeps the reads ahead
         }
         count = rows.count
-    }
-
-    /// Calls `body` with each row's position in the batch and its [columns] values, to change
-    /// them in place; the rows are shared out between the members as in `gather`.
-    public func modifyRows(_ body: (_ position: Int, _ row: UnsafeMutablePointer<Float>) -> Void) {
-        let (values, columns) = (values, columns)
-        parallelFor(count: count, threads: threads, minimumChunk: 8) { positions in
-            for position in positions { body(position, values + position * columns) }
-        }
     }
 
     /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each

@@ -71,21 +71,20 @@ final class PreparedImages {
             sparseBatch.gather(indices, from: sparse)
             return .batch(sparseBatch)
         }
+        let (width, seed, rate) = (set.pixelsPerImage, seed, inputDropout)
+        let dropInputs: ((Int, UnsafeMutablePointer<Float>) -> Void)? = rate == 0 ? nil : { position, row in
+            Dropout.dropInputs(row, count: width, seed: seed, epoch: epoch, example: Int(indices[position]), rate: rate)
+        }
         if let augmentation {
             distort(indices, epoch: epoch, augmentation)
             positions.withUnsafeBufferPointer { positions in
                 distorted.withUnsafeBufferPointer {
-                    denseBatch.gather(UnsafeBufferPointer(rebasing: positions[..<indices.count]), from: $0.baseAddress!)
+                    denseBatch.gather(UnsafeBufferPointer(rebasing: positions[..<indices.count]), from: $0.baseAddress!,
+                                      finish: dropInputs)
                 }
             }
         } else {
-            set.pixels.withUnsafeBufferPointer { denseBatch.gather(indices, from: $0.baseAddress!) }
-        }
-        if inputDropout > 0 {
-            let (width, seed, rate) = (set.pixelsPerImage, seed, inputDropout)
-            denseBatch.modifyRows { position, row in
-                Dropout.dropInputs(row, count: width, seed: seed, epoch: epoch, example: Int(indices[position]), rate: rate)
-            }
+            set.pixels.withUnsafeBufferPointer { denseBatch.gather(indices, from: $0.baseAddress!, finish: dropInputs) }
         }
         return .batch(denseBatch)
     }
