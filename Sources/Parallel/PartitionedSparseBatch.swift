@@ -1,13 +1,13 @@
 /// A minibatch of rows of a `ColumnPartitionedRows` set, and the two products a dense layer needs
-/// with it: X·B forward and Xᵀ·B backward. The rows are gathered whole (one copy each); partition
-/// p is multiplied and regrouped by member p of the `Team`, so each thread keeps its rows of B
-/// (the weights) in its own cache from step to step.
+/// with it: X·B forward and Xᵀ·B backward. Partition p's segments of the rows are gathered,
+/// multiplied and regrouped by the same member of the `Team`, so each thread keeps its rows of B
+/// (the weights) and its part of the batch in its own cache.
 ///
 /// Results depend on the number of partitions (the order in which the partial products are
 /// added), not on which thread runs which partition.
 public final class PartitionedSparseBatch {
-    /// The rows of the batch, copied next to each other, each cut into the partitions.
-    private let batch = SparseBatch()
+    /// Each partition's segments of the batch's rows, copied next to each other.
+    private let batches: [SparseBatch]
     /// Each partition's rows regrouped by column, for Xᵀ·B.
     private let groupings: [ColumnGrouping]
     private let partials = PartialProducts()
@@ -26,14 +26,18 @@ public final class PartitionedSparseBatch {
         precondition(partitions >= 1)
         self.threads = threads
         self.partitions = partitions
+        batches = (0..<partitions).map { _ in SparseBatch() }
         groupings = (0..<partitions).map { _ in ColumnGrouping() }
     }
 
     /// Copies the rows `rows` of `set` (cut into as many partitions as this batch has), in that
-    /// order, replacing what the batch held.
+    /// order, replacing what the batch held: each partition's segments by the member that
+    /// multiplies them.
     public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: ColumnPartitionedRows) {
         precondition(set.partitions == partitions, "the set has \(set.partitions) partitions")
-        batch.gather(rows, from: set.matrix)
+        Team.shared.run(parts: partitions, threads: threads) { partition in
+            batches[partition].gather(rows, from: set.matrix, partition: partition)
+        }
         count = rows.count
         columns = set.columns
     }
@@ -45,7 +49,7 @@ public final class PartitionedSparseBatch {
                       kernels: ProductKernels) {
         partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: partitions, threads: threads,
                      canAccumulate: true) { partition, target, stride, accumulate in
-            sparseTimesDense(c: target, ldc: stride, a: batch.rows(partition: partition), b: b, ldb: ldb, n: n,
+            sparseTimesDense(c: target, ldc: stride, a: batches[partition].rows, b: b, ldb: ldb, n: n,
                              accumulate: accumulate)
         }
     }
@@ -56,7 +60,7 @@ public final class PartitionedSparseBatch {
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
                                 n: Int, kernels: ProductKernels) {
         Team.shared.run(parts: partitions, threads: threads) { partition in
-            let rows = batch.rows(partition: partition)
+            let rows = batches[partition].rows
             if kernels.sparseTransposed == .byColumns {
                 let grouped = groupings[partition].group(rows)
                 sparseTransposedTimesDense(c: c, ldc: ldc, a: grouped, b: b, ldb: ldb, n: n)

@@ -1,18 +1,18 @@
-/// A minibatch of rows of a `CompressedRows` set, copied next to each other, each row's
-/// partition segments with it.
+/// A minibatch of rows of a `CompressedRows` set, copied next to each other: whole rows, or
+/// each row's segment of one column partition.
 ///
 /// The set is tens of megabytes and a shuffled minibatch names rows scattered across it; reading
 /// them in place costs a cache miss at the start of every row in both products of a step. One
-/// copy per step, whose misses overlap, leaves both products reading a few contiguous kilobytes;
-/// a row's segments are contiguous in the set, so each row costs one copy of its starts and one
-/// of its entries, however many partitions it is cut into.
+/// copy per step, whose misses overlap, leaves both products reading a few contiguous kilobytes.
+/// A partitioned batch (`PartitionedSparseBatch`) keeps one of these per partition, copied by
+/// the thread that multiplies it, so the copy lands in the cache of the core that reads it.
 public final class SparseBatch {
     private var rowStarts: UnsafeMutablePointer<Int>
     private var columnIndices: UnsafeMutablePointer<UInt16>
     private var valueIndices: UnsafeMutablePointer<UInt8>
     private let distinctValues: UnsafeMutablePointer<Float>
     private var startCapacity = 0, entryCapacity = 0
-    private var count = 0, columns = 0, partitionBounds = [0, 0]
+    private var count = 0, columns = 0, columnRange = 0..<0
 
     public init() {
         rowStarts = .allocate(capacity: 1)
@@ -29,22 +29,24 @@ public final class SparseBatch {
         distinctValues.deallocate()
     }
 
-    /// Copies the rows `rows` of `set`, in that order, replacing what the batch held.
-    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: CompressedRows) {
+    /// Copies partition `partition`'s segments of the rows `rows` of `set` (the whole rows of a
+    /// set not cut into partitions), in that order, replacing what the batch held.
+    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: CompressedRows, partition: Int = 0) {
         let partitions = set.partitions
-        reserve(starts: rows.count * partitions)
+        precondition(partition >= 0 && partition < partitions)
+        reserve(starts: rows.count)
         set.rowStarts.withUnsafeBufferPointer { starts in
+            let segments = starts.baseAddress! + partition
             for (position, row) in rows.enumerated() {
-                let source = starts.baseAddress! + Int(row) * partitions, target = rowStarts + position * partitions
-                let shift = target[0] - source[0]
-                for segment in 1...partitions { target[segment] = source[segment] + shift }
+                let segment = segments + Int(row) * partitions
+                rowStarts[position + 1] = rowStarts[position] + (segment[1] - segment[0])
             }
-            reserve(entries: rowStarts[rows.count * partitions])
+            reserve(entries: rowStarts[rows.count])
             set.columnIndices.withUnsafeBufferPointer { sourceColumns in
                 set.valueIndices.withUnsafeBufferPointer { sourceValues in
                     for (position, row) in rows.enumerated() {
-                        let first = starts[Int(row) * partitions], target = rowStarts[position * partitions]
-                        let length = rowStarts[(position + 1) * partitions] - target
+                        let first = segments[Int(row) * partitions], target = rowStarts[position]
+                        let length = rowStarts[position + 1] - target
                         (columnIndices + target).update(from: sourceColumns.baseAddress! + first, count: length)
                         (valueIndices + target).update(from: sourceValues.baseAddress! + first, count: length)
                     }
@@ -56,22 +58,13 @@ public final class SparseBatch {
         }
         count = rows.count
         columns = set.columns
-        partitionBounds = set.partitionBounds
+        columnRange = set.partitionBounds[partition]..<set.partitionBounds[partition + 1]
     }
 
-    /// The gathered rows, of a set not cut into partitions; valid until the next `gather`.
+    /// The gathered rows (or segments); valid until the next `gather`.
     public var rows: SparseRows {
-        precondition(partitionBounds.count == 2, "whole rows of a batch cut into partitions")
-        return rows(partition: 0)
-    }
-
-    /// Partition `partition`'s segments of the gathered rows; valid until the next `gather`.
-    public func rows(partition: Int) -> SparseRows {
-        let partitions = partitionBounds.count - 1
-        return SparseRows(count: count, columns: columns,
-                          columnRange: partitionBounds[partition]..<partitionBounds[partition + 1],
-                          rowStarts: rowStarts + partition, rowStride: partitions, columnIndices: columnIndices,
-                          valueIndices: valueIndices, distinctValues: distinctValues)
+        SparseRows(count: count, columns: columns, columnRange: columnRange, rowStarts: rowStarts,
+                   columnIndices: columnIndices, valueIndices: valueIndices, distinctValues: distinctValues)
     }
 
     private func reserve(starts: Int) {
