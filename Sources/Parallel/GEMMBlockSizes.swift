@@ -14,7 +14,7 @@
 struct GEMMBlockSizes {
     /// Rows of C in one register tile: one broadcast of A per row and depth step. The tile's sums
     /// take half the register file or a little more (`RegisterFile`): 8 rows with AVX-512 (16 of
-    /// 32 zmm), 3 with AVX2 (12 of 16 ymm; 4 rows would spill).
+    /// 32 zmm), 3 with AVX2 (12 of 16 ymm, `ThreeRowsByQuarters`; 4 rows would spill).
     static var microRows: Int { RegisterFile.floats >= 512 ? 8 : 3 }
     /// Columns of C in one register tile: two `SIMD16<Float>` per row (two zmm, or four ymm).
     static let microColumns = 32

@@ -11,7 +11,7 @@ enum TileUpdate {
 // MARK: - Micro-kernel
 
 /// Computes one `Tile.count × 32` tile of C in registers (`GEMMBlockSizes.microRows` rows: 8 in
-/// sixteen zmm registers with AVX-512, 3 in twelve ymm with AVX2):
+/// sixteen zmm registers with AVX-512, 3 in twelve ymm with AVX2, `ThreeRowsByQuarters`):
 /// T[r, 0..<32] = Σ_p A[r, p] · B[p, 0..<32], then merges T into `c` as `update` says.
 ///
 /// - `c`: [rows, 32] tile, row stride `ldc` (a full tile of C, or a scratch tile for edges).
@@ -28,7 +28,7 @@ func microKernel(
         registerTile(EightRows.self, c: c, ldc: ldc, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
                      b: b, bRowStride: bRowStride, depth: depth, alpha: alpha, beta: beta, update: update)
     } else {
-        registerTile(ThreeRows.self, c: c, ldc: ldc, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
+        registerTile(ThreeRowsByQuarters.self, c: c, ldc: ldc, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
                      b: b, bRowStride: bRowStride, depth: depth, alpha: alpha, beta: beta, update: update)
     }
 }
@@ -47,9 +47,7 @@ private func registerTile<Tile: TileRows>(
     var bRow = UnsafeRawPointer(b)
     let bRowBytes = bRowStride &* 4
     for _ in 0..<depth {
-        let b0 = bRow.loadUnaligned(as: SIMD16<Float>.self)
-        let b1 = bRow.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-        sums.add(aColumn, rowStride: aRowStride, b0, b1)
+        sums.add(aColumn, rowStride: aRowStride, bRow)
         aColumn += aDepthStride
         bRow += bRowBytes
     }
@@ -64,8 +62,8 @@ private protocol TileRows {
     static var count: Int { get }
     /// Zeros.
     init()
-    /// Row r += A[r]·(b0, b1), where A[r] is `a[r * rowStride]`.
-    mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>)
+    /// Row r += A[r]·B's row (32 floats at `b`), where A[r] is `a[r * rowStride]`.
+    mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b: UnsafeRawPointer)
     /// Merges row r into C's row at `rows + r * rowBytes` (see `TileUpdate`).
     func merge(into rows: UnsafeMutableRawPointer, rowBytes: Int, _ alpha: Float, _ beta: Float, _ update: TileUpdate)
 }
@@ -78,10 +76,10 @@ private struct TileRow: TileRows {
     @inline(__always) init() {}
 
     @inline(__always)
-    mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>) {
+    mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b: UnsafeRawPointer) {
         let broadcast = SIMD16<Float>(repeating: a[0])
-        left.addProduct(broadcast, b0)
-        right.addProduct(broadcast, b1)
+        left.addProduct(broadcast, b.loadUnaligned(as: SIMD16<Float>.self))
+        right.addProduct(broadcast, b.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
     }
 
     @inline(__always)
@@ -98,9 +96,9 @@ private struct StackedRows<Upper: TileRows, Lower: TileRows>: TileRows {
     @inline(__always) init() {}
 
     @inline(__always)
-    mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>) {
-        upper.add(a, rowStride: rowStride, b0, b1)
-        lower.add(a + Upper.count &* rowStride, rowStride: rowStride, b0, b1)
+    mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b: UnsafeRawPointer) {
+        upper.add(a, rowStride: rowStride, b)
+        lower.add(a + Upper.count &* rowStride, rowStride: rowStride, b)
     }
 
     @inline(__always)
@@ -111,9 +109,50 @@ private struct StackedRows<Upper: TileRows, Lower: TileRows>: TileRows {
 }
 
 private typealias TwoRows = StackedRows<TileRow, TileRow>
-private typealias ThreeRows = StackedRows<TileRow, TwoRows>
 private typealias FourRows = StackedRows<TwoRows, TwoRows>
 private typealias EightRows = StackedRows<FourRows, FourRows>
+
+/// Three rows for AVX2, as twelve 8-float registers, summed a quarter of the columns at a time:
+/// the sums, the three rows' broadcasts and one quarter of B's row fill the 16 ymm registers
+/// exactly. (Three rows of two `SIMD16` each, B's row loaded whole beside them, need 17, and
+/// the one spilled sum went through the stack on every depth step: half the speed.)
+private struct ThreeRowsByQuarters: TileRows {
+    static var count: Int { 3 }
+    /// Row r's quarter q is `sums[4 · r + q]`.
+    var sums = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
+                SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
+                SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+
+    @inline(__always) init() {}
+
+    @inline(__always)
+    mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b: UnsafeRawPointer) {
+        let a0 = SIMD8<Float>(repeating: a[0])
+        let a1 = SIMD8<Float>(repeating: a[rowStride])
+        let a2 = SIMD8<Float>(repeating: a[2 &* rowStride])
+        var quarter = b.loadUnaligned(as: SIMD8<Float>.self)
+        sums.0.addProduct(a0, quarter); sums.4.addProduct(a1, quarter); sums.8.addProduct(a2, quarter)
+        quarter = b.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+        sums.1.addProduct(a0, quarter); sums.5.addProduct(a1, quarter); sums.9.addProduct(a2, quarter)
+        quarter = b.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+        sums.2.addProduct(a0, quarter); sums.6.addProduct(a1, quarter); sums.10.addProduct(a2, quarter)
+        quarter = b.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+        sums.3.addProduct(a0, quarter); sums.7.addProduct(a1, quarter); sums.11.addProduct(a2, quarter)
+    }
+
+    @inline(__always)
+    func merge(into rows: UnsafeMutableRawPointer, rowBytes: Int, _ alpha: Float, _ beta: Float, _ update: TileUpdate) {
+        let s = sums
+        mergeRow(rows, joined(s.0, s.1), joined(s.2, s.3), alpha, beta, update)
+        mergeRow(rows + rowBytes, joined(s.4, s.5), joined(s.6, s.7), alpha, beta, update)
+        mergeRow(rows + 2 &* rowBytes, joined(s.8, s.9), joined(s.10, s.11), alpha, beta, update)
+    }
+
+    @inline(__always)
+    private func joined(_ low: SIMD8<Float>, _ high: SIMD8<Float>) -> SIMD16<Float> {
+        SIMD16(lowHalf: low, highHalf: high)
+    }
+}
 
 /// Merges one 32-wide row of a register tile into C (see `TileUpdate`).
 @inline(__always)
