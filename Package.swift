@@ -46,8 +46,10 @@ let package = Package(
         ]),
         // The vector registers of the CPU a module is compiled for, seen by its compiler (a header only).
         .target(name: "VectorRegisters"),
+        // Prefetch hints for the caches (a header only).
+        .target(name: "CacheHints"),
         // Kernels and the thread team they run on: threads only, no MPI.
-        .target(name: "Parallel", dependencies: ["VectorRegisters"], swiftSettings: nativeCPU),
+        .target(name: "Parallel", dependencies: ["VectorRegisters", "CacheHints"], swiftSettings: nativeCPU),
         // The network, data, optimizer and trainer; reaches other ranks through `Collectives`.
         .target(name: "NetCore", dependencies: ["Parallel", "CZlib"], swiftSettings: nativeCPU),
         // MPI: the Communicator (implements `Collectives`), agreement across ranks, MPI errors.

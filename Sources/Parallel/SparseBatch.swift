@@ -1,9 +1,13 @@
+import CacheHints
+
 /// A minibatch of rows of a `CompressedRows` set, copied next to each other: whole rows, or
 /// each row's segment of one column partition.
 ///
 /// The set is tens of megabytes and a shuffled minibatch names rows scattered across it; reading
 /// them in place costs a cache miss at the start of every row in both products of a step. One
-/// copy per step, whose misses overlap, leaves both products reading a few contiguous kilobytes.
+/// copy per step leaves both products reading a few contiguous kilobytes; the copy first reads
+/// every row's bounds and asks for its entries' first cache lines, so that their misses overlap
+/// rather than come one copy after another.
 /// A partitioned batch (`PartitionedSparseBatch`) keeps one of these per partition, copied by
 /// the thread that multiplies it, so the copy lands in the cache of the core that reads it.
 public final class SparseBatch {
@@ -37,13 +41,16 @@ public final class SparseBatch {
         reserve(starts: rows.count)
         set.rowStarts.withUnsafeBufferPointer { starts in
             let segments = starts.baseAddress! + partition
-            for (position, row) in rows.enumerated() {
-                let segment = segments + Int(row) * partitions
-                rowStarts[position + 1] = rowStarts[position] + (segment[1] - segment[0])
-            }
-            reserve(entries: rowStarts[rows.count])
             set.columnIndices.withUnsafeBufferPointer { sourceColumns in
                 set.valueIndices.withUnsafeBufferPointer { sourceValues in
+                    for (position, row) in rows.enumerated() {
+                        let segment = segments + Int(row) * partitions
+                        rowStarts[position + 1] = rowStarts[position] + (segment[1] - segment[0])
+                        mpitrain_prefetch(sourceColumns.baseAddress! + segment[0])
+                        mpitrain_prefetch(sourceColumns.baseAddress! + segment[0] + 32)
+                        mpitrain_prefetch(sourceValues.baseAddress! + segment[0])
+                    }
+                    reserve(entries: rowStarts[rows.count])
                     for (position, row) in rows.enumerated() {
                         let first = segments[Int(row) * partitions], target = rowStarts[position]
                         let length = rowStarts[position + 1] - target
