@@ -1,13 +1,15 @@
 /// A minibatch of rows of a `ColumnPartitionedRows` set, and the two products a dense layer needs
-/// with it: X·B forward and Xᵀ·B backward. Partition p's segments of the rows are gathered,
-/// multiplied and regrouped by the same member of the `Team`, so each thread keeps its rows of B
-/// (the weights) and its part of the batch in its own cache.
+/// with it: X·B forward and Xᵀ·B backward. Each member of the `Team` gathers the segments of the
+/// partitions it owns (a contiguous run of them, as `Team.run` shares out parts), then multiplies
+/// and regroups them, so each thread keeps its rows of B (the weights) and its part of the batch
+/// in its own cache.
 ///
 /// Results depend on the number of partitions (the order in which the partial products are
 /// added), not on which thread runs which partition.
 public final class PartitionedSparseBatch {
-    /// Each partition's segments of the batch's rows, copied next to each other.
-    private let batches: [SparseBatch]
+    /// Each member's run of partitions and the segments of the batch's rows in them, copied
+    /// next to each other.
+    private let runs: [Range<Int>], batches: [SparseBatch]
     /// Each partition's rows regrouped by column, for Xᵀ·B.
     private let groupings: [ColumnGrouping]
     private let partials = PartialProducts()
@@ -26,17 +28,19 @@ public final class PartitionedSparseBatch {
         precondition(partitions >= 1)
         self.threads = threads
         self.partitions = partitions
-        batches = (0..<partitions).map { _ in SparseBatch() }
+        let members = min(partitions, max(1, threads))
+        runs = (0..<members).map { $0 * partitions / members..<($0 + 1) * partitions / members }
+        batches = runs.map { _ in SparseBatch() }
         groupings = (0..<partitions).map { _ in ColumnGrouping() }
     }
 
     /// Copies the rows `rows` of `set` (cut into as many partitions as this batch has), in that
-    /// order, replacing what the batch held: each partition's segments by the member that
-    /// multiplies them.
+    /// order, replacing what the batch held: each member's run of partitions by that member, one
+    /// copy per row.
     public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: ColumnPartitionedRows) {
         precondition(set.partitions == partitions, "the set has \(set.partitions) partitions")
-        Team.shared.run(parts: partitions, threads: threads) { partition in
-            batches[partition].gather(rows, from: set.matrix, partition: partition)
+        Team.shared.run(parts: runs.count, threads: threads) { run in
+            batches[run].gather(rows, from: set.matrix, partitions: runs[run])
         }
         count = rows.count
         columns = set.columns
@@ -49,7 +53,7 @@ public final class PartitionedSparseBatch {
                       kernels: ProductKernels) {
         partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: partitions, threads: threads,
                      canAccumulate: true) { partition, target, stride, accumulate in
-            sparseTimesDense(c: target, ldc: stride, a: batches[partition].rows, b: b, ldb: ldb, n: n,
+            sparseTimesDense(c: target, ldc: stride, a: rows(partition), b: b, ldb: ldb, n: n,
                              accumulate: accumulate)
         }
     }
@@ -60,13 +64,19 @@ public final class PartitionedSparseBatch {
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
                                 n: Int, kernels: ProductKernels) {
         Team.shared.run(parts: partitions, threads: threads) { partition in
-            let rows = batches[partition].rows
+            let segments = rows(partition)
             if kernels.sparseTransposed == .byColumns {
-                let grouped = groupings[partition].group(rows)
+                let grouped = groupings[partition].group(segments)
                 sparseTransposedTimesDense(c: c, ldc: ldc, a: grouped, b: b, ldb: ldb, n: n)
             } else {
-                sparseTransposedTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n)
+                sparseTransposedTimesDense(c: c, ldc: ldc, a: segments, b: b, ldb: ldb, n: n)
             }
         }
+    }
+
+    /// Partition `partition`'s segments of the gathered rows, from the batch of the run holding it.
+    private func rows(_ partition: Int) -> SparseRows {
+        let run = runs.firstIndex { $0.contains(partition) }!
+        return batches[run].rows(partition: partition)
     }
 }

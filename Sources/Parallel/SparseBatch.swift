@@ -1,22 +1,25 @@
 import CacheHints
 
 /// A minibatch of rows of a `CompressedRows` set, copied next to each other: whole rows, or
-/// each row's segment of one column partition.
+/// each row's segments of a run of consecutive column partitions.
 ///
 /// The set is tens of megabytes and a shuffled minibatch names rows scattered across it; reading
 /// them in place costs a cache miss at the start of every row in both products of a step. One
 /// copy per step leaves both products reading a few contiguous kilobytes; the copy first reads
-/// every row's bounds and asks for its entries' first cache lines, so that their misses overlap
-/// rather than come one copy after another.
-/// A partitioned batch (`PartitionedSparseBatch`) keeps one of these per partition, copied by
-/// the thread that multiplies it, so the copy lands in the cache of the core that reads it.
+/// every row's bounds and asks for its entries' cache lines, so that their misses overlap rather
+/// than come one copy after another. A row's segments are contiguous in the set, so each row
+/// costs one copy however many of its partitions the batch holds.
+/// A partitioned batch (`PartitionedSparseBatch`) keeps one of these per team member, holding
+/// the partitions that member multiplies, so the copy lands in the cache of the core that reads it.
 public final class SparseBatch {
+    /// [count · partitions.count + 1]: row r's segment of partition partitions.lowerBound + s
+    /// starts at `rowStarts[r · partitions.count + s]`.
     private var rowStarts: UnsafeMutablePointer<Int>
     private var columnIndices: UnsafeMutablePointer<UInt16>
     private var valueIndices: UnsafeMutablePointer<UInt8>
     private let distinctValues: UnsafeMutablePointer<Float>
     private var startCapacity = 0, entryCapacity = 0
-    private var count = 0, columns = 0, columnRange = 0..<0
+    private var count = 0, columns = 0, partitionBounds = [0, 0], partitions = 0..<1
 
     public init() {
         rowStarts = .allocate(capacity: 1)
@@ -33,27 +36,31 @@ public final class SparseBatch {
         distinctValues.deallocate()
     }
 
-    /// Copies partition `partition`'s segments of the rows `rows` of `set` (the whole rows of a
-    /// set not cut into partitions), in that order, replacing what the batch held.
-    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: CompressedRows, partition: Int = 0) {
-        let partitions = set.partitions
-        precondition(partition >= 0 && partition < partitions)
-        reserve(starts: rows.count)
+    /// Copies the segments of the consecutive partitions `partitions` (all of them when nil: whole
+    /// rows) of the rows `rows` of `set`, in that order, replacing what the batch held.
+    public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: CompressedRows, partitions: Range<Int>? = nil) {
+        let span = partitions ?? 0..<set.partitions, stride = set.partitions, held = span.count
+        precondition(span.lowerBound >= 0 && span.upperBound <= stride && !span.isEmpty)
+        reserve(starts: rows.count * held)
         set.rowStarts.withUnsafeBufferPointer { starts in
-            let segments = starts.baseAddress! + partition
+            let segments = starts.baseAddress! + span.lowerBound
             set.columnIndices.withUnsafeBufferPointer { sourceColumns in
                 set.valueIndices.withUnsafeBufferPointer { sourceValues in
                     for (position, row) in rows.enumerated() {
-                        let segment = segments + Int(row) * partitions
-                        rowStarts[position + 1] = rowStarts[position] + (segment[1] - segment[0])
-                        mpitrain_prefetch(sourceColumns.baseAddress! + segment[0])
-                        mpitrain_prefetch(sourceColumns.baseAddress! + segment[0] + 32)
-                        mpitrain_prefetch(sourceValues.baseAddress! + segment[0])
+                        let source = segments + Int(row) * stride, target = rowStarts + position * held
+                        let shift = target[0] - source[0]
+                        for segment in 1...held { target[segment] = source[segment] + shift }
+                        for entry in Swift.stride(from: source[0], to: source[held], by: 32) {
+                            mpitrain_prefetch(sourceColumns.baseAddress! + entry)
+                        }
+                        for entry in Swift.stride(from: source[0], to: source[held], by: 64) {
+                            mpitrain_prefetch(sourceValues.baseAddress! + entry)
+                        }
                     }
-                    reserve(entries: rowStarts[rows.count])
+                    reserve(entries: rowStarts[rows.count * held])
                     for (position, row) in rows.enumerated() {
-                        let first = segments[Int(row) * partitions], target = rowStarts[position]
-                        let length = rowStarts[position + 1] - target
+                        let first = segments[Int(row) * stride], target = rowStarts[position * held]
+                        let length = rowStarts[(position + 1) * held] - target
                         (columnIndices + target).update(from: sourceColumns.baseAddress! + first, count: length)
                         (valueIndices + target).update(from: sourceValues.baseAddress! + first, count: length)
                     }
@@ -65,13 +72,24 @@ public final class SparseBatch {
         }
         count = rows.count
         columns = set.columns
-        columnRange = set.partitionBounds[partition]..<set.partitionBounds[partition + 1]
+        partitionBounds = set.partitionBounds
+        self.partitions = span
     }
 
-    /// The gathered rows (or segments); valid until the next `gather`.
+    /// The gathered rows, or segments of the one partition the batch holds; valid until the next `gather`.
     public var rows: SparseRows {
-        SparseRows(count: count, columns: columns, columnRange: columnRange, rowStarts: rowStarts,
-                   columnIndices: columnIndices, valueIndices: valueIndices, distinctValues: distinctValues)
+        precondition(partitions.count == 1, "whole rows of a batch holding \(partitions.count) partitions")
+        return rows(partition: partitions.lowerBound)
+    }
+
+    /// The gathered segments of partition `partition` (one of those the batch holds); valid until
+    /// the next `gather`.
+    public func rows(partition: Int) -> SparseRows {
+        precondition(partitions.contains(partition), "partition \(partition) of a batch holding \(partitions)")
+        return SparseRows(count: count, columns: columns,
+                          columnRange: partitionBounds[partition]..<partitionBounds[partition + 1],
+                          rowStarts: rowStarts + (partition - partitions.lowerBound), rowStride: partitions.count,
+                          columnIndices: columnIndices, valueIndices: valueIndices, distinctValues: distinctValues)
     }
 
     private func reserve(starts: Int) {

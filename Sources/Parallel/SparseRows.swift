@@ -1,8 +1,9 @@
 /// Rows of a sparse matrix in compressed-row form, read through pointers: a contiguous range of a
-/// `CompressedRows` read in place, or a minibatch gathered into a `SparseBatch` (whole rows, or
-/// their segments of one column partition). Row r's entries are `rowStarts[r] ..< rowStarts[r + 1]`,
+/// `CompressedRows` read in place, or a minibatch gathered into a `SparseBatch`, whole or one
+/// column partition of it. Row r's entries are `rowStarts[r·rowStride] ..< rowStarts[r·rowStride + 1]`,
 /// all in `columnRange`; entry e is in column `columnIndices[e]` with value
-/// `distinctValues[valueIndices[e]]`.
+/// `distinctValues[valueIndices[e]]`. (Rows cut into P column partitions keep each row's
+/// segments one after the other: partition p's view starts at the row's p-th start, stride P.)
 ///
 /// A view: valid only while the storage it was made from is alive and unchanged.
 public struct SparseRows {
@@ -12,9 +13,11 @@ public struct SparseRows {
     public let columns: Int
     /// The columns the entries are in; all columns unless the rows come from a column slice.
     public let columnRange: Range<Int>
-    /// Offsets into `columnIndices` and `valueIndices`, [count + 1]: row r's entries start at
-    /// `rowStarts[r]` and end at `rowStarts[r + 1]`.
+    /// Offsets into `columnIndices` and `valueIndices`: row r's entries start at
+    /// `rowStarts[r·rowStride]` and end at `rowStarts[r·rowStride + 1]`.
     public let rowStarts: UnsafePointer<Int>
+    /// Starts from one row to the next: 1, or the partitions of rows cut into partitions.
+    public let rowStride: Int
     /// Column of each entry.
     public let columnIndices: UnsafePointer<UInt16>
     /// Each entry's index in `distinctValues`.
@@ -23,12 +26,13 @@ public struct SparseRows {
     public let distinctValues: UnsafePointer<Float>
 
     public init(count: Int, columns: Int, columnRange: Range<Int>? = nil, rowStarts: UnsafePointer<Int>,
-                columnIndices: UnsafePointer<UInt16>, valueIndices: UnsafePointer<UInt8>,
+                rowStride: Int = 1, columnIndices: UnsafePointer<UInt16>, valueIndices: UnsafePointer<UInt8>,
                 distinctValues: UnsafePointer<Float>) {
         self.count = count
         self.columns = columns
         self.columnRange = columnRange ?? 0..<columns
         self.rowStarts = rowStarts
+        self.rowStride = rowStride
         self.columnIndices = columnIndices
         self.valueIndices = valueIndices
         self.distinctValues = distinctValues
@@ -36,7 +40,7 @@ public struct SparseRows {
 
     /// Row `row`'s entries.
     @inline(__always)
-    public func entries(_ row: Int) -> Range<Int> { rowStarts[row]..<rowStarts[row &+ 1] }
+    public func entries(_ row: Int) -> Range<Int> { rowStarts[row &* rowStride]..<rowStarts[row &* rowStride &+ 1] }
 
     /// Column of entry `entry`.
     @inline(__always)

@@ -62,14 +62,16 @@ struct PartitionedBatchTests {
     /// The batch's rows of the examples: seven rows, one twice.
     private static let rows: [Int32] = [7, 0, 39, 12, 12, 5, 33, 18, 2, 27, 21]
 
-    @Test("Sparse: X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width",
+    @Test("Sparse: X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width, each member's run of partitions gathered by one or more threads",
           arguments: [1, 2, 3], [1, 10, 64, 130])
     func sparseProductsMatchTheReference(partitions: Int, n: Int) throws {
         let (_, dense, sparse) = try examples()
-        let batch = PartitionedSparseBatch(partitions: partitions)
-        Self.rows.withUnsafeBufferPointer { batch.gather($0, from: ColumnPartitionedRows(sparse, partitions: partitions)) }
-        #expect(batch.columns == 50)
-        checkProducts(of: batch, examples: dense, n: n, seed: 5)
+        for threads in 1...3 {
+            let batch = PartitionedSparseBatch(partitions: partitions, threads: threads)
+            Self.rows.withUnsafeBufferPointer { batch.gather($0, from: ColumnPartitionedRows(sparse, partitions: partitions)) }
+            #expect(batch.columns == 50)
+            checkProducts(of: batch, examples: dense, n: n, seed: 5)
+        }
     }
 
     @Test("Dense: X·B and Xᵀ·B equal the reference GEMM on the gathered rows, for every partition count and width",

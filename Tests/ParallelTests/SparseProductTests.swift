@@ -55,16 +55,28 @@ struct SparseProductTests {
         func densified(_ rows: SparseRows) -> [Float] {
             var result = [Float](repeating: 0, count: rows.count * rows.columns)
             for row in 0..<rows.count {
-                for entry in rows.rowStarts[row]..<rows.rowStarts[row + 1] {
+                for entry in rows.entries(row) {
+                    #expect(rows.columnRange.contains(rows.column(entry)))
                     result[row * rows.columns + rows.column(entry)] = rows.value(entry)
                 }
             }
             return result
         }
         let batch = SparseBatch()
+        let cut = CompressedRows(sparse, partitionBounds: [0, 2, 5, 5, 11])
         for chosen in [[Int32](arrayLiteral: 4, 0, 8, 4), [2], [8, 7, 6, 5, 4, 3, 2, 1, 0, 1]] {
             chosen.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
-            #expect(densified(batch.rows) == gather(dense, columns: 11, rows: chosen))
+            let expected = gather(dense, columns: 11, rows: chosen)
+            #expect(densified(batch.rows) == expected)
+            // A run of consecutive partitions of a cut set: each partition's segments, its columns only.
+            for run in [0..<4, 1..<3, 2..<3, 3..<4] {
+                chosen.withUnsafeBufferPointer { batch.gather($0, from: cut, partitions: run) }
+                for partition in run {
+                    let columns = cut.partitionBounds[partition]..<cut.partitionBounds[partition + 1]
+                    let inPartition = expected.indices.map { columns.contains($0 % 11) ? expected[$0] : 0 }
+                    #expect(densified(batch.rows(partition: partition)) == inPartition, "partition \(partition) of run \(run)")
+                }
+            }
         }
         sparse.withRows(3..<7) { #expect(densified($0) == Array(dense[33..<77])) }
     }
