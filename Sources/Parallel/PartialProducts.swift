@@ -1,46 +1,51 @@
 /// Scratch for the partial products of a matrix whose columns are cut into partitions, and their
-/// sum: C = Σ_p X_p·B_p, one team member per partition, then the rows of C shared out to add the
-/// partials in partition order (deterministic for a given number of partitions, whatever the
-/// threads: on one thread, a product that can add itself to C exactly does so, partition after
-/// partition, with the same bits and no partials).
+/// sum: C = Σ_p X_p·B_p, added in partition order (deterministic for a given number of
+/// partitions, whatever the threads). The partitions are shared out as runs of consecutive ones,
+/// one team part each: the run holding partition 0 adds its partitions' products to C one after
+/// the other, each summed in full first (so only a product that can do that may be given a run
+/// of several); any other run writes each of its partitions' products apart, and then the rows of
+/// C are shared out to add those in order.
 final class PartialProducts {
-    /// Partials of partitions 1…, each on its own cache lines.
+    /// Partials of the partitions after the first run, each on its own cache lines.
     private var storage = UnsafeMutablePointer<Float>.allocateCacheAligned(capacity: 0)
     private var capacity = 0
 
     deinit { storage.deallocate() }
 
-    /// C [rows, n] (stride ldc, overwritten) = the sum of `product(p, target, stride, accumulate)`
-    /// over the partitions p in order, on up to `threads` threads. Each writes its partial product
-    /// [rows, n] to `target` (row stride `stride`): C itself for partition 0; or, when `accumulate`
-    /// (only asked of products that `canAccumulate`, on one thread), adds it to C, each element
-    /// summed in full first.
-    func sum(into c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, n: Int, partitions: Int, threads: Int,
-             canAccumulate: Bool,
+    /// C [rows, n] (stride ldc, overwritten) = the sum over the partitions `0 ..< runs.last.upperBound`
+    /// (cut into the consecutive `runs`, the first starting at 0) of `product(partition, target,
+    /// stride, accumulate)`, on up to `threads` threads. Each writes its partition's product
+    /// [rows, n] to `target` (row stride `stride`): C itself for the first run, or a partial; with
+    /// `accumulate` (the first run's partitions after 0), it adds it to C, summed in full first.
+    func sum(into c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, n: Int, runs: [Range<Int>], threads: Int,
              _ product: (_ partition: Int, _ target: UnsafeMutablePointer<Float>, _ stride: Int, _ accumulate: Bool) -> Void) {
-        guard partitions > 1, threads > 1 || !canAccumulate else {
-            for partition in 0..<partitions { product(partition, c, ldc, partition > 0) }
+        precondition(runs.first?.lowerBound == 0)
+        let first = runs[0].upperBound, partitions = runs.last!.upperBound
+        guard partitions > first else {
+            for partition in runs[0] { product(partition, c, ldc, partition > 0) }
             return
         }
         let stride = (rows * n + 15) / 16 * 16
-        if (partitions - 1) * stride > capacity {
+        if (partitions - first) * stride > capacity {
             storage.deallocate()
-            capacity = (partitions - 1) * stride
+            capacity = (partitions - first) * stride
             storage = .allocateCacheAligned(capacity: capacity)
         }
         let partials = storage
-        Team.shared.run(parts: partitions, threads: threads) { partition in
-            if partition == 0 {
-                product(0, c, ldc, false)
-            } else {
-                product(partition, partials + (partition - 1) * stride, n, false)
+        Team.shared.run(parts: runs.count, threads: threads) { run in
+            for partition in runs[run] {
+                if run == 0 {
+                    product(partition, c, ldc, partition > 0)
+                } else {
+                    product(partition, partials + (partition - first) * stride, n, false)
+                }
             }
         }
         parallelFor(count: rows, threads: threads, minimumChunk: 1) { rowRange in
             for row in rowRange {
                 let target = c + row * ldc
-                for partition in 1..<partitions {
-                    let source = partials + (partition - 1) * stride + row * n
+                for partition in first..<partitions {
+                    let source = partials + (partition - first) * stride + row * n
                     for column in 0..<n { target[column] += source[column] }
                 }
             }

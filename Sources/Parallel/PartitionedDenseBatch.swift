@@ -19,6 +19,9 @@ public final class PartitionedDenseBatch {
     private var values: UnsafeMutablePointer<Float>
     private var capacity = 0
     private let partials = PartialProducts()
+    /// Each partition alone: a GEMM adds its depth blocks to C one by one, so it cannot add
+    /// itself to C with the bits of a separate sum.
+    private let runs: [Range<Int>]
     /// Rows in the batch.
     public private(set) var count = 0
     /// How far ahead of its copy a row is first read.
@@ -35,6 +38,7 @@ public final class PartitionedDenseBatch {
         self.columns = columns
         let lines = (columns + 15) / 16
         bounds = (0...partitions).map { min(columns, $0 * lines / partitions * 16) }
+        runs = (0..<partitions).map { $0..<$0 + 1 }
         values = .allocateCacheAligned(capacity: 0)
     }
 
@@ -73,9 +77,7 @@ public final class PartitionedDenseBatch {
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
                       kernels: ProductKernels) {
         let (values, columns, bounds, count) = (values, columns, bounds, count)
-        // A GEMM adds its depth blocks to C one by one, so it cannot add itself to C with the bits of a separate sum.
-        partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: bounds.count - 1, threads: threads,
-                     canAccumulate: false) { partition, target, stride, _ in
+        partials.sum(into: c, ldc: ldc, rows: count, n: n, runs: runs, threads: threads) { partition, target, stride, _ in
             let range = bounds[partition]..<bounds[partition + 1]
             gemm(c: target, ldc: stride, a: values + range.lowerBound, lda: columns, .none,
                  b: b + range.lowerBound * ldb, ldb: ldb, .none, m: count, n: n, k: range.count,

@@ -10,7 +10,7 @@ public final class PartitionedSparseBatch {
     /// Each member's run of partitions and the segments of the batch's rows in them, copied
     /// next to each other.
     private let runs: [Range<Int>], batches: [SparseBatch]
-    /// Each partition's rows regrouped by column, for Xᵀ·B.
+    /// Each run's rows regrouped by column, for Xᵀ·B.
     private let groupings: [ColumnGrouping]
     private let partials = PartialProducts()
     /// Rows in the batch.
@@ -31,7 +31,7 @@ public final class PartitionedSparseBatch {
         let members = min(partitions, max(1, threads))
         runs = (0..<members).map { $0 * partitions / members..<($0 + 1) * partitions / members }
         batches = runs.map { _ in SparseBatch() }
-        groupings = (0..<partitions).map { _ in ColumnGrouping() }
+        groupings = runs.map { _ in ColumnGrouping() }
     }
 
     /// Copies the rows `rows` of `set` (cut into as many partitions as this batch has), in that
@@ -46,27 +46,28 @@ public final class PartitionedSparseBatch {
         columns = set.columns
     }
 
-    /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each
-    /// partition's product is taken by its member; then the rows are shared out to add them up
-    /// in partition order.
+    /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each run's
+    /// partitions are multiplied by its member one after the other (each partition's rows of B
+    /// stay in cache for the whole batch): the first run's added to C as they come, the others'
+    /// apart; then the rows are shared out to add those in partition order.
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
                       kernels: ProductKernels) {
-        partials.sum(into: c, ldc: ldc, rows: count, n: n, partitions: partitions, threads: threads,
-                     canAccumulate: true) { partition, target, stride, accumulate in
+        partials.sum(into: c, ldc: ldc, rows: count, n: n, runs: runs, threads: threads) { partition, target, stride, accumulate in
             sparseTimesDense(c: target, ldc: stride, a: rows(partition), b: b, ldb: ldb, n: n,
                              accumulate: accumulate)
         }
     }
 
     /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb). Each member
-    /// writes its partition's rows of C; by `kernels.sparseTransposed`, regrouping the partition
-    /// by column first (wide C), to sum each row of C in registers.
+    /// writes its run's rows of C (each C element sums over the batch's rows in order, whatever
+    /// the runs); by `kernels.sparseTransposed`, regrouping the run by column first (wide C), to
+    /// sum each row of C in registers.
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
                                 n: Int, kernels: ProductKernels) {
-        Team.shared.run(parts: partitions, threads: threads) { partition in
-            let segments = rows(partition)
+        Team.shared.run(parts: runs.count, threads: threads) { run in
+            let segments = batches[run].rows
             if kernels.sparseTransposed == .byColumns {
-                let grouped = groupings[partition].group(segments)
+                let grouped = groupings[run].group(segments)
                 sparseTransposedTimesDense(c: c, ldc: ldc, a: grouped, b: b, ldb: ldb, n: n)
             } else {
                 sparseTransposedTimesDense(c: c, ldc: ldc, a: segments, b: b, ldb: ldb, n: n)

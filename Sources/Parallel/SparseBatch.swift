@@ -76,20 +76,24 @@ public final class SparseBatch {
         self.partitions = span
     }
 
-    /// The gathered rows, or segments of the one partition the batch holds; valid until the next `gather`.
-    public var rows: SparseRows {
-        precondition(partitions.count == 1, "whole rows of a batch holding \(partitions.count) partitions")
-        return rows(partition: partitions.lowerBound)
-    }
+    /// The gathered rows: whole, or the segments of the partitions the batch holds; valid until
+    /// the next `gather`.
+    public var rows: SparseRows { rows(partitions: partitions) }
 
     /// The gathered segments of partition `partition` (one of those the batch holds); valid until
     /// the next `gather`.
-    public func rows(partition: Int) -> SparseRows {
-        precondition(partitions.contains(partition), "partition \(partition) of a batch holding \(partitions)")
+    public func rows(partition: Int) -> SparseRows { rows(partitions: partition..<partition + 1) }
+
+    /// The gathered segments of the consecutive partitions `range` (of those the batch holds),
+    /// each row's in column order; valid until the next `gather`.
+    public func rows(partitions range: Range<Int>) -> SparseRows {
+        precondition(!range.isEmpty && range.clamped(to: partitions) == range,
+                     "partitions \(range) of a batch holding \(partitions)")
         return SparseRows(count: count, columns: columns,
-                          columnRange: partitionBounds[partition]..<partitionBounds[partition + 1],
-                          rowStarts: rowStarts + (partition - partitions.lowerBound), rowStride: partitions.count,
-                          columnIndices: columnIndices, valueIndices: valueIndices, distinctValues: distinctValues)
+                          columnRange: partitionBounds[range.lowerBound]..<partitionBounds[range.upperBound],
+                          rowStarts: rowStarts + (range.lowerBound - partitions.lowerBound), rowStride: partitions.count,
+                          rowSpan: range.count, columnIndices: columnIndices, valueIndices: valueIndices,
+                          distinctValues: distinctValues)
     }
 
     private func reserve(starts: Int) {

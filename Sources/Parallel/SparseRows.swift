@@ -1,9 +1,10 @@
 /// Rows of a sparse matrix in compressed-row form, read through pointers: a contiguous range of a
-/// `CompressedRows` read in place, or a minibatch gathered into a `SparseBatch`, whole or one
-/// column partition of it. Row r's entries are `rowStarts[r·rowStride] ..< rowStarts[r·rowStride + 1]`,
-/// all in `columnRange`; entry e is in column `columnIndices[e]` with value
+/// `CompressedRows` read in place, or a minibatch gathered into a `SparseBatch`, whole or a run of
+/// its column partitions. Row r's entries are `rowStarts[r·rowStride] ..< rowStarts[r·rowStride + rowSpan]`,
+/// all in `columnRange`, in column order; entry e is in column `columnIndices[e]` with value
 /// `distinctValues[valueIndices[e]]`. (Rows cut into P column partitions keep each row's
-/// segments one after the other: partition p's view starts at the row's p-th start, stride P.)
+/// segments one after the other: the view of partitions p ..< p + S starts at the row's p-th
+/// start, stride P, span S.)
 ///
 /// A view: valid only while the storage it was made from is alive and unchanged.
 public struct SparseRows {
@@ -18,6 +19,8 @@ public struct SparseRows {
     public let rowStarts: UnsafePointer<Int>
     /// Starts from one row to the next: 1, or the partitions of rows cut into partitions.
     public let rowStride: Int
+    /// The partition segments of a row in the view: 1 for whole rows or one partition.
+    public let rowSpan: Int
     /// Column of each entry.
     public let columnIndices: UnsafePointer<UInt16>
     /// Each entry's index in `distinctValues`.
@@ -26,13 +29,14 @@ public struct SparseRows {
     public let distinctValues: UnsafePointer<Float>
 
     public init(count: Int, columns: Int, columnRange: Range<Int>? = nil, rowStarts: UnsafePointer<Int>,
-                rowStride: Int = 1, columnIndices: UnsafePointer<UInt16>, valueIndices: UnsafePointer<UInt8>,
+                rowStride: Int = 1, rowSpan: Int = 1, columnIndices: UnsafePointer<UInt16>, valueIndices: UnsafePointer<UInt8>,
                 distinctValues: UnsafePointer<Float>) {
         self.count = count
         self.columns = columns
         self.columnRange = columnRange ?? 0..<columns
         self.rowStarts = rowStarts
         self.rowStride = rowStride
+        self.rowSpan = rowSpan
         self.columnIndices = columnIndices
         self.valueIndices = valueIndices
         self.distinctValues = distinctValues
@@ -40,7 +44,7 @@ public struct SparseRows {
 
     /// Row `row`'s entries.
     @inline(__always)
-    public func entries(_ row: Int) -> Range<Int> { rowStarts[row &* rowStride]..<rowStarts[row &* rowStride &+ 1] }
+    public func entries(_ row: Int) -> Range<Int> { rowStarts[row &* rowStride]..<rowStarts[row &* rowStride &+ rowSpan] }
 
     /// Column of entry `entry`.
     @inline(__always)

@@ -68,13 +68,21 @@ struct SparseProductTests {
             chosen.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
             let expected = gather(dense, columns: 11, rows: chosen)
             #expect(densified(batch.rows) == expected)
-            // A run of consecutive partitions of a cut set: each partition's segments, its columns only.
+            // A run of consecutive partitions of a cut set: each partition's segments, or the whole
+            // run's, its columns only.
+            func inColumns(_ partitions: Range<Int>) -> [Float] {
+                let columns = cut.partitionBounds[partitions.lowerBound]..<cut.partitionBounds[partitions.upperBound]
+                return expected.indices.map { columns.contains($0 % 11) ? expected[$0] : 0 }
+            }
             for run in [0..<4, 1..<3, 2..<3, 3..<4] {
                 chosen.withUnsafeBufferPointer { batch.gather($0, from: cut, partitions: run) }
+                #expect(densified(batch.rows) == inColumns(run), "run \(run)")
                 for partition in run {
-                    let columns = cut.partitionBounds[partition]..<cut.partitionBounds[partition + 1]
-                    let inPartition = expected.indices.map { columns.contains($0 % 11) ? expected[$0] : 0 }
-                    #expect(densified(batch.rows(partition: partition)) == inPartition, "partition \(partition) of run \(run)")
+                    #expect(densified(batch.rows(partition: partition)) == inColumns(partition..<partition + 1),
+                            "partition \(partition) of run \(run)")
+                }
+                if run.count > 1 {
+                    #expect(densified(batch.rows(partitions: run.dropFirst())) == inColumns(run.dropFirst()))
                 }
             }
         }
