@@ -30,6 +30,13 @@ public func gemm(
          minimumWorkPerThread: GEMMSplit.minimumWorkPerThread)
 }
 
+/// Whether `gemm` with α = 1 and β = 1 adds each element's whole product sum to C with one
+/// rounding, the bits of storing the product apart and adding it: when the sum over k is not cut
+/// into depth slices (k ≤ `GEMMBlockSizes.depth`), and always with the narrow kernel.
+func gemmAddsWholeProducts(k: Int, kernel: GEMMKernel) -> Bool {
+    kernel == .narrow || k <= GEMMBlockSizes.depth
+}
+
 /// `gemm` with the threshold of `GEMMSplit` exposed, so tests can split even tiny products.
 func gemm(
     c: UnsafeMutablePointer<Float>, ldc: Int,

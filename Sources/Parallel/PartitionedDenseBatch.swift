@@ -2,11 +2,11 @@
 /// `Team` member, and the two products a dense layer needs with it: X·B forward and Xᵀ·B
 /// backward.
 ///
-/// Member p copies partition p's columns of each example, multiplies them by its rows of B (the
-/// weights) and writes its rows of Xᵀ·B (the weights' gradient): every thread reads and writes
-/// only its own rows of the weights, which stay in its cache from step to step, and the update
-/// that splits the parameters into contiguous runs finds them there too. Only the [count, n]
-/// partial products cross between cores.
+/// Each member owns a contiguous run of partitions: it multiplies their columns of the batch by
+/// its rows of B (the weights) and writes its rows of Xᵀ·B (the weights' gradient): every thread
+/// reads and writes only its own rows of the weights, which stay in its cache from step to step,
+/// and the update that splits the parameters into contiguous runs finds them there too. Only
+/// [count, n] partial products cross between cores.
 ///
 /// Results depend on the number of partitions (the order in which the partial products are
 /// added), not on which thread runs which partition.
@@ -19,9 +19,9 @@ public final class PartitionedDenseBatch {
     private var values: UnsafeMutablePointer<Float>
     private var capacity = 0
     private let partials = PartialProducts()
-    /// Each partition alone: a GEMM adds its depth blocks to C one by one, so it cannot add
-    /// itself to C with the bits of a separate sum.
-    private let runs: [Range<Int>]
+    /// Each member's run of partitions; and each partition alone, for a GEMM that cannot add
+    /// its product to C with the bits of a separate sum (`gemmAddsWholeProducts`).
+    private let runs: [Range<Int>], singles: [Range<Int>]
     /// Rows in the batch.
     public private(set) var count = 0
     /// How far ahead of its copy a row is first read.
@@ -38,7 +38,9 @@ public final class PartitionedDenseBatch {
         self.columns = columns
         let lines = (columns + 15) / 16
         bounds = (0...partitions).map { min(columns, $0 * lines / partitions * 16) }
-        runs = (0..<partitions).map { $0..<$0 + 1 }
+        let members = min(partitions, max(1, threads))
+        runs = (0..<members).map { $0 * partitions / members..<($0 + 1) * partitions / members }
+        singles = (0..<partitions).map { $0..<$0 + 1 }
         values = .allocateCacheAligned(capacity: 0)
     }
 
@@ -71,27 +73,31 @@ public final class PartitionedDenseBatch {
         count = rows.count
     }
 
-    /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each
-    /// partition's product is taken by its member; then the rows are shared out to add them up
-    /// in partition order.
+    /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each run's
+    /// partitions are multiplied by its member one after the other, the first run's added to C
+    /// as they come (when the GEMM adds whole products), the others' apart; then the rows are
+    /// shared out to add those in partition order.
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
                       kernels: ProductKernels) {
         let (values, columns, bounds, count) = (values, columns, bounds, count)
-        partials.sum(into: c, ldc: ldc, rows: count, n: n, runs: runs, threads: threads) { partition, target, stride, _ in
+        let widest = zip(bounds.dropFirst(), bounds).map { $0 - $1 }.max() ?? 0
+        let runs = gemmAddsWholeProducts(k: widest, kernel: kernels.outputWide) ? runs : singles
+        partials.sum(into: c, ldc: ldc, rows: count, n: n, runs: runs, threads: threads) { partition, target, stride, accumulate in
             let range = bounds[partition]..<bounds[partition + 1]
             gemm(c: target, ldc: stride, a: values + range.lowerBound, lda: columns, .none,
                  b: b + range.lowerBound * ldb, ldb: ldb, .none, m: count, n: n, k: range.count,
-                 kernel: kernels.outputWide)
+                 beta: accumulate ? 1 : 0, kernel: kernels.outputWide)
         }
     }
 
     /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb). Each member
-    /// writes its partition's rows of C.
+    /// writes its run's rows of C with one GEMM (each element sums over the batch's rows in an
+    /// order that depends on their number alone, whatever the runs).
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
                                 n: Int, kernels: ProductKernels) {
-        let (values, columns, bounds, count) = (values, columns, bounds, count)
-        Team.shared.run(parts: bounds.count - 1, threads: threads) { partition in
-            let range = bounds[partition]..<bounds[partition + 1]
+        let (values, columns, bounds, count, runs) = (values, columns, bounds, count, runs)
+        Team.shared.run(parts: runs.count, threads: threads) { run in
+            let range = bounds[runs[run].lowerBound]..<bounds[runs[run].upperBound]
             gemm(c: c + range.lowerBound * ldc, ldc: ldc, a: values + range.lowerBound, lda: columns, .transposed,
                  b: b, ldb: ldb, .none, m: range.count, n: n, k: count, kernel: kernels.outputWide)
         }

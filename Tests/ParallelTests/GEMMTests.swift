@@ -126,6 +126,26 @@ struct GEMMTests {
         }
     }
 
+    @Test("β = 1 adds the whole product with the bits of adding a separately stored product, where gemmAddsWholeProducts says so",
+          arguments: [(64, 128, 196), (64, 128, 512), (37, 70, 300), (64, 10, 900), (64, 1, 196), (64, 128, 513), (64, 128, 1100)])
+    func addsWholeProducts(_ shape: (m: Int, n: Int, k: Int)) {
+        let (m, n, k) = shape
+        for kernel in [GEMMKernel.blocked] + (n <= SmallGEMM.width ? [.narrow] : []) {
+            var values = TestValues(seed: UInt64(k))
+            let a = values.array(m * k), b = values.array(k * n), start = values.array(m * n).map { $0 * 1000 }
+            var product = [Float](repeating: .nan, count: m * n), added = start
+            gemm(c: &product, ldc: n, a: a, lda: k, .none, b: b, ldb: n, .none, m: m, n: n, k: k, kernel: kernel)
+            gemm(c: &added, ldc: n, a: a, lda: k, .none, b: b, ldb: n, .none, m: m, n: n, k: k, beta: 1, kernel: kernel)
+            let apart = zip(start, product).map { $0 + $1 }
+            let same = zip(apart, added).allSatisfy { $0.bitPattern == $1.bitPattern }
+            if gemmAddsWholeProducts(k: k, kernel: kernel) {
+                #expect(same, "\(kernel) \(m)×\(n)×\(k)")
+            } else {
+                #expect(k > GEMMBlockSizes.depth && kernel == .blocked)
+            }
+        }
+    }
+
     @Test("k = 0 gives C = β·C, and zero for β = 0 even over NaN")
     func emptyDepth() {
         var c: [Float] = [1, 2, 3, 4]
