@@ -133,11 +133,12 @@ public final class Network {
         // The layers above the first, row by row: each share of the examples goes from the
         // logits' gradients down to the first layer's, summing its rows' part of the weight
         // gradients that are summed by shares.
-        let shares = self.shares(count)
+        let shares = self.shares(count), runs = min(shares, max(1, threads))
         if layers.count > 1 {
             workspace.reserveWeightPartials(shares: shares)
-            Team.shared.run(parts: shares, threads: threads) { share in
-                backwardToFirstLayer(rows: evenPart(share, of: shares, count: count), share: share, gradients: gradients)
+            Team.shared.run(parts: runs, threads: threads) { run in
+                backwardToFirstLayer(shares: evenPart(run, of: runs, count: shares), of: shares, count: count,
+                                     gradients: gradients)
             }
         }
         // Then each layer's weight and bias gradients over the whole batch.
@@ -158,21 +159,29 @@ public final class Network {
         }
     }
 
-    /// Backward through the layers above the first for the examples `rows`, the `share`-th share
-    /// of the batch: for each layer from the last, its part of a weight gradient summed by shares
-    /// (into `gradients` for share 0, into the share's partial otherwise), then dL/dz of
-    /// the layer below (through the weights, the dropout, then the activation).
-    private func backwardToFirstLayer(rows: Range<Int>, share: Int, gradients: UnsafeMutablePointer<Float>) {
+    /// Backward through the layers above the first for the consecutive shares `run` of the
+    /// `shares` shares of `count` examples: for each layer from the last, each share's part of a
+    /// weight gradient summed by shares (into `gradients` for share 0, into the share's partial
+    /// otherwise), then dL/dz of the layer below for all the run's rows at once (a row's result
+    /// does not depend on the rows beside it).
+    private func backwardToFirstLayer(shares run: Range<Int>, of shares: Int, count: Int,
+                                      gradients: UnsafeMutablePointer<Float>) {
         let parameters = UnsafePointer(parameterStorage)
+        let rows = evenPart(run.lowerBound, of: shares, count: count).lowerBound
+            ..< evenPart(run.upperBound - 1, of: shares, count: count).upperBound
         for index in stride(from: layers.count - 1, to: 0, by: -1) {
             let layer = layers[index]
+            if kernels[index].weightGradient == .byShares {
+                for share in run {
+                    let shareRows = evenPart(share, of: shares, count: count)
+                    let target = share == 0 ? gradients : workspace.weightPartial(index, share: share) - layer.weightsOffset
+                    layer.weightGradient(target, outputGradients: workspace.gradients(index) + shareRows.lowerBound * layer.outputs,
+                                         inputs: .dense(workspace.outputs(index - 1) + shareRows.lowerBound * layer.inputs),
+                                         batch: shareRows.count, kernels: kernels[index].products)
+                }
+            }
             let outputGradients = workspace.gradients(index) + rows.lowerBound * layer.outputs
             let inputs = workspace.outputs(index - 1) + rows.lowerBound * layer.inputs
-            if kernels[index].weightGradient == .byShares {
-                let target = share == 0 ? gradients : workspace.weightPartial(index, share: share) - layer.weightsOffset
-                layer.weightGradient(target, outputGradients: outputGradients, inputs: .dense(inputs), batch: rows.count,
-                                     kernels: kernels[index].products)
-            }
             let below = workspace.gradients(index - 1) + rows.lowerBound * layer.inputs
             layer.inputGradient(below, outputGradients: outputGradients, parameters: parameters, batch: rows.count,
                                 kernels: kernels[index].products)
@@ -215,13 +224,20 @@ public final class Network {
         dropout?.reserve(batch: count)
         layers[0].product(workspace.outputs(0), inputs: input, parameters: parameterStorage, batch: count,
                           kernels: kernels[0].products, threads: threads)
-        let statistics = workspace.shareStatistics
-        Team.shared.run(parts: shares, threads: threads) { share in
-            let rows = evenPart(share, of: shares, count: count)
-            forwardFromFirstProduct(rows: rows, dropout: dropout)
-            let (loss, correct) = evaluateLoss(predictions: predictions, labels: labels, rows: rows)
-            statistics[2 * share] = loss
-            statistics[2 * share + 1] = Double(correct)
+        let statistics = workspace.shareStatistics, runs = min(shares, max(1, threads))
+        Team.shared.run(parts: runs, threads: threads) { run in
+            // A run of consecutive shares through the layers at once (a row's result does not
+            // depend on the rows beside it), then each share's loss.
+            let run = evenPart(run, of: runs, count: shares)
+            forwardFromFirstProduct(rows: evenPart(run.lowerBound, of: shares, count: count).lowerBound
+                                        ..< evenPart(run.upperBound - 1, of: shares, count: count).upperBound,
+                                    dropout: dropout)
+            for share in run {
+                let (loss, correct) = evaluateLoss(predictions: predictions, labels: labels,
+                                                   rows: evenPart(share, of: shares, count: count))
+                statistics[2 * share] = loss
+                statistics[2 * share + 1] = Double(correct)
+            }
         }
         var loss = 0.0, correct = 0.0
         for share in 0..<shares {
