@@ -16,16 +16,17 @@ import Glibc
 /// from `run` when every part has finished. Followers spin between jobs, then park.
 ///
 /// Why it is correct (read this before changing anything below):
-/// 1. A job is an object of its own whose only mutable state is its counters, all starting at 0
-///    (per member, the parts claimed from its run; the parts not finished). No counter outlives
-///    its job: a claim counter ends at most `members` past its run (a member stops claiming from
+/// 1. A job's counters (per member, the parts claimed from its run; the parts not finished) start
+///    each call at 0 and its parts: the leader gives a job a new call only when no follower holds
+///    it and the region publishes another (its own list is the only reference). No counter outlives
+///    its call: a claim counter ends at most `members` past its run (a member stops claiming from
 ///    a run at its first failed claim), so none can overflow, however long the run.
 /// 2. A part runs only after a successful claim, so exactly once; the leader returns from `run`
 ///    only when the finished count says all parts are done, so `work` (in `run`'s frame) is never
 ///    called later. A late member holding an old job can only fail to claim from it.
 /// 3. A region's newest job and whether it is open change under its `lock` only; `newest` is a
 ///    hint that lets spinning followers skip the lock until it changes. A follower holds the job
-///    it last saw, so no new job can have that address (no ABA).
+///    it last saw, which is not reused while held, so no newer call's job has that address (no ABA).
 /// 4. The leader never waits for a particular member, not even at the end of a region: it takes
 ///    every part no one else has, so the team finishes whatever Dispatch does (runs followers
 ///    late, or not at all before the region ends: libdispatch runs at most as many iterations at
@@ -116,12 +117,29 @@ private final class Region: @unchecked Sendable {
         defer { leaderIsWorking = false }
         withoutActuallyEscaping(work) { work in
             withUnsafePointer(to: work) { work in
-                let job = Job(parts: parts, members: members, work: work)
+                let job = unusedJob(members: members)
+                job.prepare(parts: parts, members: members, work: work)
                 publish(job, newest: job.address)
                 job.take(as: 0)
                 job.waitUntilFinished()
             }
         }
+    }
+
+    /// The region's jobs, for reuse (read and written by the leader only).
+    private var jobs: [Job] = []
+
+    /// A job no follower holds, nor the region as its newest: one of `jobs` that only this list
+    /// references, or a new one.
+    private func unusedJob(members: Int) -> Job {
+        for index in jobs.indices where jobs[index].capacity >= members && isKnownUniquelyReferenced(&jobs[index]) {
+            // Followers release a job after their last touch of it; see those touches before reusing it.
+            atomicMemoryFence(ordering: .acquiring)
+            return jobs[index]
+        }
+        let job = Job(capacity: members)
+        jobs.append(job)
+        return job
     }
 
     /// Ends the region: followers leave at their next look.
@@ -170,24 +188,32 @@ private final class Region: @unchecked Sendable {
 
 // MARK: - Jobs
 
-/// One `run` call: its parts, how they are cut into members' runs, and its counters.
+/// One `run` call at a time: its parts, how they are cut into members' runs, and its counters.
 private final class Job: @unchecked Sendable {
-    let parts: Int, members: Int
-    let work: UnsafePointer<(Int) -> Void>
+    private(set) var parts = 0, members = 0
+    private(set) var work: UnsafePointer<(Int) -> Void>?
+    /// Members the counters have room for.
+    let capacity: Int
     /// Cache lines of counters: line 0 the parts not finished yet, line 1 + m how many parts of
     /// member m's run have been claimed.
     private let lines: UnsafeMutablePointer<Atomic<Int>>
     private static let stride = 8
 
-    init(parts: Int, members: Int, work: UnsafePointer<(Int) -> Void>) {
-        self.parts = parts
-        self.members = members
-        self.work = work
-        let count = (1 + members) * Self.stride
+    init(capacity: Int) {
+        self.capacity = capacity
+        let count = (1 + capacity) * Self.stride
         lines = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Atomic<Int>>.stride, alignment: 64)
             .bindMemory(to: Atomic<Int>.self, capacity: count)
         for index in 0..<count { (lines + index).initialize(to: Atomic(0)) }
+    }
+
+    /// Makes the job a new call's, its counters at their start: only while no follower holds it.
+    func prepare(parts: Int, members: Int, work: UnsafePointer<(Int) -> Void>) {
+        self.parts = parts
+        self.members = members
+        self.work = work
         lines[0].store(parts, ordering: .relaxed)
+        for member in 0..<members { lines[(1 + member) * Self.stride].store(0, ordering: .relaxed) }
     }
 
     deinit { UnsafeMutableRawPointer(lines).deallocate() }
@@ -205,7 +231,7 @@ private final class Job: @unchecked Sendable {
             while true {
                 let index = lines[(1 + owner) * Self.stride].wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue
                 guard index < owned else { break }
-                work.pointee(first + index)
+                work!.pointee(first + index)
                 lines[0].wrappingSubtract(1, ordering: .releasing)
             }
         }
