@@ -15,9 +15,10 @@ public struct SparseRows {
     /// The columns the entries are in; all columns unless the rows come from a column slice.
     public let columnRange: Range<Int>
     /// Offsets into `columnIndices` and `valueIndices`: row r's entries start at
-    /// `rowStarts[r·rowStride]` and end at `rowStarts[r·rowStride + 1]`.
+    /// `rowStarts[r·rowStride]` and end at `rowStarts[r·rowStride + rowSpan]`.
     public let rowStarts: UnsafePointer<Int>
-    /// Starts from one row to the next: 1, or the partitions of rows cut into partitions.
+    /// Starts from one row to the next: 1, or the segments stored per row (a batch holding
+    /// several partitions).
     public let rowStride: Int
     /// The partition segments of a row in the view: 1 for whole rows or one partition.
     public let rowSpan: Int

@@ -130,9 +130,9 @@ public final class Network {
             gradients.update(repeating: 0, count: parameterCount)
             return
         }
-        // The layers above the first, row by row: each share of the examples goes from the
-        // logits' gradients down to the first layer's, summing its rows' part of the weight
-        // gradients that are summed by shares.
+        // The layers above the first, row by row: each member's run of the examples' shares goes
+        // from the logits' gradients down to the first layer's, summing each share's part of the
+        // weight gradients that are summed by shares.
         let shares = self.shares(count), runs = min(shares, max(1, threads))
         if layers.count > 1 {
             workspace.reserveWeightPartials(shares: shares)
@@ -167,8 +167,7 @@ public final class Network {
     private func backwardToFirstLayer(shares run: Range<Int>, of shares: Int, count: Int,
                                       gradients: UnsafeMutablePointer<Float>) {
         let parameters = UnsafePointer(parameterStorage)
-        let rows = evenPart(run.lowerBound, of: shares, count: count).lowerBound
-            ..< evenPart(run.upperBound - 1, of: shares, count: count).upperBound
+        let rows = Self.examples(ofShares: run, of: shares, count: count)
         for index in stride(from: layers.count - 1, to: 0, by: -1) {
             let layer = layers[index]
             if kernels[index].weightGradient == .byShares {
@@ -229,9 +228,7 @@ public final class Network {
             // A run of consecutive shares through the layers at once (a row's result does not
             // depend on the rows beside it), then each share's loss.
             let run = evenPart(run, of: runs, count: shares)
-            forwardFromFirstProduct(rows: evenPart(run.lowerBound, of: shares, count: count).lowerBound
-                                        ..< evenPart(run.upperBound - 1, of: shares, count: count).upperBound,
-                                    dropout: dropout)
+            forwardFromFirstProduct(rows: Self.examples(ofShares: run, of: shares, count: count), dropout: dropout)
             for share in run {
                 let (loss, correct) = evaluateLoss(predictions: predictions, labels: labels,
                                                    rows: evenPart(share, of: shares, count: count))
@@ -255,6 +252,11 @@ public final class Network {
 
     /// The examples of a share in the row-by-row passes.
     static let rowsPerShare = 16
+
+    /// The examples of the consecutive shares `run` of `shares` shares of `count` examples.
+    private static func examples(ofShares run: Range<Int>, of shares: Int, count: Int) -> Range<Int> {
+        evenPart(run.lowerBound, of: shares, count: count).lowerBound..<evenPart(run.upperBound - 1, of: shares, count: count).upperBound
+    }
 
     /// The forward pass of the examples `rows`, from the first layer's x·W (already in its
     /// outputs) to the logits, the hidden layers' outputs through `dropout` when given.
