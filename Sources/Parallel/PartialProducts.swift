@@ -12,6 +12,10 @@ final class PartialProducts {
 
     deinit { storage.deallocate() }
 
+    /// The fewest additions worth a thread of their own in the sum of the partials: about what
+    /// a team call costs (0.7–0.8 µs on the Intel Xeon of docs/performance.md).
+    static let minimumAdditionsPerThread = 1 << 13
+
     /// C [rows, n] (stride ldc, overwritten) = the sum over the partitions `0 ..< runs.last.upperBound`
     /// (cut into the consecutive `runs`, the first starting at 0) of `product(partition, target,
     /// stride, accumulate)`, on up to `threads` threads. Each writes its partition's product
@@ -41,7 +45,8 @@ final class PartialProducts {
                 }
             }
         }
-        parallelFor(count: rows, threads: threads, minimumChunk: 1) { rowRange in
+        let minimumRows = max(1, Self.minimumAdditionsPerThread / max(1, n * (partitions - first)))
+        parallelFor(count: rows, threads: threads, minimumChunk: minimumRows) { rowRange in
             for row in rowRange {
                 let target = c + row * ldc
                 for partition in first..<partitions {
