@@ -22,6 +22,8 @@ public final class PartitionedDenseBatch {
     /// Each member's run of partitions; and each partition alone, for a GEMM that cannot add
     /// its product to C with the bits of a separate sum (`gemmAddsWholeProducts`).
     private let runs: [Range<Int>], singles: [Range<Int>]
+    /// Columns in the widest partition: the depth of its X·B.
+    private let widestPartition: Int
     /// Rows in the batch.
     public private(set) var count = 0
     /// How far ahead of its copy a row is first read.
@@ -38,9 +40,9 @@ public final class PartitionedDenseBatch {
         self.columns = columns
         let lines = (columns + 15) / 16
         bounds = (0...partitions).map { min(columns, $0 * lines / partitions * 16) }
-        let members = min(partitions, max(1, threads))
-        runs = (0..<members).map { $0 * partitions / members..<($0 + 1) * partitions / members }
+        runs = Team.runs(parts: partitions, threads: threads)
         singles = (0..<partitions).map { $0..<$0 + 1 }
+        widestPartition = zip(bounds.dropFirst(), bounds).map { $0 - $1 }.max() ?? 0
         values = .allocateCacheAligned(capacity: 0)
     }
 
@@ -80,8 +82,7 @@ public final class PartitionedDenseBatch {
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
                       kernels: ProductKernels) {
         let (values, columns, bounds, count) = (values, columns, bounds, count)
-        let widest = zip(bounds.dropFirst(), bounds).map { $0 - $1 }.max() ?? 0
-        let runs = gemmAddsWholeProducts(k: widest, kernel: kernels.outputWide) ? runs : singles
+        let runs = gemmAddsWholeProducts(k: widestPartition, kernel: kernels.outputWide) ? runs : singles
         partials.sum(into: c, ldc: ldc, rows: count, n: n, runs: runs, threads: threads) { partition, target, stride, accumulate in
             let range = bounds[partition]..<bounds[partition + 1]
             gemm(c: target, ldc: stride, a: values + range.lowerBound, lda: columns, .none,

@@ -28,8 +28,7 @@ public final class PartitionedSparseBatch {
         precondition(partitions >= 1)
         self.threads = threads
         self.partitions = partitions
-        let members = min(partitions, max(1, threads))
-        runs = (0..<members).map { $0 * partitions / members..<($0 + 1) * partitions / members }
+        runs = Team.runs(parts: partitions, threads: threads)
         batches = runs.map { _ in SparseBatch() }
         groupings = runs.map { _ in ColumnGrouping() }
     }

@@ -64,7 +64,7 @@ public final class Team: @unchecked Sendable {
     /// called outside a region, it opens one for this call; otherwise (inside a part, or from a
     /// thread that is not the leader) the parts run on the caller's thread, in order.
     public func run(parts: Int, threads: Int, _ work: (_ part: Int) -> Void) {
-        let members = min(parts, max(1, threads))
+        let members = Self.members(parts: parts, threads: threads)
         if members > 1, let region = leadersRegion {
             region.share(parts: parts, members: members, work)
         } else if members > 1, leader.load(ordering: .relaxed) == 0 {
@@ -78,6 +78,16 @@ public final class Team: @unchecked Sendable {
         } else {
             for part in 0..<parts { work(part) }
         }
+    }
+
+    /// The members a call of `parts` parts on up to `threads` threads is shared by.
+    public static func members(parts: Int, threads: Int) -> Int { min(parts, max(1, threads)) }
+
+    /// Each member's own run of a call's parts, the ones it takes first: member m's is
+    /// `evenPart(m, of: members, count: parts)`, so a caller can lay out data by member.
+    public static func runs(parts: Int, threads: Int) -> [Range<Int>] {
+        let members = members(parts: parts, threads: threads)
+        return (0..<members).map { evenPart($0, of: members, count: parts) }
     }
 
     /// The leader's thread while a region is open, 0 otherwise.

@@ -133,7 +133,7 @@ public final class Network {
         // The layers above the first, row by row: each member's run of the examples' shares goes
         // from the logits' gradients down to the first layer's, summing each share's part of the
         // weight gradients that are summed by shares.
-        let shares = self.shares(count), runs = min(shares, max(1, threads))
+        let shares = self.shares(count), runs = Team.members(parts: shares, threads: threads)
         if layers.count > 1 {
             workspace.reserveWeightPartials(shares: shares)
             Team.shared.run(parts: runs, threads: threads) { run in
@@ -223,7 +223,7 @@ public final class Network {
         dropout?.reserve(batch: count)
         layers[0].product(workspace.outputs(0), inputs: input, parameters: parameterStorage, batch: count,
                           kernels: kernels[0].products, threads: threads)
-        let statistics = workspace.shareStatistics, runs = min(shares, max(1, threads))
+        let statistics = workspace.shareStatistics, runs = Team.members(parts: shares, threads: threads)
         Team.shared.run(parts: runs, threads: threads) { run in
             // A run of consecutive shares through the layers at once (a row's result does not
             // depend on the rows beside it), then each share's loss.
