@@ -13,13 +13,16 @@ public enum GEMMKernel: Sendable, Equatable {
 /// How Xᵀ·B runs when X is sparse: picked from the width of C.
 public enum SparseTransposedKernel: Sendable, Equatable {
     /// X's entries regrouped by column (a counting sort per batch), each row of C summed in
-    /// registers and written once: from `columnGroupingMinimumWidth` columns on.
+    /// registers and written once: from `columnGroupingMinimumWidth` columns on, for batches a
+    /// `ColumnGrouping` holds.
     case byColumns
     /// Each row of B held in registers and added into the rows of C its row of X names.
     case byRows
 
-    /// The kernel for a C `n` columns wide.
-    public init(n: Int) { self = n >= columnGroupingMinimumWidth ? .byColumns : .byRows }
+    /// The kernel for a C `n` columns wide and X of up to `batch` rows.
+    public init(n: Int, batch: Int) {
+        self = n >= columnGroupingMinimumWidth && batch <= ColumnGrouping.maximumRows ? .byColumns : .byRows
+    }
 }
 
 /// The kernels of a dense layer's products with its input and weights, chosen once from the
@@ -32,10 +35,10 @@ public struct ProductKernels: Sendable, Equatable {
     /// xᵀ·dz [inputs, outputs] with a sparse x.
     public let sparseTransposed: SparseTransposedKernel
 
-    /// The kernels of a layer `inputs` → `outputs`.
-    public init(inputs: Int, outputs: Int) {
+    /// The kernels of a layer `inputs` → `outputs` for batches of up to `batch` examples.
+    public init(inputs: Int, outputs: Int, batch: Int) {
         outputWide = GEMMKernel(n: outputs)
         inputWide = GEMMKernel(n: inputs)
-        sparseTransposed = SparseTransposedKernel(n: outputs)
+        sparseTransposed = SparseTransposedKernel(n: outputs, batch: batch)
     }
 }

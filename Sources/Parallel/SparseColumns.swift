@@ -15,8 +15,9 @@ public struct SparseColumns {
     public let columnRange: Range<Int>
     /// [columnRange.count + 1] offsets into `rowIndices` and `valueIndices`.
     public let columnStarts: UnsafePointer<Int>
-    /// Row of each entry.
-    public let rowIndices: UnsafePointer<Int32>
+    /// Row of each entry (at most `ColumnGrouping.maximumRows` rows: two bytes an entry keep a
+    /// batch's grouping in the first-level cache).
+    public let rowIndices: UnsafePointer<UInt16>
     /// Each entry's index in `distinctValues`.
     public let valueIndices: UnsafePointer<UInt8>
     /// The values the entries' indices name.
@@ -42,7 +43,7 @@ public struct SparseColumns {
 /// its buffers from batch to batch.
 public final class ColumnGrouping {
     private var columnStarts: UnsafeMutablePointer<Int>
-    private var rowIndices: UnsafeMutablePointer<Int32>
+    private var rowIndices: UnsafeMutablePointer<UInt16>
     private var valueIndices: UnsafeMutablePointer<UInt8>
     private var startCapacity = 0, entryCapacity = 0
     private var grouped: SparseColumns?
@@ -59,9 +60,13 @@ public final class ColumnGrouping {
         valueIndices.deallocate()
     }
 
-    /// Regroups `rows` by column, replacing what was held, and returns the view.
+    /// The most rows a grouping holds.
+    public static let maximumRows = 1 << 16
+
+    /// Regroups `rows` (at most `maximumRows`) by column, replacing what was held, and returns the view.
     @discardableResult
     public func group(_ rows: SparseRows) -> SparseColumns {
+        precondition(rows.count <= Self.maximumRows, "\(rows.count) rows to group, more than \(Self.maximumRows)")
         let range = rows.columnRange
         reserve(columns: range.count, entries: 0)
         let starts = columnStarts
@@ -76,7 +81,7 @@ public final class ColumnGrouping {
             for entry in rows.entries(row) {
                 let index = rows.column(entry) - range.lowerBound
                 let slot = starts[index]
-                rowIndices[slot] = Int32(truncatingIfNeeded: row)
+                rowIndices[slot] = UInt16(truncatingIfNeeded: row)
                 valueIndices[slot] = rows.valueIndices[entry]
                 starts[index] = slot + 1
             }

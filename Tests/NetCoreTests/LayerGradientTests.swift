@@ -40,10 +40,10 @@ import Parallel
         }
         x.withUnsafeBufferPointer { x in
             layer.weightGradient(&gradients, outputGradients: dz, inputs: .dense(x.baseAddress!), batch: batch,
-                                 kernels: ProductKernels(inputs: layer.inputs, outputs: layer.outputs))
+                                 kernels: ProductKernels(inputs: layer.inputs, outputs: layer.outputs, batch: batch))
             layer.biasGradient(&gradients, outputGradients: dz, batch: batch)
             layer.inputGradient(&dx, outputGradients: dz, parameters: parameters, batch: batch,
-                                kernels: ProductKernels(inputs: layer.inputs, outputs: layer.outputs))
+                                kernels: ProductKernels(inputs: layer.inputs, outputs: layer.outputs, batch: batch))
         }
 
         let weightCount = inputs * outputs

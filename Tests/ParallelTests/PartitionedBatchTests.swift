@@ -93,7 +93,7 @@ struct PartitionedBatchTests {
         let b = values.array(50 * n), upstream = values.array(Self.rows.count * n)
 
         var product = [Float](repeating: .nan, count: Self.rows.count * n), expected = product
-        let kernels = ProductKernels(inputs: 50, outputs: n)
+        let kernels = ProductKernels(inputs: 50, outputs: n, batch: batch.count)
         batch.times(into: &product, ldc: n, b: b, ldb: n, n: n, kernels: kernels)
         referenceGEMM(c: &expected, ldc: n, a: gathered, lda: 50, .none, b: b, ldb: n, .none,
                       m: Self.rows.count, n: n, k: 50)

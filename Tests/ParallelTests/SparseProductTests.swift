@@ -48,6 +48,26 @@ struct SparseProductTests {
         #expect(CompressedRows(dense: wide, rows: 1, columns: wide.count - 1) != nil)
     }
 
+    @Test("A grouping holds up to 65,536 rows (two-byte row indices); layers with larger batches take Xᵀ·B by rows")
+    func groupingLimit() throws {
+        let count = ColumnGrouping.maximumRows, columns = 3
+        // Row r has a single entry, 1 in column r % 3.
+        var dense = [Float](repeating: 0, count: count * columns)
+        for row in 0..<count { dense[row * columns + row % columns] = 1 }
+        let sparse = try #require(CompressedRows(dense: dense, rows: count, columns: columns))
+        let batch = SparseBatch()
+        (0..<count).map { Int32($0) }.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
+        let grouping = ColumnGrouping()
+        let grouped = grouping.group(batch.rows)
+        for column in 0..<columns {
+            #expect(grouped.entries(column).map(grouped.row) == Array(stride(from: column, to: count, by: columns)))
+        }
+        withExtendedLifetime(grouping) {}
+        #expect(SparseTransposedKernel(n: 64, batch: count) == .byColumns)
+        #expect(SparseTransposedKernel(n: 64, batch: count + 1) == .byRows)
+        #expect(SparseTransposedKernel(n: 63, batch: 64) == .byRows)
+    }
+
     @Test("A gathered batch holds the chosen rows in order, and a range view reads rows in place")
     func gatheredRowsAndRangeViews() throws {
         let dense = sparseMatrix(rows: 9, columns: 11, density: 0.3, seed: 7)

@@ -38,7 +38,7 @@ extension Dense {
                         parameters: UnsafePointer<Float>,
                         batch: Int, activation: Activation? = nil, threads: Int = 1) {
         product(y, inputs: x, parameters: parameters, batch: batch,
-                kernels: ProductKernels(inputs: inputs, outputs: outputs), threads: threads)
+                kernels: ProductKernels(inputs: inputs, outputs: outputs, batch: batch), threads: threads)
         activate(y, parameters: parameters, batch: batch, activation: activation)
     }
 }

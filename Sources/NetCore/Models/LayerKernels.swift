@@ -25,6 +25,6 @@ struct LayerKernels: Equatable {
     init(index: Int, inputs: Int, outputs: Int, batch: Int, rowsPerShare: Int) {
         let summedByShares = batch >= 2 * rowsPerShare && inputs * outputs < rowsPerShare * (inputs + outputs)
         weightGradient = index > 0 && summedByShares ? .byShares : .wholeBatch
-        products = ProductKernels(inputs: inputs, outputs: outputs)
+        products = ProductKernels(inputs: inputs, outputs: outputs, batch: batch)
     }
 }
