@@ -12,7 +12,7 @@ public enum GEMMKernel: Sendable, Equatable {
 
 /// How Xᵀ·B runs when X is sparse: picked from the width of C.
 public enum SparseTransposedKernel: Sendable, Equatable {
-    /// X's entries regrouped by column (a counting sort per batch), each row of C summed in
+    /// X's entries regrouped by column (`ColumnGrouping`, per batch), each row of C summed in
     /// registers and written once: from `columnGroupingMinimumWidth` columns on, for batches a
     /// `ColumnGrouping` holds.
     case byColumns

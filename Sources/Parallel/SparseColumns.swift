@@ -1,7 +1,8 @@
-/// The entries of a gathered batch of sparse rows grouped by column (compressed-column form),
-/// read through pointers: column c's entries are `columnStarts[c − columnRange.lowerBound] ..<
-/// columnStarts[c − columnRange.lowerBound + 1]`, each naming its row in `rowIndices` and its
-/// value as `distinctValues[valueIndices[e]]`, rows ascending within a column.
+/// The entries of a gathered batch of sparse rows grouped by column: for each column, a bit per
+/// row of the batch, set where the row has an entry in that column, beside the batch's value
+/// indices laid out as a dense byte matrix. The i-th column of `columnRange` has its rows in the
+/// words `rowBits[i·wordsPerColumn ..< (i + 1)·wordsPerColumn]` (row r is bit r % 64 of word
+/// r / 64); row r's entry there has the value `distinctValues[valueIndices[i·rows + r]]`.
 ///
 /// Aᵀ·B by columns sums each row of the result in registers and writes it once, where by rows
 /// every entry reads and writes a whole row of the result (docs/performance.md has the numbers).
@@ -13,85 +14,78 @@ public struct SparseColumns {
     public let rows: Int
     /// The columns the view covers; every entry is in one of them.
     public let columnRange: Range<Int>
-    /// [columnRange.count + 1] offsets into `rowIndices` and `valueIndices`.
-    public let columnStarts: UnsafePointer<Int>
-    /// Row of each entry (at most `ColumnGrouping.maximumRows` rows: two bytes an entry keep a
-    /// batch's grouping in the first-level cache).
-    public let rowIndices: UnsafePointer<UInt16>
-    /// Each entry's index in `distinctValues`.
+    /// Words of row bits per column: ⌈rows / 64⌉.
+    public let wordsPerColumn: Int
+    /// [columnRange.count, wordsPerColumn] the rows of each column that have an entry there.
+    public let rowBits: UnsafePointer<UInt64>
+    /// [columnRange.count, rows] each entry's index in `distinctValues` (where its row bit is set).
     public let valueIndices: UnsafePointer<UInt8>
     /// The values the entries' indices name.
     public let distinctValues: UnsafePointer<Float>
 
-    /// The entries of column `column` (in `columnRange`).
+    /// Calls `body` with the row and the value of each entry of column `column` (in
+    /// `columnRange`), rows ascending.
     @inline(__always)
-    public func entries(_ column: Int) -> Range<Int> {
-        let index = column - columnRange.lowerBound
-        return columnStarts[index]..<columnStarts[index + 1]
+    public func forEachEntry(inColumn column: Int, _ body: (_ row: Int, _ value: Float) -> Void) {
+        let index = column &- columnRange.lowerBound, words = rowBits + index &* wordsPerColumn
+        for word in 0..<wordsPerColumn {
+            var bits = words[word]
+            while bits != 0 {
+                let row = word &<< 6 | bits.trailingZeroBitCount
+                bits &= bits &- 1
+                body(row, value(row: row, index: index))
+            }
+        }
     }
 
-    /// Row of entry `entry`.
+    /// The value of row `row`'s entry in the column at `index` in `columnRange`.
     @inline(__always)
-    public func row(_ entry: Int) -> Int { Int(rowIndices[entry]) }
-
-    /// Value of entry `entry`.
-    @inline(__always)
-    public func value(_ entry: Int) -> Float { distinctValues[Int(valueIndices[entry])] }
+    func value(row: Int, index: Int) -> Float {
+        distinctValues[Int(valueIndices[index &* rows &+ row])]
+    }
 }
 
-/// Storage for `SparseColumns`: regroups a batch of rows by column (a counting sort), reusing
+/// Storage for `SparseColumns`: regroups a batch of rows by column in one pass over its entries
+/// (a bit and a byte each, at places that depend only on the entry's row and column), reusing
 /// its buffers from batch to batch.
 public final class ColumnGrouping {
-    private var columnStarts: UnsafeMutablePointer<Int>
-    private var rowIndices: UnsafeMutablePointer<UInt16>
+    private var rowBits: UnsafeMutablePointer<UInt64>
     private var valueIndices: UnsafeMutablePointer<UInt8>
-    private var startCapacity = 0, entryCapacity = 0
+    private var wordCapacity = 0, valueCapacity = 0
     private var grouped: SparseColumns?
 
     public init() {
-        columnStarts = .allocate(capacity: 0)
-        rowIndices = .allocate(capacity: 0)
+        rowBits = .allocate(capacity: 0)
         valueIndices = .allocate(capacity: 0)
     }
 
     deinit {
-        columnStarts.deallocate()
-        rowIndices.deallocate()
+        rowBits.deallocate()
         valueIndices.deallocate()
     }
 
-    /// The most rows a grouping holds.
+    /// The most rows a grouping holds (its value indices take a byte per row and column).
     public static let maximumRows = 1 << 16
 
     /// Regroups `rows` (at most `maximumRows`) by column, replacing what was held, and returns the view.
     @discardableResult
     public func group(_ rows: SparseRows) -> SparseColumns {
         precondition(rows.count <= Self.maximumRows, "\(rows.count) rows to group, more than \(Self.maximumRows)")
-        let range = rows.columnRange
-        reserve(columns: range.count, entries: 0)
-        let starts = columnStarts
-        starts.update(repeating: 0, count: range.count + 1)
-        for row in 0..<rows.count {
-            for entry in rows.entries(row) { starts[rows.column(entry) - range.lowerBound + 1] += 1 }
-        }
-        for index in 0..<range.count { starts[index + 1] += starts[index] }
-        reserve(columns: range.count, entries: starts[range.count])
-        // Each column's next free slot, counted up from its start; restored below.
-        for row in 0..<rows.count {
+        let range = rows.columnRange, columns = range.count, words = (rows.count + 63) / 64
+        reserve(words: columns * words, values: rows.count * columns)
+        let bits = rowBits, values = valueIndices
+        bits.update(repeating: 0, count: columns * words)
+        let count = rows.count
+        for row in 0..<count {
+            let word = row >> 6, bit = UInt64(1) << (row & 63)
             for entry in rows.entries(row) {
-                let index = rows.column(entry) - range.lowerBound
-                let slot = starts[index]
-                rowIndices[slot] = UInt16(truncatingIfNeeded: row)
-                valueIndices[slot] = rows.valueIndices[entry]
-                starts[index] = slot + 1
+                let index = rows.column(entry) &- range.lowerBound
+                bits[index &* words &+ word] |= bit
+                values[index &* count &+ row] = rows.valueIndices[entry]
             }
         }
-        // Every column's counter now holds the next column's start: shift them back.
-        var index = range.count
-        while index > 0 { starts[index] = starts[index - 1]; index -= 1 }
-        starts[0] = 0
-        let view = SparseColumns(rows: rows.count, columnRange: range, columnStarts: starts, rowIndices: rowIndices,
-                                 valueIndices: valueIndices, distinctValues: rows.distinctValues)
+        let view = SparseColumns(rows: rows.count, columnRange: range, wordsPerColumn: words, rowBits: bits,
+                                 valueIndices: values, distinctValues: rows.distinctValues)
         grouped = view
         return view
     }
@@ -102,18 +96,16 @@ public final class ColumnGrouping {
         return grouped
     }
 
-    private func reserve(columns: Int, entries: Int) {
-        if columns + 1 > startCapacity {
-            columnStarts.deallocate()
-            columnStarts = .allocate(capacity: columns + 1)
-            startCapacity = columns + 1
+    private func reserve(words: Int, values: Int) {
+        if words > wordCapacity {
+            rowBits.deallocate()
+            rowBits = .allocate(capacity: words)
+            wordCapacity = words
         }
-        if entries > entryCapacity {
-            rowIndices.deallocate()
+        if values > valueCapacity {
             valueIndices.deallocate()
-            rowIndices = .allocate(capacity: entries)
-            valueIndices = .allocate(capacity: entries)
-            entryCapacity = entries
+            valueIndices = .allocate(capacity: values)
+            valueCapacity = values
         }
     }
 }

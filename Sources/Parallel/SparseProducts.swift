@@ -4,9 +4,10 @@
 /// so results are deterministic and do not depend on `threads`.
 
 /// The narrowest C [·, n] for which Aᵀ·B is taken with A's entries grouped by column
-/// (`SparseColumns`, `SparseTransposedKernel.byColumns`) rather than by rows: by columns pays a counting sort per batch (≈ 1.5 ns
-/// per entry) to sum each row of C in registers, by rows reads and writes a row of C per entry;
-/// by columns wins from 64 columns on (docs/performance.md).
+/// (`SparseColumns`, `SparseTransposedKernel.byColumns`) rather than by rows: by columns pays a
+/// regrouping per batch (a bit and a byte per entry, ≈ 1 ns per entry) to sum each row of C in
+/// registers, by rows reads and writes a row of C per entry; by columns wins from 64 columns on
+/// (docs/performance.md).
 public let columnGroupingMinimumWidth = 64
 
 /// The fewest rows worth a thread of their own in `sparseTimesDense`: a batch-64 step takes tens
@@ -121,6 +122,41 @@ private func sumOfRows<Block: RegisterBlock>(_ entries: Range<Int>, of b: Unsafe
     return even + odd
 }
 
+/// `sumOfRows` over the entries of a column of grouped A (`SparseColumns`), rows ascending: the
+/// same two chains, the column's even and odd entries, read from its row bits.
+@inline(__always)
+private func sumOfColumn<Block: RegisterBlock>(_ a: SparseColumns, _ column: Int, of b: UnsafePointer<Float>,
+                                               ldb: Int) -> Block {
+    var even = Block(), odd = Block()
+    let index = column &- a.columnRange.lowerBound, words = a.rowBits + index &* a.wordsPerColumn
+    // Whether the next entry is odd: a word can end between the two entries of a pair.
+    var oddNext = false
+    for word in 0..<a.wordsPerColumn {
+        var bits = words[word]
+        func next() -> Int {
+            let row = word &<< 6 | bits.trailingZeroBitCount
+            bits &= bits &- 1
+            return row
+        }
+        if oddNext && bits != 0 {
+            let row = next()
+            odd.add(a.value(row: row, index: index), times: b + row &* ldb)
+            oddNext = false
+        }
+        while bits != 0 {
+            let first = next()
+            even.add(a.value(row: first, index: index), times: b + first &* ldb)
+            guard bits != 0 else {
+                oddNext = true
+                break
+            }
+            let second = next()
+            odd.add(a.value(row: second, index: index), times: b + second &* ldb)
+        }
+    }
+    return even + odd
+}
+
 /// C[row] = A[row]·B.
 private struct RowTimesDense: ColumnBlockWork {
     let a: SparseRows, row: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>
@@ -213,7 +249,7 @@ private struct ColumnGatheredFromRows: ColumnBlockWork {
 
     @inline(__always)
     func visit<Block: RegisterBlock>(_ block: Block.Type, column offset: Int) {
-        let rows: Block = sumOfRows(a.entries(column), of: b + offset, ldb: ldb, value: a.value, row: a.row)
+        let rows: Block = sumOfColumn(a, column, of: b + offset, ldb: ldb)
         let sum = rows.scaled(by: alpha)
         if accumulate { sum.scatter(1, into: c + offset) } else { sum.store(to: c + offset) }
     }
@@ -222,8 +258,8 @@ private struct ColumnGatheredFromRows: ColumnBlockWork {
     func visitTail(column offset: Int, width: Int) {
         let target = c + offset
         if !accumulate { target.update(repeating: 0, count: width) }
-        for entry in a.entries(column) {
-            let scale = a.value(entry), bRow = b + offset + a.row(entry) &* ldb
+        a.forEachEntry(inColumn: column) { row, scale in
+            let bRow = b + offset + row &* ldb
             for lane in 0..<width { target[lane] += alpha * (scale * bRow[lane]) }
         }
     }

@@ -48,7 +48,7 @@ struct SparseProductTests {
         #expect(CompressedRows(dense: wide, rows: 1, columns: wide.count - 1) != nil)
     }
 
-    @Test("A grouping holds up to 65,536 rows (two-byte row indices); layers with larger batches take Xᵀ·B by rows")
+    @Test("A grouping holds up to 65,536 rows (a byte per row and column); layers with larger batches take Xᵀ·B by rows")
     func groupingLimit() throws {
         let count = ColumnGrouping.maximumRows, columns = 3
         // Row r has a single entry, 1 in column r % 3.
@@ -60,7 +60,9 @@ struct SparseProductTests {
         let grouping = ColumnGrouping()
         let grouped = grouping.group(batch.rows)
         for column in 0..<columns {
-            #expect(grouped.entries(column).map(grouped.row) == Array(stride(from: column, to: count, by: columns)))
+            var named: [Int] = []
+            grouped.forEachEntry(inColumn: column) { row, _ in named.append(row) }
+            #expect(named == Array(stride(from: column, to: count, by: columns)))
         }
         withExtendedLifetime(grouping) {}
         #expect(SparseTransposedKernel(n: 64, batch: count) == .byColumns)
@@ -185,17 +187,48 @@ struct SparseProductTests {
         #expect(columns.rows == rows.count && columns.columnRange == range)
         var seen = 0
         for column in range {
-            let entries = columns.entries(column)
+            var entries: [(row: Int, value: Float)] = []
+            columns.forEachEntry(inColumn: column) { entries.append(($0, $1)) }
             seen += entries.count
-            #expect(zip(entries.dropFirst(), entries).allSatisfy { columns.row($0) > columns.row($1) })
+            #expect(zip(entries.dropFirst(), entries).allSatisfy { $0.row > $1.row })
             for entry in entries {
-                let example = Int(rows[columns.row(entry)])
-                #expect(columns.value(entry) == dense[example * 17 + column])
+                #expect(entry.value == dense[Int(rows[entry.row]) * 17 + column])
             }
             let expected = rows.filter { dense[Int($0) * 17 + column] != 0 }.count
             #expect(entries.count == expected, "column \(column)")
         }
         #expect(seen == batch.rows.rowStarts[rows.count])
+    }
+
+    @Test("Xᵀ·B by columns sums each column's entries in row order in two chains, even and odd entries, for batches of any number of 64-row words")
+    func groupedSumOrder() throws {
+        let n = 64
+        for count in [1, 63, 64, 65, 129, 200] {
+            let dense = sparseMatrix(rows: count, columns: 40, density: 0.4, seed: UInt64(count))
+            let sparse = try #require(CompressedRows(dense: dense, rows: count, columns: 40))
+            let batch = SparseBatch()
+            (0..<count).map { Int32($0) }.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
+            var values = TestValues(seed: 9)
+            let b = values.array(count * n)
+            var product = [Float](repeating: .nan, count: 40 * n)
+            let grouping = ColumnGrouping()
+            sparseTransposedTimesDense(c: &product, ldc: n, a: grouping.group(batch.rows), b: b, ldb: n, n: n)
+            withExtendedLifetime(grouping) {}
+            for column in 0..<40 {
+                let rows = (0..<count).filter { dense[$0 * 40 + column] != 0 }
+                for lane in 0..<n {
+                    var even: Float = 0, odd: Float = 0
+                    for (k, row) in rows.enumerated() {
+                        if k % 2 == 0 {
+                            even.addProduct(dense[row * 40 + column], b[row * n + lane])
+                        } else {
+                            odd.addProduct(dense[row * 40 + column], b[row * n + lane])
+                        }
+                    }
+                    #expect(product[column * n + lane] == even + odd, "\(count) rows, column \(column), lane \(lane)")
+                }
+            }
+        }
     }
 
     @Test("A·B is bit-identical for every thread count")
