@@ -104,7 +104,10 @@ public final class Network {
 
     /// The first half of a training step: runs the layers and the loss, writing the loss sum and
     /// the correct count into the statistics slots of `buffer` (laid out as `gradientBuffer`,
-    /// which it is by default) and the logits' gradients into the workspace.
+    /// which it is by default), and takes each thread's rows back down to the first layer as
+    /// soon as their loss is known (a row's gradients need only that row's values): the weight
+    /// gradients summed by shares go into `buffer` and the shares' partials, dL/dz of every
+    /// layer into the workspace. `backward` finishes the step.
     public func forwardLoss(input: LayerInput,               // [count, inputs]
                             labels: UnsafePointer<UInt8>,    // [count]
                             count: Int,
@@ -114,14 +117,15 @@ public final class Network {
             statistics.update(repeating: 0, count: Self.statisticsSlots)
             return
         }
-        let (loss, correct) = forward(input: input, labels: labels, count: count, predictions: nil, training: true)
+        let (loss, correct) = forward(input: input, labels: labels, count: count, predictions: nil, training: true,
+                                      gradients: (buffer ?? gradientBuffer).baseAddress!)
         statistics[0] = Float(loss)
         statistics[1] = Float(correct)
     }
 
-    /// The second half of a training step: backpropagates the logits' gradients left by
-    /// `forwardLoss` on the same `input`, overwriting the parameter gradients in `buffer`
-    /// (laid out as `gradientBuffer`, which it is by default).
+    /// The second half of a training step: from what `forwardLoss` left on the same `input`
+    /// and `buffer`, each layer's weight and bias gradients over the whole batch, overwriting the
+    /// parameter gradients in `buffer` (laid out as `gradientBuffer`, which it is by default).
     public func backward(input: LayerInput,    // [count, inputs]
                          count: Int,
                          into buffer: UnsafeMutableBufferPointer<Float>? = nil) {
@@ -130,18 +134,7 @@ public final class Network {
             gradients.update(repeating: 0, count: parameterCount)
             return
         }
-        // The layers above the first, row by row: each member's run of the examples' shares goes
-        // from the logits' gradients down to the first layer's, summing each share's part of the
-        // weight gradients that are summed by shares.
-        let shares = self.shares(count), runs = Team.members(parts: shares, threads: threads)
-        if layers.count > 1 {
-            workspace.reserveWeightPartials(shares: shares)
-            Team.shared.run(parts: runs, threads: threads) { run in
-                backwardToFirstLayer(shares: evenPart(run, of: runs, count: shares), of: shares, count: count,
-                                     gradients: gradients)
-            }
-        }
-        // Then each layer's weight and bias gradients over the whole batch.
+        let shares = self.shares(count)
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[index], outputGradients = workspace.gradients(index)
             switch kernels[index].weightGradient {
@@ -211,14 +204,17 @@ public final class Network {
 
     /// Runs the layers and the loss of `count` (> 0) examples, leaving every layer's outputs and
     /// the logits' gradients in the workspace; returns the loss sum and the correct count.
-    /// In `training`, the hidden layers' outputs go through `dropout`.
+    /// In `training`, the hidden layers' outputs go through `dropout`. With `gradients`, each
+    /// run of examples then goes back down to the first layer (`backwardToFirstLayer`).
     ///
     /// The first layer's product, the widest, is split over the threads by its kernel; the rest
     /// is row by row, so each thread takes a share of the examples through all of it.
     func forward(input: LayerInput, labels: UnsafePointer<UInt8>, count: Int,
-                 predictions: UnsafeMutablePointer<UInt8>?, training: Bool = false) -> (loss: Double, correct: Int) {
+                 predictions: UnsafeMutablePointer<UInt8>?, training: Bool = false,
+                 gradients: UnsafeMutablePointer<Float>? = nil) -> (loss: Double, correct: Int) {
         let shares = self.shares(count)
         workspace.reserve(batch: count, shares: shares)
+        if gradients != nil { workspace.reserveWeightPartials(shares: shares) }
         let dropout = training ? dropout : nil
         dropout?.reserve(batch: count)
         layers[0].product(workspace.outputs(0), inputs: input, parameters: parameterStorage, batch: count,
@@ -235,6 +231,7 @@ public final class Network {
                 statistics[2 * share] = loss
                 statistics[2 * share + 1] = Double(correct)
             }
+            if let gradients { backwardToFirstLayer(shares: run, of: shares, count: count, gradients: gradients) }
         }
         var loss = 0.0, correct = 0.0
         for share in 0..<shares {

@@ -4,9 +4,10 @@ import Foundation
 public enum Phase: String, CaseIterable, Codable, Sendable {
     /// Drawing the epoch's order and gathering each minibatch part.
     case data
-    /// Layers and loss.
+    /// Layers and loss, and the gradients back down to the first layer's outputs, row by row
+    /// (`Network.forwardLoss`).
     case forward
-    /// Backpropagation into the gradient buffer.
+    /// The weight gradients that sum over the whole batch, into the gradient buffer (`Network.backward`).
     case backward
     /// Waiting at the step's barrier for the slowest rank (measured only with `--profile`).
     case allreduceWait = "allreduce_wait"
