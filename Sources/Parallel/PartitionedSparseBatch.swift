@@ -1,8 +1,8 @@
 /// A minibatch of rows of a `ColumnPartitionedRows` set, and the two products a dense layer needs
 /// with it: X·B forward and Xᵀ·B backward. Each member of the `Team` gathers the segments of the
-/// partitions it owns (a contiguous run of them, as `Team.run` shares out parts), then multiplies
-/// and regroups them, so each thread keeps its rows of B (the weights) and its part of the batch
-/// in its own cache.
+/// partitions it owns (a contiguous run of them, as `Team.run` shares out parts) at the start of
+/// the first product, in the same team call, then multiplies and regroups them, so each thread
+/// keeps its rows of B (the weights) and its part of the batch in its own cache.
 ///
 /// Results depend on the number of partitions (the order in which the partial products are
 /// added), not on which thread runs which partition.
@@ -12,6 +12,10 @@ public final class PartitionedSparseBatch {
     private let runs: [Range<Int>], batches: [SparseBatch]
     /// Each run's rows regrouped by column, for Xᵀ·B.
     private let groupings: [ColumnGrouping]
+    /// The rows and set `gather` named, and per run whether its segments are still to be copied
+    /// (each flag written only by the member that copies that run, or by the leader between calls).
+    private var named: (rows: UnsafeBufferPointer<Int32>, set: ColumnPartitionedRows)?
+    private let uncopied: UnsafeMutableBufferPointer<Bool>
     private let partials = PartialProducts()
     /// Rows in the batch.
     public private(set) var count = 0
@@ -31,18 +35,29 @@ public final class PartitionedSparseBatch {
         runs = Team.runs(parts: partitions, threads: threads)
         batches = runs.map { _ in SparseBatch() }
         groupings = runs.map { _ in ColumnGrouping() }
+        uncopied = .allocate(capacity: runs.count)
+        uncopied.initialize(repeating: false)
     }
 
-    /// Copies the rows `rows` of `set` (cut into as many partitions as this batch has), in that
-    /// order, replacing what the batch held: each member's run of partitions by that member, one
-    /// copy per row.
+    deinit { uncopied.deallocate() }
+
+    /// Makes the rows `rows` of `set` (cut into as many partitions as this batch has), in that
+    /// order, the batch: each member copies its run of partitions' segments, one copy per row, at
+    /// the start of its share of the next product (saving a team call), so `rows` must stay
+    /// valid and unchanged until then.
     public func gather(_ rows: UnsafeBufferPointer<Int32>, from set: ColumnPartitionedRows) {
         precondition(set.partitions == partitions, "the set has \(set.partitions) partitions")
-        Team.shared.run(parts: runs.count, threads: threads) { run in
-            batches[run].gather(rows, from: set.matrix, partitions: runs[run])
-        }
+        named = (rows, set)
+        for run in runs.indices { uncopied[run] = true }
         count = rows.count
         columns = set.columns
+    }
+
+    /// Copies run `run`'s segments of the named rows, unless they are already copied.
+    private func copy(run: Int) {
+        guard uncopied[run], let (rows, set) = named else { return }
+        batches[run].gather(rows, from: set.matrix, partitions: runs[run])
+        uncopied[run] = false
     }
 
     /// C = X·B: C [count, n] (stride ldc, overwritten), B [columns, n] (stride ldb). Each run's
@@ -52,7 +67,9 @@ public final class PartitionedSparseBatch {
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
                       kernels: ProductKernels) {
         partials.sum(into: c, ldc: ldc, rows: count, n: n, runs: runs, threads: threads) { partition, target, stride, accumulate in
-            sparseTimesDense(c: target, ldc: stride, a: rows(partition), b: b, ldb: ldb, n: n,
+            let run = runs.firstIndex { $0.contains(partition) }!
+            if partition == runs[run].lowerBound { copy(run: run) }
+            sparseTimesDense(c: target, ldc: stride, a: batches[run].rows(partition: partition), b: b, ldb: ldb, n: n,
                              accumulate: accumulate)
         }
     }
@@ -64,6 +81,7 @@ public final class PartitionedSparseBatch {
     public func transposedTimes(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int,
                                 n: Int, kernels: ProductKernels) {
         Team.shared.run(parts: runs.count, threads: threads) { run in
+            copy(run: run)
             let segments = batches[run].rows
             if kernels.sparseTransposed == .byColumns {
                 let grouped = groupings[run].group(segments)
@@ -72,11 +90,5 @@ public final class PartitionedSparseBatch {
                 sparseTransposedTimesDense(c: c, ldc: ldc, a: segments, b: b, ldb: ldb, n: n)
             }
         }
-    }
-
-    /// Partition `partition`'s segments of the gathered rows, from the batch of the run holding it.
-    private func rows(_ partition: Int) -> SparseRows {
-        let run = runs.firstIndex { $0.contains(partition) }!
-        return batches[run].rows(partition: partition)
     }
 }
