@@ -80,16 +80,20 @@ public final class PartitionedDenseBatch {
     /// as they come (when the GEMM adds whole products), the others' apart; then the rows are
     /// shared out to add those in partition order.
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
-                      kernels: ProductKernels) {
+                      kernels: ProductKernels, rowsFinishedLater: Bool = false) {
         let (values, columns, bounds, count) = (values, columns, bounds, count)
         let runs = gemmAddsWholeProducts(k: widestPartition, kernel: kernels.outputWide) ? runs : singles
-        partials.sum(into: c, ldc: ldc, rows: count, n: n, runs: runs, threads: threads) { partition, target, stride, accumulate in
+        partials.sum(into: c, ldc: ldc, rows: count, n: n, runs: runs, threads: threads,
+                     rowsAddedLater: rowsFinishedLater) { partition, target, stride, accumulate in
             let range = bounds[partition]..<bounds[partition + 1]
             gemm(c: target, ldc: stride, a: values + range.lowerBound, lda: columns, .none,
                  b: b + range.lowerBound * ldb, ldb: ldb, .none, m: count, n: n, k: range.count,
                  beta: accumulate ? 1 : 0, kernel: kernels.outputWide)
         }
     }
+
+    /// Adds up the partial products of the rows `rows` of the last `times` with `rowsFinishedLater`.
+    public func finishRows(_ rows: Range<Int>) { partials.add(rows: rows) }
 
     /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb). Each member
     /// writes its run's rows of C with one GEMM (each element sums over the batch's rows in an

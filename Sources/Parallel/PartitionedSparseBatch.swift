@@ -65,14 +65,18 @@ public final class PartitionedSparseBatch {
     /// stay in cache for the whole batch): the first run's added to C as they come, the others'
     /// apart; then the rows are shared out to add those in partition order.
     public func times(into c: UnsafeMutablePointer<Float>, ldc: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
-                      kernels: ProductKernels) {
-        partials.sum(into: c, ldc: ldc, rows: count, n: n, runs: runs, threads: threads) { partition, target, stride, accumulate in
+                      kernels: ProductKernels, rowsFinishedLater: Bool = false) {
+        partials.sum(into: c, ldc: ldc, rows: count, n: n, runs: runs, threads: threads,
+                     rowsAddedLater: rowsFinishedLater) { partition, target, stride, accumulate in
             let run = runs.firstIndex { $0.contains(partition) }!
             if partition == runs[run].lowerBound { copy(run: run) }
             sparseTimesDense(c: target, ldc: stride, a: batches[run].rows(partition: partition), b: b, ldb: ldb, n: n,
                              accumulate: accumulate)
         }
     }
+
+    /// Adds up the partial products of the rows `rows` of the last `times` with `rowsFinishedLater`.
+    public func finishRows(_ rows: Range<Int>) { partials.add(rows: rows) }
 
     /// C = Xᵀ·B: C [columns, n] (stride ldc, overwritten), B [count, n] (stride ldb). Each member
     /// writes its run's rows of C (each C element sums over the batch's rows in order, whatever

@@ -94,10 +94,17 @@ struct PartitionedBatchTests {
 
         var product = [Float](repeating: .nan, count: Self.rows.count * n), expected = product
         let kernels = ProductKernels(inputs: 50, outputs: n, batch: batch.count)
-        batch.times(into: &product, ldc: n, b: b, ldb: n, n: n, kernels: kernels)
+        batch.times(into: &product, ldc: n, b: b, ldb: n, n: n, kernels: kernels, rowsFinishedLater: false)
         referenceGEMM(c: &expected, ldc: n, a: gathered, lda: 50, .none, b: b, ldb: n, .none,
                       m: Self.rows.count, n: n, k: 50)
         for (a, e) in zip(product, expected) { #expect(abs(a - e) <= 1e-5 * max(1, abs(e))) }
+        // The partial products added up later, row range by row range: the same bits.
+        var finishedLater = [Float](repeating: .nan, count: product.count)
+        batch.times(into: &finishedLater, ldc: n, b: b, ldb: n, n: n, kernels: kernels, rowsFinishedLater: true)
+        let half = Self.rows.count / 2
+        batch.finishRows(half..<Self.rows.count)
+        batch.finishRows(0..<half)
+        #expect(finishedLater == product, "rows finished later")
 
         var transposed = [Float](repeating: .nan, count: 50 * n), expectedTransposed = transposed
         batch.transposedTimes(into: &transposed, ldc: n, b: upstream, ldb: n, n: n, kernels: kernels)

@@ -23,14 +23,16 @@ public struct Dense: Sendable, Equatable {
 
     // MARK: - Forward
 
-    /// z = x·W, the first half of the forward pass y = f(x·W + b), by `kernels`.
+    /// z = x·W, the first half of the forward pass y = f(x·W + b), by `kernels`. With
+    /// `rowsFinishedLater`, rows of z are complete only after `x.finishRows` (a partitioned batch
+    /// leaves its partial products for the threads that read the rows to add up).
     public func product(_ z: UnsafeMutablePointer<Float>,         // [batch, outputs], overwritten
                         inputs x: LayerInput,                     // [batch, inputs]
                         parameters: UnsafePointer<Float>,
-                        batch: Int, kernels: ProductKernels, threads: Int = 1) {
+                        batch: Int, kernels: ProductKernels, threads: Int = 1, rowsFinishedLater: Bool = false) {
         guard batch > 0 else { return }
         x.times(parameters + weightsOffset, ldb: outputs, into: z, ldc: outputs,
-                batch: batch, k: inputs, n: outputs, kernels: kernels, threads: threads)
+                batch: batch, k: inputs, n: outputs, kernels: kernels, threads: threads, rowsFinishedLater: rowsFinishedLater)
     }
 
     /// y = f(z + b) in place, the second half of the forward pass; f the identity when `activation` is nil.

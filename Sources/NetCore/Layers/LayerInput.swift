@@ -15,9 +15,10 @@ public enum LayerInput {
     case batch(any PartitionedBatch)
 
     /// Product · weights: C [batch, n] = input [batch, k] · B [k, n] (row strides ldc, ldb), by
-    /// the `kernels` of a layer k → n.
+    /// the `kernels` of a layer k → n. With `rowsFinishedLater`, a partitioned batch leaves its
+    /// partitions' partial products for `finishRows` to add up (see `PartitionedBatch`).
     func times(_ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
-               batch: Int, k: Int, n: Int, kernels: ProductKernels, threads: Int) {
+               batch: Int, k: Int, n: Int, kernels: ProductKernels, threads: Int, rowsFinishedLater: Bool = false) {
         switch self {
         case let .dense(x):
             gemm(c: c, ldc: ldc, a: x, lda: k, .none, b: b, ldb: ldb, .none,
@@ -27,8 +28,14 @@ public enum LayerInput {
             sparseTimesDense(c: c, ldc: ldc, a: rows, b: b, ldb: ldb, n: n, threads: threads)
         case let .batch(gathered):
             precondition(gathered.count == batch)
-            gathered.times(into: c, ldc: ldc, b: b, ldb: ldb, n: n, kernels: kernels)
+            gathered.times(into: c, ldc: ldc, b: b, ldb: ldb, n: n, kernels: kernels, rowsFinishedLater: rowsFinishedLater)
         }
+    }
+
+    /// Adds up the rows `rows` of the last `times` with `rowsFinishedLater` (nothing to do but
+    /// for a partitioned batch).
+    func finishRows(_ rows: Range<Int>) {
+        if case let .batch(gathered) = self { gathered.finishRows(rows) }
     }
 
     /// Transposed product · gradients: C [k, n] = inputᵀ [k, batch] · B [batch, n], overwritten,

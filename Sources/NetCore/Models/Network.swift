@@ -218,13 +218,14 @@ public final class Network {
         let dropout = training ? dropout : nil
         dropout?.reserve(batch: count)
         layers[0].product(workspace.outputs(0), inputs: input, parameters: parameterStorage, batch: count,
-                          kernels: kernels[0].products, threads: threads)
+                          kernels: kernels[0].products, threads: threads, rowsFinishedLater: true)
         let statistics = workspace.shareStatistics, runs = Team.members(parts: shares, threads: threads)
         Team.shared.run(parts: runs, threads: threads) { run in
             // A run of consecutive shares through the layers at once (a row's result does not
             // depend on the rows beside it), then each share's loss.
-            let run = evenPart(run, of: runs, count: shares)
-            forwardFromFirstProduct(rows: Self.examples(ofShares: run, of: shares, count: count), dropout: dropout)
+            let run = evenPart(run, of: runs, count: shares), rows = Self.examples(ofShares: run, of: shares, count: count)
+            input.finishRows(rows)
+            forwardFromFirstProduct(rows: rows, dropout: dropout)
             for share in run {
                 let (loss, correct) = evaluateLoss(predictions: predictions, labels: labels,
                                                    rows: evenPart(share, of: shares, count: count))
