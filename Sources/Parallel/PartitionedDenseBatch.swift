@@ -5,7 +5,7 @@
 /// Each member owns a contiguous run of partitions: it multiplies their columns of the batch by
 /// its rows of B (the weights) and writes its rows of Xᵀ·B (the weights' gradient): every thread
 /// reads and writes only its own rows of the weights, which stay in its cache from step to step,
-/// and the update that splits the parameters into contiguous runs finds them there too. Only
+/// and the update that gives each thread those rows finds them there too. Only
 /// [count, n] partial products cross between cores.
 ///
 /// Results depend on the number of partitions (the order in which the partial products are

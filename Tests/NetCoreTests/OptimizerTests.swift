@@ -84,15 +84,18 @@ import Testing
         #expect(optimizer.velocity.isEmpty == (momentum == 0) && optimizer.firstMoment.isEmpty)
     }
 
-    @Test func theUpdateIsTheSameForAnySplitOverThreads() {
+    @Test(arguments: [OptimizerKind.sgd, .adamw])
+    func theUpdateIsTheSameForAnySplitOverThreads(kind: OptimizerKind) {
         let count = 100_000
         let gradients = uniformValues(count, seed: 3), start = uniformValues(count, seed: 4)
-        func parameters(threads: Int) -> [Float] {
-            var optimizer = Optimizer(.adamw, learningRate: 0.003, weightDecay: 0.01, parameterCount: count)
+        func parameters(threads: Int, shares: [[Range<Int>]] = []) -> [Float] {
+            var optimizer = Optimizer(kind, learningRate: 0.003, weightDecay: 0.01, parameterCount: count)
             var parameters = start
             for _ in 0..<3 {
                 parameters.withUnsafeMutableBufferPointer { p in
-                    gradients.withUnsafeBufferPointer { optimizer.update(parameters: p, gradientSum: $0, examples: 7, threads: threads) }
+                    gradients.withUnsafeBufferPointer {
+                        optimizer.update(parameters: p, gradientSum: $0, examples: 7, threads: threads, shares: shares)
+                    }
                 }
             }
             return parameters
@@ -100,6 +103,14 @@ import Testing
         let one = parameters(threads: 1)
         #expect(one != start)
         #expect(parameters(threads: 2) == one && parameters(threads: 3) == one)
+        // Shares of a few ranges each, as Network.updateShares makes them.
+        #expect(parameters(threads: 2, shares: [[0..<30_000, 70_000..<count], [30_000..<70_000]]) == one)
+    }
+
+    @Test func updateSharesGiveEachThreadItsFirstLayerRowsAndTheLeaderTheRest() {
+        let network = Network(ModelConfiguration(kind: .multiclass), seed: 1)
+        let shares = network.updateShares(firstLayerRows: [0..<300, 300..<500, 500..<784])
+        #expect(shares == [[0..<300 * 64, 784 * 64..<network.parameterCount], [300 * 64..<500 * 64], [500 * 64..<784 * 64]])
     }
 
     @Test func warmUpRisesLinearlyThenTheScheduleRunsOverTheRest() {

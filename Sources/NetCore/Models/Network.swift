@@ -33,6 +33,20 @@ public final class Network {
     /// Number of trainable parameters.
     public let parameterCount: Int
 
+    /// The parameters cut for the update into one share per team member, given each member's
+    /// rows of the first layer's weights (its input's columns, whose gradient rows it writes;
+    /// contiguous, in order, from 0 to `inputs`): member m's share holds its rows, and the
+    /// leader's (member 0) also every parameter after the first layer's weights, whose gradients
+    /// it adds up last.
+    public func updateShares(firstLayerRows memberRows: [Range<Int>]) -> [[Range<Int>]] {
+        let first = layers[0]
+        precondition(first.weightsOffset == 0 && memberRows.first?.lowerBound == 0
+                     && memberRows.last?.upperBound == first.inputs, "rows must cover the first layer's inputs")
+        var shares = memberRows.map { [$0.lowerBound * first.outputs..<$0.upperBound * first.outputs] }
+        shares[0].append(first.biasOffset..<parameterCount)
+        return shares
+    }
+
     let parameterStorage: UnsafeMutablePointer<Float>      // [parameterCount]
     let gradientStorage: UnsafeMutablePointer<Float>       // [parameterCount + 3]
     var workspace: Workspace

@@ -67,25 +67,43 @@ public struct Optimizer {
                   epsilon: configuration.epsilon, parameterCount: parameterCount)
     }
 
-    /// One step against the mean gradient gradientSum / examples. The parameters are split over up
-    /// to `threads` threads in contiguous ranges.
+    /// One step against the mean gradient gradientSum / examples, on up to `threads` threads. With
+    /// `shares` (one per team member, each a few ranges, together every parameter once:
+    /// `Network.updateShares`), member m updates share m, the parameters whose gradients it has
+    /// just written, still in its cache; without, contiguous ranges of nearly equal size.
     public mutating func update(parameters: UnsafeMutableBufferPointer<Float>,
-                                gradientSum: UnsafeBufferPointer<Float>, examples: Int, threads: Int = 1) {
+                                gradientSum: UnsafeBufferPointer<Float>, examples: Int, threads: Int = 1,
+                                shares: [[Range<Int>]] = []) {
         precondition(gradientSum.count >= parameters.count)
+        precondition(shares.isEmpty || shares.joined().map(\.count).reduce(0, +) == parameters.count,
+                     "the shares must hold every parameter once")
         switch kind {
-        case .sgd: sgdStep(parameters, gradientSum, examples: examples, threads: threads)
-        case .adam, .adamw: adamStep(parameters, gradientSum, examples: examples, threads: threads)
+        case .sgd: sgdStep(parameters, gradientSum, examples: examples, threads: threads, shares: shares)
+        case .adam, .adamw: adamStep(parameters, gradientSum, examples: examples, threads: threads, shares: shares)
+        }
+    }
+
+    /// Runs `body` once for each range of a cut of 0..<count: `shares`' ranges on the team, a
+    /// share per member, when there are several and the parameters are worth a thread each;
+    /// otherwise `parallelFor`'s cut. Every parameter's update depends only on its own values.
+    private static func forEachPart(count: Int, threads: Int, shares: [[Range<Int>]], _ body: (Range<Int>) -> Void) {
+        if threads > 1 && shares.count > 1 && count >= shares.count * parametersPerThread {
+            Team.shared.run(parts: shares.count, threads: threads) { share in
+                for range in shares[share] { body(range) }
+            }
+        } else {
+            parallelFor(count: count, threads: threads, minimumChunk: parametersPerThread, body)
         }
     }
 
     // MARK: - SGD
 
     private mutating func sgdStep(_ parameters: UnsafeMutableBufferPointer<Float>, _ gradientSum: UnsafeBufferPointer<Float>,
-                                  examples: Int, threads: Int) {
+                                  examples: Int, threads: Int, shares: [[Range<Int>]]) {
         let p = parameters.baseAddress!, g = gradientSum.baseAddress!
         let scale = 1 / Float(examples), rate = learningRate, mu = momentum, decay = weightDecay
         guard !velocity.isEmpty else {
-            parallelFor(count: parameters.count, threads: threads, minimumChunk: Self.parametersPerThread) { range in
+            Self.forEachPart(count: parameters.count, threads: threads, shares: shares) { range in
                 if decay == 0 {
                     for i in range { p[i] -= rate * (g[i] * scale) }
                 } else {
@@ -96,7 +114,7 @@ public struct Optimizer {
         }
         velocity.withUnsafeMutableBufferPointer { velocity in
             let v = velocity.baseAddress!
-            parallelFor(count: parameters.count, threads: threads, minimumChunk: Self.parametersPerThread) { range in
+            Self.forEachPart(count: parameters.count, threads: threads, shares: shares) { range in
                 for i in range {
                     v[i] = mu * v[i] + (decay == 0 ? g[i] * scale : g[i] * scale + decay * p[i])
                     p[i] -= rate * v[i]
@@ -108,7 +126,7 @@ public struct Optimizer {
     // MARK: - Adam and AdamW
 
     private mutating func adamStep(_ parameters: UnsafeMutableBufferPointer<Float>, _ gradientSum: UnsafeBufferPointer<Float>,
-                                   examples: Int, threads: Int) {
+                                   examples: Int, threads: Int, shares: [[Range<Int>]]) {
         steps += 1
         let p = parameters.baseAddress!, g = gradientSum.baseAddress!
         let scale = 1 / Float(examples), rate = learningRate, epsilon = epsilon
@@ -122,7 +140,7 @@ public struct Optimizer {
         firstMoment.withUnsafeMutableBufferPointer { firstMoment in
             secondMoment.withUnsafeMutableBufferPointer { secondMoment in
                 let m = firstMoment.baseAddress!, v = secondMoment.baseAddress!
-                parallelFor(count: parameters.count, threads: threads, minimumChunk: Self.parametersPerThread) { range in
+                Self.forEachPart(count: parameters.count, threads: threads, shares: shares) { range in
                     // Branch-free inner loops, so that they vectorise.
                     if shrink != 1 {
                         for i in range { p[i] *= shrink }

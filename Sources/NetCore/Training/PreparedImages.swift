@@ -63,6 +63,13 @@ final class PreparedImages {
     /// The form actually used.
     var form: InputForm { sparse == nil ? .dense : .sparse }
 
+    /// Each team member's columns of the minibatch (its run of partitions): the rows of the first
+    /// layer's weights it multiplies, and whose gradient it writes.
+    var memberColumns: [Range<Int>] {
+        let bounds = sparse?.bounds ?? denseBatch.bounds
+        return Team.runs(parts: bounds.count - 1, threads: threads).map { bounds[$0.lowerBound]..<bounds[$0.upperBound] }
+    }
+
     /// Gathers the examples at `indices` into the minibatch and returns it as the first layer's
     /// input, valid until the next gather. With augmentation, each is distorted, and with input
     /// dropout its pixels dropped, as drawn from (seed, `epoch`, its index).

@@ -26,6 +26,8 @@ public final class Trainer {
     private let gradientSum: any GradientSum
     /// The training, test and validation images in the form the first layer reads.
     let train: PreparedImages, test: PreparedImages, validation: PreparedImages?
+    /// How the update shares the parameters out over the threads (`Network.updateShares`).
+    private let updateShares: [[Range<Int>]]
     /// Labels of the examples of the current pass. [largest pass]
     var batchLabels: [UInt8]
     /// Time per phase on this rank since the last `resetTimes()`.
@@ -61,6 +63,7 @@ public final class Trainer {
                                augmentation: configuration.augmentation, inputDropout: configuration.inputDropout,
                                seed: configuration.seed)
         let form = train.form
+        updateShares = network.updateShares(firstLayerRows: train.memberColumns)
         test = PreparedImages(data.test, form: form)
         validation = data.validation.map { PreparedImages($0, form: form) }
         divergenceLoss = 100 * log(configuration.model.isBinary ? 2 : Double(configuration.model.classes))
@@ -136,7 +139,7 @@ public final class Trainer {
                     }
                     // The update: the only place parameters change.
                     optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
-                                     examples: plan.batch(step).count, threads: network.threads)
+                                     examples: plan.batch(step).count, threads: network.threads, shares: updateShares)
                     position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
                     clock = times.record(.update, since: clock)
                     try progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
