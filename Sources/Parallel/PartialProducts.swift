@@ -10,8 +10,8 @@ final class PartialProducts {
     /// Partials of the partitions after the first run, each on its own cache lines.
     private var storage = UnsafeMutablePointer<Float>.allocateCacheAligned(capacity: 0)
     private var capacity = 0
-    /// What the last `sum` with `rowsAddedLater` left to add: C, its row stride and width, the partitions whose
-    /// products are apart and the distance between their partials.
+    /// What the last `sum` with `rowsAddedLater` left to add: C, its row stride and width, the
+    /// partitions whose products are apart and the distance between their partials.
     private var apart: (c: UnsafeMutablePointer<Float>, ldc: Int, n: Int, partitions: Range<Int>, stride: Int)?
 
     deinit { storage.deallocate() }

@@ -64,7 +64,8 @@ public final class ColumnGrouping {
         valueIndices.deallocate()
     }
 
-    /// The most rows a grouping holds (its value indices take a byte per row and column).
+    /// The most rows a grouping holds: its value indices take a byte per row and column (51 MB
+    /// for 65,536 rows of MNIST's 784 pixels); layers with larger batches take Xᵀ·B by rows.
     public static let maximumRows = 1 << 16
 
     /// Regroups `rows` (at most `maximumRows`) by column, replacing what was held, and returns the view.
