@@ -16,21 +16,18 @@ import Glibc
 /// from `run` when every part has finished. Followers spin between jobs, then park.
 ///
 /// Why it is correct (read this before changing anything below):
-/// 1. A job's counters (per member, the parts claimed from its run; the parts not finished) start
-///    each call at 0 and its parts: the leader gives a job a new call only when no follower holds
-///    it and the region publishes another (its own list is the only reference). No counter outlives
-///    its call: a claim counter ends at most `members` past its run (a member stops claiming from
-///    a run at its first failed claim), so none can overflow, however long the run.
-/// 2. A part runs only after a successful claim, so exactly once; the leader returns from `run`
-///    only when the finished count says all parts are done, so `work` (in `run`'s frame) is never
-///    called later. A late member holding an old job can only fail to claim from it.
-/// 3. A region's newest job and whether it is open change under its `lock` only; `newest` is a
-///    hint that lets spinning followers skip the lock until it changes. A follower holds the job
-///    it last saw, which is not reused while held, so no newer call's job has that address (no ABA).
-/// 4. The leader never waits for a particular member, not even at the end of a region: it takes
-///    every part no one else has, so the team finishes whatever Dispatch does (runs followers
-///    late, or not at all before the region ends: libdispatch runs at most as many iterations at
-///    once as there are active CPUs).
+/// 1. A job's counters (per member, parts claimed from its run; parts not finished) start each
+///    call at 0 and `parts`: the leader reuses a job only when its own list is the only reference
+///    (no follower holds it, the region publishes another). A claim counter ends at most `members`
+///    past its run (a member stops at its first failed claim): no counter outlives its call.
+/// 2. A part runs only after a successful claim, so exactly once; `run` returns only when the
+///    finished count says all parts are done, so `work` (in `run`'s frame) is never called later.
+/// 3. The newest job and whether the region is open change under `lock` only; `newest` is a hint
+///    for spinning followers. A follower holds the job it last saw, which is not reused while
+///    held, so no newer call's job has that address (no ABA).
+/// 4. The leader waits for no particular member, not even when the region ends: it takes every
+///    part no one else has, so the team finishes whatever Dispatch does (libdispatch runs at most
+///    as many iterations at once as there are active CPUs; a late one finds nothing to claim).
 /// 5. The leader is the thread that opened the region, never a Dispatch thread: MPI runs with
 ///    MPI_THREAD_FUNNELED, and `concurrentPerform` does not promise which iteration its caller runs.
 public final class Team: @unchecked Sendable {
