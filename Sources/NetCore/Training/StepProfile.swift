@@ -2,7 +2,8 @@ import Foundation
 
 /// Where a rank's time goes, phase by phase (Horovod's timeline, DeepSpeed's wall-clock breakdown).
 public enum Phase: String, CaseIterable, Codable, Sendable {
-    /// Drawing the epoch's order and gathering each minibatch part.
+    /// Drawing the epoch's order and gathering each minibatch part (a sparse batch's rows are
+    /// copied inside the first product, so in `forward`).
     case data
     /// Layers and loss, and the gradients back down to the first layer's outputs, row by row
     /// (`Network.forwardLoss`).
