@@ -27,21 +27,46 @@ public struct SparseColumns {
     /// `columnRange`), rows ascending.
     @inline(__always)
     public func forEachEntry(inColumn column: Int, _ body: (_ row: Int, _ value: Float) -> Void) {
-        let index = column &- columnRange.lowerBound, words = rowBits + index &* wordsPerColumn
-        for word in 0..<wordsPerColumn {
-            var bits = words[word]
-            while bits != 0 {
-                let row = word &<< 6 | bits.trailingZeroBitCount
-                bits &= bits &- 1
-                body(row, value(row: row, index: index))
-            }
-        }
+        let index = column &- columnRange.lowerBound
+        var rows = self.rows(inColumn: column)
+        while let row = rows.next() { body(row, value(row: row, index: index)) }
+    }
+
+    /// The rows that have an entry in column `column` (in `columnRange`), ascending.
+    @inline(__always)
+    func rows(inColumn column: Int) -> ColumnRows {
+        ColumnRows(words: rowBits + (column &- columnRange.lowerBound) &* wordsPerColumn, count: wordsPerColumn)
     }
 
     /// The value of row `row`'s entry in the column at `index` in `columnRange`.
     @inline(__always)
     func value(row: Int, index: Int) -> Float {
         distinctValues[Int(valueIndices[index &* rows &+ row])]
+    }
+}
+
+/// The set bits of a column's words of row bits, as row numbers, ascending.
+struct ColumnRows: IteratorProtocol {
+    private let words: UnsafePointer<UInt64>, count: Int
+    private var word = 0, bits: UInt64
+
+    @inline(__always)
+    init(words: UnsafePointer<UInt64>, count: Int) {
+        self.words = words
+        self.count = count
+        bits = count > 0 ? words[0] : 0
+    }
+
+    @inline(__always)
+    mutating func next() -> Int? {
+        while bits == 0 {
+            word &+= 1
+            guard word < count else { return nil }
+            bits = words[word]
+        }
+        let row = word &<< 6 | bits.trailingZeroBitCount
+        bits &= bits &- 1
+        return row
     }
 }
 

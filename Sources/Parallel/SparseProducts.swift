@@ -123,36 +123,17 @@ private func sumOfRows<Block: RegisterBlock>(_ entries: Range<Int>, of b: Unsafe
 }
 
 /// `sumOfRows` over the entries of a column of grouped A (`SparseColumns`), rows ascending: the
-/// same two chains, the column's even and odd entries, read from its row bits.
+/// same two chains, the column's even and odd entries.
 @inline(__always)
 private func sumOfColumn<Block: RegisterBlock>(_ a: SparseColumns, _ column: Int, of b: UnsafePointer<Float>,
                                                ldb: Int) -> Block {
     var even = Block(), odd = Block()
-    let index = column &- a.columnRange.lowerBound, words = a.rowBits + index &* a.wordsPerColumn
-    // Whether the next entry is odd: a word can end between the two entries of a pair.
-    var oddNext = false
-    for word in 0..<a.wordsPerColumn {
-        var bits = words[word]
-        func next() -> Int {
-            let row = word &<< 6 | bits.trailingZeroBitCount
-            bits &= bits &- 1
-            return row
-        }
-        if oddNext && bits != 0 {
-            let row = next()
-            odd.add(a.value(row: row, index: index), times: b + row &* ldb)
-            oddNext = false
-        }
-        while bits != 0 {
-            let first = next()
-            even.add(a.value(row: first, index: index), times: b + first &* ldb)
-            guard bits != 0 else {
-                oddNext = true
-                break
-            }
-            let second = next()
-            odd.add(a.value(row: second, index: index), times: b + second &* ldb)
-        }
+    let index = column &- a.columnRange.lowerBound
+    var rows = a.rows(inColumn: column)
+    while let first = rows.next() {
+        even.add(a.value(row: first, index: index), times: b + first &* ldb)
+        guard let second = rows.next() else { break }
+        odd.add(a.value(row: second, index: index), times: b + second &* ldb)
     }
     return even + odd
 }
