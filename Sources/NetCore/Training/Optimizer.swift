@@ -75,7 +75,8 @@ public struct Optimizer {
                                 gradientSum: UnsafeBufferPointer<Float>, examples: Int, threads: Int = 1,
                                 shares: [[Range<Int>]] = []) {
         precondition(gradientSum.count >= parameters.count)
-        precondition(shares.isEmpty || shares.joined().map(\.count).reduce(0, +) == parameters.count,
+        precondition(shares.isEmpty || shares.reduce(0, { total, share in share.reduce(total) { $0 + $1.count } })
+                     == parameters.count,
                      "the shares must hold every parameter once")
         switch kind {
         case .sgd: sgdStep(parameters, gradientSum, examples: examples, threads: threads, shares: shares)
