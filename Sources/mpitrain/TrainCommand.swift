@@ -151,7 +151,7 @@ struct Train: ParsableCommand {
                               classNames: classNames)
         run.summation = reproducible ? .exact : .float
         run.dataSet = DataSetName(folder: MNIST.locate(option: self.options.compute.data)).text
-        let outcome = try run.run(data: data, communicator: communicator, display: &display,
+        let outcome = try run.run(data: consume data, communicator: communicator, display: &display,
                                   metricsFile: &metricsFile, checkpoints: &files)
         display.line(Summary(configuration: configuration, evaluation: outcome.evaluation, lastEpoch: outcome.lastEpoch,
                              epochsRun: outcome.records.count, seconds: outcome.seconds, classNames: classNames).text)

@@ -48,11 +48,11 @@ struct TrainingRun {
 
     /// Trains; a collective that stalls (`--stall-timeout`) ends in `JobError.stalled`, which says where
     /// the run was, which ranks are missing and how to resume.
-    func run(data: MNIST, communicator: Communicator, display: inout ProgressDisplay,
+    func run(data: consuming MNIST, communicator: Communicator, display: inout ProgressDisplay,
              metricsFile: inout MetricsFile?, checkpoints: inout CheckpointFiles) throws -> Outcome {
         let place = RunPlace()
         do {
-            return try trainEpochs(data: data, communicator: communicator, display: &display, metricsFile: &metricsFile,
+            return try trainEpochs(data: consume data, communicator: communicator, display: &display, metricsFile: &metricsFile,
                                    checkpoints: &checkpoints, place: place)
         } catch let stalled as CollectiveStalled {
             throw JobError.stalled("\(stalled.ranks) \(stalled.missingRanks.count == 1 ? "has" : "have") not reached "
@@ -60,10 +60,10 @@ struct TrainingRun {
         }
     }
 
-    private func trainEpochs(data: MNIST, communicator: Communicator, display: inout ProgressDisplay,
+    private func trainEpochs(data: consuming MNIST, communicator: Communicator, display: inout ProgressDisplay,
                              metricsFile: inout MetricsFile?, checkpoints: inout CheckpointFiles,
                              place: RunPlace) throws -> Outcome {
-        let trainer = try Trainer(configuration: configuration, data: data, communicator: communicator,
+        let trainer = try Trainer(configuration: configuration, data: consume data, communicator: communicator,
                                   threads: threads, inputForm: inputForm, summation: summation)
         if let resume {
             try communicator.agreeing { try restore(resume, into: trainer) }

@@ -20,6 +20,27 @@ import Testing
         #expect(epoch.examples == 60_000 && epoch.loss.isFinite)
     }
 
+    /// A set read sparse keeps only its compressed rows: the trainer, handed the only copy of the
+    /// data, holds no reference to the dense training or test pixels (MNIST's 55 MB), so they are
+    /// freed; a dense set keeps them. A probe shares the pixels' storage: writing to it moves it
+    /// to new storage exactly when someone else still holds the old.
+    @Test(arguments: [InputForm.sparse, .dense])
+    func aSparseSetLetsItsPixelsGo(form: InputForm) throws {
+        var probe = (0..<512 * 16).map { (index: Int) -> UInt8 in index % 7 == 0 ? UInt8(index % 251) : 0 }
+        let set = LabeledImages(rows: 4, columns: 4, pixels: probe, labels: (0..<512).map { UInt8($0 % 10) })
+        let data = MNIST(train: set, test: set)
+        _ = consume set
+        let before = probe.withUnsafeBufferPointer { $0.baseAddress }
+        let configuration = TrainingConfiguration(
+            model: ModelConfiguration(kind: .multiclass, inputs: 16, hidden: 8), epochs: 1, batchSize: 64,
+            learningRate: 0.1, momentum: 0, seed: 1)
+        let trainer = try Trainer(configuration: configuration, data: consume data, communicator: SingleProcess(),
+                                  threads: 2, inputForm: form)
+        let after = probe.withUnsafeMutableBufferPointer { $0[0] = 1; return UnsafePointer($0.baseAddress) }
+        #expect((before == after) == (form == .sparse), "pixels \(before == after ? "freed" : "still held") by the \(form) trainer")
+        #expect(try trainer.trainEpoch(1).loss.isFinite)
+    }
+
     @Test func batchPlanCoversEveryExampleOnceAcrossRanks() {
         for (examples, batch, ranks) in [(60_000, 64, 4), (60_000, 256, 3), (1_000, 7, 3), (10, 4, 4), (5, 5, 2)] {
             let plan = BatchPlan(examples: examples, batchSize: batch, ranks: ranks)

@@ -13,7 +13,6 @@ public final class Trainer {
     public let configuration: TrainingConfiguration
     public let network: Network
     public let communicator: any Collectives
-    public let data: MNIST
     public internal(set) var optimizer: Optimizer
     /// How far training has come; `restore(_:)` sets it from a checkpoint.
     public internal(set) var position = TrainingPosition(epochsCompleted: 0)
@@ -42,10 +41,12 @@ public final class Trainer {
     /// `inputForm` picks how images reach the first layer (the results agree up to float summation order).
     /// `summation` picks how gradients are summed over the minibatch (`.exact`: the same bits on any
     /// number of ranks and threads).
-    public init(configuration: TrainingConfiguration, data: MNIST, communicator: any Collectives, threads: Int,
+    /// `data` is handed over set by set: a set read sparse keeps only its compressed rows, and when
+    /// the caller hands over the only copy (`consume`), each set's pixels are freed before the next
+    /// set is prepared, which keeps the peak memory of a run low.
+    public init(configuration: TrainingConfiguration, data: consuming MNIST, communicator: any Collectives, threads: Int,
                 inputForm: InputForm = .auto, summation: Summation = .float) throws {
         self.configuration = configuration
-        self.data = data
         self.communicator = communicator
         self.summation = summation
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size,
@@ -59,13 +60,15 @@ public final class Trainer {
         network.threads = threads
         network.dropout = Dropout(configuration)
         optimizer = Optimizer(configuration, parameterCount: network.parameterCount)
-        train = PreparedImages(data.train, form: inputForm, partitions: network.inputPartitions, threads: threads,
+        let (trainingSet, testSet, validationSet) = (data.train, data.test, data.validation)
+        _ = consume data
+        train = PreparedImages(consume trainingSet, form: inputForm, partitions: network.inputPartitions, threads: threads,
                                augmentation: configuration.augmentation, inputDropout: configuration.inputDropout,
                                seed: configuration.seed)
         let form = train.form
         updateShares = network.updateShares(firstLayerRows: train.memberColumns)
-        test = PreparedImages(data.test, form: form)
-        validation = data.validation.map { PreparedImages($0, form: form) }
+        test = PreparedImages(consume testSet, form: form)
+        validation = validationSet.map { PreparedImages($0, form: form) }
         divergenceLoss = 100 * log(configuration.model.isBinary ? 2 : Double(configuration.model.classes))
         batchLabels = [UInt8](repeating: 0, count: largestPass)
         try communicator.broadcast(network.parameters)
@@ -93,7 +96,7 @@ public final class Trainer {
                            progress: (_ done: Int, _ steps: Int, _ loss: Double) throws -> Void = { _, _, _ in }) throws -> EpochResult {
         var clock = PhaseTimes.now()
         optimizer.learningRate = configuration.learningRate(epoch: epoch)
-        let order = SeededRandom.epochOrder(count: data.train.count, seed: configuration.seed, epoch: epoch)
+        let order = SeededRandom.epochOrder(count: train.count, seed: configuration.seed, epoch: epoch)
         clock = times.record(.data, since: clock)
         if position.epoch != epoch { position = TrainingPosition(epochsCompleted: epoch - 1) }
         let gradients = network.gradientBuffer, statistics = network.parameterCount
@@ -105,7 +108,7 @@ public final class Trainer {
                     gradientSum.reset()
                     for pass in gradientSum.passes(over: plan.part(step, rank: communicator.rank)) {
                         let examples = UnsafeBufferPointer(rebasing: order[pass])
-                        for (row, index) in examples.enumerated() { batchLabels[row] = data.train.labels[Int(index)] }
+                        for (row, index) in examples.enumerated() { batchLabels[row] = train.labels[Int(index)] }
                         let input = train.gather(examples, epoch: epoch)
                         network.dropout?.select(epoch: epoch, examples: examples)
                         clock = times.record(.data, since: clock)
@@ -147,7 +150,7 @@ public final class Trainer {
                 }
             }
         }
-        let examples = data.train.count
+        let examples = train.count
         let result = EpochResult(loss: position.lossSum / Double(examples), accuracy: position.correct / Double(examples),
                                  examples: examples)
         position = TrainingPosition(epochsCompleted: epoch)
@@ -178,16 +181,15 @@ public final class Trainer {
     }
 
     private func evaluate(_ images: PreparedImages) throws -> Evaluation {
-        let set = images.set
         let start = PhaseTimes.now()
         defer { times.record(.evaluation, since: start) }
         var evaluation = Evaluation(model: configuration.model)
         let chunk = 1000
-        let share = BatchPlan(examples: set.count, batchSize: set.count, ranks: communicator.size, chunk: chunk)
+        let share = BatchPlan(examples: images.count, batchSize: images.count, ranks: communicator.size, chunk: chunk)
             .part(0, rank: communicator.rank)
         var predictions = [UInt8](repeating: 0, count: chunk)
         Team.shared.region(threads: network.threads) {
-            set.labels.withUnsafeBufferPointer { labels in
+            images.labels.withUnsafeBufferPointer { labels in
                 predictions.withUnsafeMutableBufferPointer { predicted in
                     for start in stride(from: share.lowerBound, to: share.upperBound, by: chunk) {
                         let range = start..<min(start + chunk, share.upperBound)
