@@ -148,6 +148,7 @@ func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOpera
 
     for (sliceIndex, depth) in slices.enumerated() {
         let update: TileUpdate = sliceIndex > 0 ? .accumulate : (operands.beta == 0 ? .overwrite : .scale)
+        let residentSteps = GEMMBlockSizes.residentSteps(depth: depth.count)
         for blockStart in stride(from: columns.lowerBound, to: columns.upperBound, by: GEMMBlockSizes.columns) {
             let block = blockStart..<min(blockStart + GEMMBlockSizes.columns, columns.upperBound)
             let inPlace = operands.readsBInPlace
@@ -173,33 +174,41 @@ func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOpera
                     } else {
                         (panel, panelStride) = (UnsafePointer(workspace.packedB + panelIndex * depth.count * tileColumns), tileColumns)
                     }
-                    for rowStart in stride(from: rowBlock.lowerBound, to: rowBlock.upperBound, by: tileRows) {
-                        let panelRows = min(tileRows, rowBlock.upperBound - rowStart)
-                        let aPanel: UnsafePointer<Float>, rowStride: Int, depthStride: Int
-                        if panelRows < tileRows {
-                            (aPanel, rowStride, depthStride) = (UnsafePointer(workspace.edgeRowsOfA), 1, tileRows)
-                        } else if transA == .none {
-                            (aPanel, rowStride, depthStride) = (a + rowStart * lda + depth.lowerBound, lda, 1)
-                        } else {
-                            (aPanel, rowStride, depthStride) = (a + depth.lowerBound * lda + rowStart, 1, lda)
-                        }
-                        let cTile = c + rowStart * ldc + panelStart
-                        if panelRows == tileRows && panelColumns == tileColumns {
-                            microKernel(c: cTile, ldc: ldc, a: aPanel, aRowStride: rowStride, aDepthStride: depthStride,
-                                        b: panel, bRowStride: panelStride, depth: depth.count, alpha: operands.alpha, beta: operands.beta,
-                                        update: update)
-                        } else {
-                            // Edge tile: run the same kernel on a full scratch tile, copy the valid part.
-                            let scratch = workspace.edgeTile
-                            if update != .overwrite {
-                                copyTile(scratch, ldDestination: tileColumns, cTile, ldSource: ldc,
+                    // The panel's rows a step at a time, each step over every row panel, so that
+                    // a step's rows of B stay in L1; the tiles' sums wait between steps.
+                    for (stepIndex, step) in residentSteps.enumerated() {
+                        let last = stepIndex == residentSteps.count - 1
+                        for (tileIndex, rowStart) in stride(from: rowBlock.lowerBound, to: rowBlock.upperBound, by: tileRows).enumerated() {
+                            let panelRows = min(tileRows, rowBlock.upperBound - rowStart)
+                            let aPanel: UnsafePointer<Float>, rowStride: Int, depthStride: Int
+                            if panelRows < tileRows {
+                                (aPanel, rowStride, depthStride) = (UnsafePointer(workspace.edgeRowsOfA), 1, tileRows)
+                            } else if transA == .none {
+                                (aPanel, rowStride, depthStride) = (a + rowStart * lda + depth.lowerBound, lda, 1)
+                            } else {
+                                (aPanel, rowStride, depthStride) = (a + depth.lowerBound * lda + rowStart, 1, lda)
+                            }
+                            let sums = workspace.tileSums + tileIndex * tileRows * tileColumns
+                            let (resuming, pausing) = (stepIndex > 0 ? UnsafePointer(sums) : nil, last ? nil : sums)
+                            let (stepA, stepB) = (aPanel + step.lowerBound * depthStride, panel + step.lowerBound * panelStride)
+                            let cTile = c + rowStart * ldc + panelStart
+                            if !last || (panelRows == tileRows && panelColumns == tileColumns) {
+                                microKernel(c: cTile, ldc: ldc, a: stepA, aRowStride: rowStride, aDepthStride: depthStride,
+                                            b: stepB, bRowStride: panelStride, depth: step.count, alpha: operands.alpha,
+                                            beta: operands.beta, update: update, resuming: resuming, pausing: pausing)
+                            } else {
+                                // Edge tile: run the same kernel on a full scratch tile, copy the valid part.
+                                let scratch = workspace.edgeTile
+                                if update != .overwrite {
+                                    copyTile(scratch, ldDestination: tileColumns, cTile, ldSource: ldc,
+                                             rows: panelRows, columns: panelColumns)
+                                }
+                                microKernel(c: scratch, ldc: tileColumns, a: stepA, aRowStride: rowStride,
+                                            aDepthStride: depthStride, b: stepB, bRowStride: panelStride, depth: step.count,
+                                            alpha: operands.alpha, beta: operands.beta, update: update, resuming: resuming)
+                                copyTile(cTile, ldDestination: ldc, scratch, ldSource: tileColumns,
                                          rows: panelRows, columns: panelColumns)
                             }
-                            microKernel(c: scratch, ldc: tileColumns, a: aPanel, aRowStride: rowStride,
-                                        aDepthStride: depthStride, b: panel, bRowStride: panelStride, depth: depth.count,
-                                        alpha: operands.alpha, beta: operands.beta, update: update)
-                            copyTile(cTile, ldDestination: ldc, scratch, ldSource: tileColumns,
-                                     rows: panelRows, columns: panelColumns)
                         }
                     }
                 }
@@ -216,18 +225,23 @@ struct GEMMWorkspace {
     let edgeRowsOfA: UnsafeMutablePointer<Float>
     /// A full register tile for edges: [microRows, microColumns].
     let edgeTile: UnsafeMutablePointer<Float>
+    /// The sums of a row block's tiles between resident steps: [rows, microColumns].
+    let tileSums: UnsafeMutablePointer<Float>
     private let storage: UnsafeMutableRawPointer
 
     init(depth: Int, columns: Int) {
         let bCount = depth * columns
         let aCount = depth * GEMMBlockSizes.microRows
         let tileCount = GEMMBlockSizes.microRows * GEMMBlockSizes.microColumns
+        let sumsCount = GEMMBlockSizes.rows * GEMMBlockSizes.microColumns
         let aOffset = (bCount + 15) / 16 * 16, tileOffset = aOffset + (aCount + 15) / 16 * 16
-        storage = .allocate(byteCount: (tileOffset + tileCount) * 4, alignment: 64)
-        let floats = storage.bindMemory(to: Float.self, capacity: tileOffset + tileCount)
+        let sumsOffset = tileOffset + tileCount
+        storage = .allocate(byteCount: (sumsOffset + sumsCount) * 4, alignment: 64)
+        let floats = storage.bindMemory(to: Float.self, capacity: sumsOffset + sumsCount)
         packedB = floats
         edgeRowsOfA = floats + aOffset
         edgeTile = floats + tileOffset
+        tileSums = floats + sumsOffset
     }
 
     func deallocate() { storage.deallocate() }

@@ -17,19 +17,26 @@ enum TileUpdate {
 /// - `c`: [rows, 32] tile, row stride `ldc` (a full tile of C, or a scratch tile for edges).
 /// - `a`: element (r, p) of the A panel at `a[r * aRowStride + p * aDepthStride]`; read in place.
 /// - `b`: a B panel, [depth, 32] with row stride `bRowStride` (32 when packed, ldb when read in place).
+/// - `resuming`: the tile's sums so far, [rows, 32] contiguous, to continue from (nil: from zero).
+/// - `pausing`: where to leave the sums, [rows, 32] contiguous, instead of merging them into C
+///   (which is then not touched); a later call resumes from them. Sums are floats in registers
+///   and in memory alike, so a depth run in several calls gives the bits of one call.
 @inline(__always)
 func microKernel(
     c: UnsafeMutablePointer<Float>, ldc: Int,
     a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
     b: UnsafePointer<Float>, bRowStride: Int,
-    depth: Int, alpha: Float, beta: Float, update: TileUpdate
+    depth: Int, alpha: Float, beta: Float, update: TileUpdate,
+    resuming: UnsafePointer<Float>? = nil, pausing: UnsafeMutablePointer<Float>? = nil
 ) {
     if GEMMBlockSizes.microRows == EightRows.count {
         registerTile(EightRows.self, c: c, ldc: ldc, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
-                     b: b, bRowStride: bRowStride, depth: depth, alpha: alpha, beta: beta, update: update)
+                     b: b, bRowStride: bRowStride, depth: depth, alpha: alpha, beta: beta, update: update,
+                     resuming: resuming, pausing: pausing)
     } else {
         registerTile(ThreeRowsByQuarters.self, c: c, ldc: ldc, a: a, aRowStride: aRowStride, aDepthStride: aDepthStride,
-                     b: b, bRowStride: bRowStride, depth: depth, alpha: alpha, beta: beta, update: update)
+                     b: b, bRowStride: bRowStride, depth: depth, alpha: alpha, beta: beta, update: update,
+                     resuming: resuming, pausing: pausing)
     }
 }
 
@@ -40,9 +47,11 @@ private func registerTile<Tile: TileRows>(
     c: UnsafeMutablePointer<Float>, ldc: Int,
     a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
     b: UnsafePointer<Float>, bRowStride: Int,
-    depth: Int, alpha: Float, beta: Float, update: TileUpdate
+    depth: Int, alpha: Float, beta: Float, update: TileUpdate,
+    resuming: UnsafePointer<Float>?, pausing: UnsafeMutablePointer<Float>?
 ) {
     var sums = Tile()
+    if let resuming { sums.load(UnsafeRawPointer(resuming)) }
     var aColumn = a
     var bRow = UnsafeRawPointer(b)
     let bRowBytes = bRowStride &* 4
@@ -51,7 +60,11 @@ private func registerTile<Tile: TileRows>(
         aColumn += aDepthStride
         bRow += bRowBytes
     }
-    sums.merge(into: UnsafeMutableRawPointer(c), rowBytes: ldc &* 4, alpha, beta, update)
+    if let pausing {
+        sums.store(UnsafeMutableRawPointer(pausing))
+    } else {
+        sums.merge(into: UnsafeMutableRawPointer(c), rowBytes: ldc &* 4, alpha, beta, update)
+    }
 }
 
 // MARK: - Register tiles
@@ -66,6 +79,10 @@ private protocol TileRows {
     mutating func add(_ a: UnsafePointer<Float>, rowStride: Int, _ b: UnsafeRawPointer)
     /// Merges row r into C's row at `rows + r * rowBytes` (see `TileUpdate`).
     func merge(into rows: UnsafeMutableRawPointer, rowBytes: Int, _ alpha: Float, _ beta: Float, _ update: TileUpdate)
+    /// Replaces the sums by those `store` left at `sums` ([count, 32] floats).
+    mutating func load(_ sums: UnsafeRawPointer)
+    /// Writes the sums to `sums` as [count, 32] floats.
+    func store(_ sums: UnsafeMutableRawPointer)
 }
 
 /// One row of a tile.
@@ -86,6 +103,18 @@ private struct TileRow: TileRows {
     func merge(into rows: UnsafeMutableRawPointer, rowBytes: Int, _ alpha: Float, _ beta: Float, _ update: TileUpdate) {
         mergeRow(rows, left, right, alpha, beta, update)
     }
+
+    @inline(__always)
+    mutating func load(_ sums: UnsafeRawPointer) {
+        left = sums.loadUnaligned(as: SIMD16<Float>.self)
+        right = sums.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    func store(_ sums: UnsafeMutableRawPointer) {
+        sums.storeBytes(of: left, as: SIMD16<Float>.self)
+        sums.storeBytes(of: right, toByteOffset: 64, as: SIMD16<Float>.self)
+    }
 }
 
 /// The rows of `Upper` above the rows of `Lower`.
@@ -105,6 +134,18 @@ private struct StackedRows<Upper: TileRows, Lower: TileRows>: TileRows {
     func merge(into rows: UnsafeMutableRawPointer, rowBytes: Int, _ alpha: Float, _ beta: Float, _ update: TileUpdate) {
         upper.merge(into: rows, rowBytes: rowBytes, alpha, beta, update)
         lower.merge(into: rows + Upper.count &* rowBytes, rowBytes: rowBytes, alpha, beta, update)
+    }
+
+    @inline(__always)
+    mutating func load(_ sums: UnsafeRawPointer) {
+        upper.load(sums)
+        lower.load(sums + Upper.count &* 128)
+    }
+
+    @inline(__always)
+    func store(_ sums: UnsafeMutableRawPointer) {
+        upper.store(sums)
+        lower.store(sums + Upper.count &* 128)
     }
 }
 
@@ -146,6 +187,21 @@ private struct ThreeRowsByQuarters: TileRows {
         mergeRow(rows, joined(s.0, s.1), joined(s.2, s.3), alpha, beta, update)
         mergeRow(rows + rowBytes, joined(s.4, s.5), joined(s.6, s.7), alpha, beta, update)
         mergeRow(rows + 2 &* rowBytes, joined(s.8, s.9), joined(s.10, s.11), alpha, beta, update)
+    }
+
+    @inline(__always)
+    mutating func load(_ sums: UnsafeRawPointer) {
+        func quarter(_ index: Int) -> SIMD8<Float> { sums.loadUnaligned(fromByteOffset: 32 &* index, as: SIMD8<Float>.self) }
+        self.sums = (quarter(0), quarter(1), quarter(2), quarter(3), quarter(4), quarter(5),
+                     quarter(6), quarter(7), quarter(8), quarter(9), quarter(10), quarter(11))
+    }
+
+    @inline(__always)
+    func store(_ sums: UnsafeMutableRawPointer) {
+        let s = self.sums
+        func put(_ quarter: SIMD8<Float>, _ index: Int) { sums.storeBytes(of: quarter, toByteOffset: 32 &* index, as: SIMD8<Float>.self) }
+        put(s.0, 0); put(s.1, 1); put(s.2, 2); put(s.3, 3); put(s.4, 4); put(s.5, 5)
+        put(s.6, 6); put(s.7, 7); put(s.8, 8); put(s.9, 9); put(s.10, 10); put(s.11, 11)
     }
 
     @inline(__always)
