@@ -48,8 +48,10 @@ let package = Package(
         .target(name: "VectorRegisters"),
         // Prefetch hints for the caches (a header only).
         .target(name: "CacheHints"),
+        // A sparse row against a column of a dense matrix with AVX-512 gathers (a header only).
+        .target(name: "SparseVectors"),
         // Kernels and the thread team they run on: threads only, no MPI.
-        .target(name: "Parallel", dependencies: ["VectorRegisters", "CacheHints"], swiftSettings: nativeCPU),
+        .target(name: "Parallel", dependencies: ["VectorRegisters", "CacheHints", "SparseVectors"], swiftSettings: nativeCPU),
         // The network, data, optimizer and trainer; reaches other ranks through `Collectives`.
         .target(name: "NetCore", dependencies: ["Parallel", "CZlib"], swiftSettings: nativeCPU),
         // MPI: the Communicator (implements `Collectives`), agreement across ranks, MPI errors.

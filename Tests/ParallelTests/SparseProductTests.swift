@@ -231,6 +231,47 @@ struct SparseProductTests {
         }
     }
 
+    /// The single neuron's products take a row's entries sixteen at a time (AVX-512 gathers, or
+    /// lane by lane in the same order on other CPUs, so both give these bits).
+    @Test("One column wide, A·B sums sixteen lanes by fused multiply-adds, then adds the lanes in halves; Aᵀ·B adds each rounded product in row order",
+          arguments: [1, 3])
+    func oneColumnOrder(ld: Int) throws {
+        let widths = [0, 1, 15, 16, 17, 40, 150, 784]
+        let dense = widths.enumerated().flatMap { row, count in
+            (0..<784).map { column -> Float in column < count ? Float((row * 31 + column * 7) % 255 + 1) / 255 : 0 }
+        }
+        let sparse = try #require(CompressedRows(dense: dense, rows: widths.count, columns: 784))
+        let batch = SparseBatch()
+        (0..<widths.count).map { Int32($0) }.withUnsafeBufferPointer { batch.gather($0, from: sparse) }
+        var values = TestValues(seed: 5)
+        let b = values.array(784 * ld), upstream = values.array(widths.count * ld)
+        var product = [Float](repeating: .nan, count: widths.count * ld)
+        sparseTimesDense(c: &product, ldc: ld, a: batch.rows, b: b, ldb: ld, n: 1)
+        let start = values.array(784 * ld), alpha: Float = -0.375
+        var stepped = start
+        sparseTransposedTimesDense(c: &stepped, ldc: ld, a: batch.rows, b: upstream, ldb: ld, n: 1,
+                                   alpha: alpha, beta: 1)
+        var expectedStep = start
+        for (row, count) in widths.enumerated() {
+            var lanes = [Float](repeating: 0, count: 16)
+            for block in stride(from: 0, to: max(count, 1), by: 16) {
+                for lane in 0..<16 {
+                    let column = block + lane, present = column < count
+                    lanes[lane].addProduct(present ? dense[row * 784 + column] : 0,
+                                           present ? b[column * ld] : 0)
+                }
+            }
+            for half in [8, 4, 2, 1] { for lane in 0..<half { lanes[lane] = lanes[lane] + lanes[lane + half] } }
+            #expect(product[row * ld].bitPattern == lanes[0].bitPattern, "A·B, row of \(count) entries")
+            let factor = alpha * upstream[row * ld]
+            for column in 0..<count {
+                let step = dense[row * 784 + column] * factor
+                expectedStep[column * ld] = expectedStep[column * ld] + step
+            }
+        }
+        #expect(zip(stepped, expectedStep).allSatisfy { $0.bitPattern == $1.bitPattern }, "Aᵀ·B by rows")
+    }
+
     @Test("A·B is bit-identical for every thread count")
     func threadCountDoesNotChangeResults() throws {
         let denseA = sparseMatrix(rows: 300, columns: 784, density: 0.19, seed: 5)
