@@ -5,7 +5,8 @@ import NetCore
 struct RunDescription {
     let configuration: TrainingConfiguration
     let ranks: Int
-    let threads: Int
+    /// Threads per rank the network runs on, and those asked for (more, for a net too small to share).
+    let threads: Int, askedThreads: Int
     let inputForm: InputForm
     var summation: Summation = .float
 
@@ -29,6 +30,7 @@ struct RunDescription {
         return "mpitrain: \(model.kind.rawValue) \(layers)\(activation)\(target) | \(counted(configuration.epochs, "epoch")), "
             + "batch \(configuration.batchSize), lr \(configuration.learningRate), \(optimizer), "
             + "seed \(configuration.seed), \(inputForm.rawValue) input | \(ranks) rank\(ranks == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s")"
+            + (askedThreads > threads ? " (of \(askedThreads) asked: a model this small runs faster on one)" : "")
             + (summation == .exact ? ", reproducible" : "")
     }
 }

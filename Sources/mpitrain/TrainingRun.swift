@@ -72,12 +72,12 @@ struct TrainingRun {
         if let stop { trainer.stopRequested = { stop.isRequested } }
         trainer.separatesAllreduceWait = profile
         if communicator.usesMPI, display.style != .quiet,
-           let warning = Oversubscription(ranksOnNode: communicator.ranksOnNode, threads: threads,
+           let warning = Oversubscription(ranksOnNode: communicator.ranksOnNode, threads: trainer.network.threads,
                                           cores: ProcessInfo.processInfo.activeProcessorCount).warning {
             display.console.note(warning)
         }
-        display.line(RunDescription(configuration: configuration, ranks: communicator.size, threads: threads,
-                                    inputForm: trainer.inputForm, summation: summation).text)
+        display.line(RunDescription(configuration: configuration, ranks: communicator.size, threads: trainer.network.threads,
+                                    askedThreads: threads, inputForm: trainer.inputForm, summation: summation).text)
         if let resume {
             display.line("resuming from \(resume.path): epoch \(resume.checkpoint.position.epoch), "
                          + "step \(resume.checkpoint.position.stepsCompleted) of \(trainer.stepsPerEpoch)")

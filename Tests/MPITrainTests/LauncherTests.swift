@@ -47,7 +47,7 @@ struct LauncherTests {
     /// whole short epoch's output before the warning.
     @Test func standardErrorReachesATerminalAsItIsWritten() throws {
         let threads = String(ProcessInfo.processInfo.activeProcessorCount)  // 2 ranks × that: oversubscribed
-        let command = [Project.mpirun.path, "-np", "2", Project.binary.path, "--model", "single", "--epochs", "20", "--threads", threads]
+        let command = [Project.mpirun.path, "-np", "2", Project.binary.path, "--model", "hidden", "--epochs", "20", "--threads", threads]
             .map { "'\($0)'" }.joined(separator: " ")
         let result = try run(URL(fileURLWithPath: "/usr/bin/script"), ["-qefc", command, "/dev/null"], timeout: 180)
         #expect(result.status == 0, "\(result.stdout)")

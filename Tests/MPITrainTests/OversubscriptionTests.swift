@@ -8,7 +8,8 @@ struct OversubscriptionTests {
     static let cores = ProcessInfo.processInfo.activeProcessorCount
     /// The most threads --threads takes.
     static let maximumThreads = 256
-    static let run = ["--model", "single", "--epochs", "1", "--batch-size", "600"]
+    /// A model that runs on every thread it is given (the single neuron runs on one).
+    static let run = ["--model", "hidden", "--epochs", "1", "--batch-size", "600"]
 
     @Test func ranksTimesThreadsBeyondTheCoresPrintOneWarningLine() throws {
         let threads = String(min(Self.cores, Self.maximumThreads))
@@ -29,6 +30,16 @@ struct OversubscriptionTests {
         let single = try mpitrain(Self.run + ["--threads", String(min(2 * Self.cores, Self.maximumThreads))])
         #expect(single.status == 0, "\(single.stderr)")
         #expect(!single.stderr.contains("warning:"), "\(single.stderr)")
+    }
+
+    /// The single neuron runs on one thread whatever --threads asks: no warning, and the first line says so.
+    @Test func theSingleNeuronRunsOnOneThreadAndSaysSo() throws {
+        let asked = String(min(Self.cores + 1, Self.maximumThreads))
+        let result = try mpirun(ranks: 2, ["--model", "single", "--epochs", "1", "--batch-size", "600", "--threads", asked])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("warning:"), "\(result.stderr)")
+        #expect(result.stdout.contains("| 2 ranks × 1 thread (of \(asked) asked: a model this small runs faster on one)"),
+                "\(result.stdout)")
     }
 
     @Test func theWarningSaysWhatToRunInstead() {

@@ -17,9 +17,20 @@ public final class Network {
 
     /// What this network is.
     public let configuration: ModelConfiguration
-    /// Threads of the `Team` the network's kernels split a batch over (default 1).
-    /// Results do not depend on it: they are bit-identical for every thread count.
-    public var threads = 1
+    /// Threads of the `Team` the network's kernels split a batch over: those set (default 1),
+    /// or 1 for a network of fewer than `sharedMultiplyAdds` multiply-adds per example (the single
+    /// neuron's 784), whose step is shorter than the team's hand-offs between its phases (a
+    /// second thread made it 1.18 times slower). Results do not depend on it: they are
+    /// bit-identical for every thread count.
+    public var threads: Int {
+        get { multiplyAddsPerExample < Self.sharedMultiplyAdds ? 1 : requestedThreads }
+        set { requestedThreads = newValue }
+    }
+    private var requestedThreads = 1
+    /// The fewest multiply-adds per example (`multiplyAddsPerExample`) worth a second thread.
+    public static let sharedMultiplyAdds = 4096
+    /// Multiply-adds of the layers' weights per example: Σ inputs · outputs.
+    public let multiplyAddsPerExample: Int
     /// The dense layers, input side first.
     let layers: [Dense]
     /// How each layer's products run, chosen when the network is built.
@@ -67,6 +78,7 @@ public final class Network {
             offset += layers.last!.parameterCount
         }
         self.layers = layers
+        multiplyAddsPerExample = layers.reduce(0) { $0 + $1.inputs * $1.outputs }
         kernels = layers.enumerated().map { index, layer in
             LayerKernels(index: index, inputs: layer.inputs, outputs: layer.outputs, batch: batch,
                          rowsPerShare: Self.rowsPerShare)

@@ -62,7 +62,7 @@ public final class Trainer {
         optimizer = Optimizer(configuration, parameterCount: network.parameterCount)
         let (trainingSet, testSet, validationSet) = (data.train, data.test, data.validation)
         _ = consume data
-        train = PreparedImages(consume trainingSet, form: inputForm, partitions: network.inputPartitions, threads: threads,
+        train = PreparedImages(consume trainingSet, form: inputForm, partitions: network.inputPartitions, threads: network.threads,
                                augmentation: configuration.augmentation, inputDropout: configuration.inputDropout,
                                seed: configuration.seed)
         let form = train.form
