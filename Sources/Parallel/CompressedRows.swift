@@ -1,3 +1,5 @@
+import SparseVectors
+
 /// A sparse matrix in compressed-row form (CSR), stored compactly: for row r, the entries
 /// `rowStarts[r] ..< rowStarts[r + 1]` of `columnIndices` and `valueIndices` are its non-zeros,
 /// each value an index into the matrix's `distinctValues`.
@@ -72,20 +74,30 @@ public struct CompressedRows: Sendable {
     public init?(bytes: UnsafePointer<UInt8>, rows: Int, columns: Int, partitionBounds bounds: [Int], nonZeros: Int) {
         guard columns <= Self.maximumColumns else { return nil }
         precondition(bounds.count >= 2 && bounds.first! >= 0 && bounds.last! <= columns)
-        var rowStarts = [Int](), columnIndices = [UInt16](), valueIndices = [UInt8]()
+        var rowStarts = [Int](), valueIndices = [UInt8]()
         rowStarts.reserveCapacity(rows * (bounds.count - 1) + 1)
-        columnIndices.reserveCapacity(nonZeros)
-        valueIndices.reserveCapacity(nonZeros)
         rowStarts.append(0)
-        for row in 0..<rows {
-            let image = bytes + row * columns
-            for partition in 0..<(bounds.count - 1) {
-                for column in bounds[partition]..<bounds[partition + 1] where image[column] != 0 {
-                    columnIndices.append(UInt16(truncatingIfNeeded: column))
-                    valueIndices.append(image[column] - 1)
+        // Room for a row's pixels and the finder's slack past the last entry counted, so that no
+        // write leaves the arrays even when `nonZeros` is wrong (checked after each run).
+        let room = nonZeros + columns + Int(MPITRAIN_NONZERO_PIXELS_SLACK)
+        var entries = 0
+        let columnIndices = [UInt16](unsafeUninitializedCapacity: room) { columnIndices, columnsWritten in
+            valueIndices = [UInt8](unsafeUninitializedCapacity: room) { valueIndices, valuesWritten in
+                for row in 0..<rows {
+                    let image = bytes + row * columns
+                    for partition in 0..<(bounds.count - 1) {
+                        let run = bounds[partition]..<bounds[partition + 1]
+                        entries += mpitrain_nonzero_pixels(image + run.lowerBound, run.count, UInt16(run.lowerBound),
+                                                           columnIndices.baseAddress! + entries,
+                                                           valueIndices.baseAddress! + entries)
+                        precondition(entries <= nonZeros, "more non-zero pixels than the \(nonZeros) counted")
+                        rowStarts.append(entries)
+                    }
                 }
-                rowStarts.append(valueIndices.count)
+                precondition(entries == nonZeros, "\(entries) non-zero pixels, not the \(nonZeros) counted")
+                valuesWritten = entries
             }
+            columnsWritten = entries
         }
         self.init(rows: rows, columns: columns, partitionBounds: bounds,
                   entries: (rowStarts, columnIndices, valueIndices), distinctValues: (1...255).map { Float($0) / 255 })

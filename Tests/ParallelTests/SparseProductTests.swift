@@ -38,6 +38,38 @@ struct SparseProductTests {
         #expect(abs(sparse.density - Double(dense.filter { $0 != 0 }.count) / 91) < 1e-12)
     }
 
+    /// An 8-bit image set's non-zeros are found 64 pixels at a time (AVX-512 VBMI2's compress) or
+    /// one at a time: runs that start and end inside a block of 64, rows of 150 pixels, all-zero
+    /// and all-lit rows, against a plain loop.
+    @Test("CSR from bytes keeps each partition's non-zero pixels in column order, values as byte − 1")
+    func compressedRowsFromBytes() throws {
+        let (rows, columns, bounds) = (9, 150, [0, 37, 100, 101, 150])
+        var values = TestValues(seed: 4)
+        let bytes = (0..<rows * columns).map { index -> UInt8 in
+            let row = index / columns
+            if row == 0 { return 0 }
+            if row == 1 { return UInt8(index % 255 + 1) }
+            return (values.next() + 1) / 2 < 0.3 ? UInt8(index % 255 + 1) : 0
+        }
+        let nonZeros = bytes.filter { $0 != 0 }.count
+        let sparse = try #require(bytes.withUnsafeBufferPointer {
+            CompressedRows(bytes: $0.baseAddress!, rows: rows, columns: columns, partitionBounds: bounds, nonZeros: nonZeros)
+        })
+        var starts = [0], columnIndices: [UInt16] = [], valueIndices: [UInt8] = []
+        for row in 0..<rows {
+            for partition in 0..<bounds.count - 1 {
+                for column in bounds[partition]..<bounds[partition + 1] where bytes[row * columns + column] != 0 {
+                    columnIndices.append(UInt16(column))
+                    valueIndices.append(bytes[row * columns + column] - 1)
+                }
+                starts.append(columnIndices.count)
+            }
+        }
+        #expect(sparse.rowStarts == starts)
+        #expect(sparse.columnIndices == columnIndices)
+        #expect(sparse.valueIndices == valueIndices)
+    }
+
     @Test("CSR refuses what its three-byte entries cannot hold: over 256 distinct values, over 65,536 columns")
     func compressedRowsLimits() {
         let distinct = (1...257).map { Float($0) / 1000 }
