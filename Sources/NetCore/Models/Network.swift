@@ -19,9 +19,8 @@ public final class Network {
     public let configuration: ModelConfiguration
     /// Threads of the `Team` the network's kernels split a batch over: those set (default 1),
     /// or 1 for a network of fewer than `sharedMultiplyAdds` multiply-adds per example (the single
-    /// neuron's 784), whose step is shorter than the team's hand-offs between its phases (a
-    /// second thread made it 1.18 times slower). Results do not depend on it: they are
-    /// bit-identical for every thread count.
+    /// neuron's 784), whose step is shorter than the team's hand-offs between its phases.
+    /// Results do not depend on it: they are bit-identical for every thread count.
     public var threads: Int {
         get { multiplyAddsPerExample < Self.sharedMultiplyAdds ? 1 : requestedThreads }
         set { requestedThreads = newValue }
