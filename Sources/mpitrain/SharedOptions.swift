@@ -7,7 +7,7 @@ struct ComputeOptions: ParsableArguments {
             completion: .directory)
     var data: String?
 
-    @Option(help: "Worker threads per rank, 1 to 256 (default: cores on this node ÷ ranks on this node).")
+    @Option(help: "Worker threads per rank, 1 to 256 (default: cores on this node ÷ ranks on this node); the single neuron runs on one.")
     var threads: Int?
 
     func validate() throws {
