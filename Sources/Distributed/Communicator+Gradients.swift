@@ -3,19 +3,25 @@ import CMPI
 // MARK: - The step's gradient allreduce
 
 extension Communicator {
-    /// Sums the step's gradient buffer over all ranks, in place, in `allreducePrecision`: fp32 as
-    /// `allreduceSum`; bf16 rounds the gradients to bfloat16 and sends half the bytes, summed pair
-    /// by pair in float (the MPI reduction `BFloat16.sum`), while the trailing `statistics` floats
-    /// travel in fp32 in a second allreduce started alongside. On one node (the shared-memory
-    /// reduction, nothing on a wire) bf16 rounds the gradients alike and sums them in float.
-    public func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws {
+    /// Sums the step's gradient buffer over all ranks in `allreducePrecision`, and returns where
+    /// the sums are: fp32 as `allreduceSum`, in place; bf16 rounds the gradients to bfloat16 and
+    /// sends half the bytes, summed pair by pair in float (the MPI reduction `BFloat16.sum`), while
+    /// the trailing `statistics` floats travel in fp32 in a second allreduce started alongside. On
+    /// one node the shared-memory reduction leaves the sums in the memory the ranks share (no copy
+    /// back), bf16 rounding the gradients alike and summing them in float.
+    public func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws -> UnsafeBufferPointer<Float> {
         let count = buffer.count - statistics
-        guard usesMPI, allreducePrecision == .bf16, count > 0 else { return try allreduceSum(buffer) }
-        let gradients = UnsafeMutableBufferPointer(rebasing: buffer[..<count])
-        if nodeReduction != nil {
-            for i in gradients.indices { gradients[i] = BFloat16.float(BFloat16.bits(gradients[i])) }
-            return try allreduceSum(buffer)
+        if usesMPI, buffer.count > 0, let nodeReduction {
+            if allreducePrecision == .bf16 {
+                for i in 0..<count { buffer[i] = BFloat16.float(BFloat16.bits(buffer[i])) }
+            }
+            return try nodeReduction.allreduceSum(UnsafeBufferPointer(buffer), stallTimeout: stallTimeout, meet: barrier)
         }
+        guard usesMPI, allreducePrecision == .bf16, count > 0 else {
+            try allreduceSum(buffer)
+            return UnsafeBufferPointer(buffer)
+        }
+        let gradients = UnsafeMutableBufferPointer(rebasing: buffer[..<count])
         if wire.count != count { wire = [UInt16](repeating: 0, count: count) }
         let sum = try bfloat16SumOperation()
         let tail = buffer.baseAddress! + count
@@ -30,6 +36,7 @@ extension Communicator {
             }
             BFloat16.decode(wire.baseAddress!, into: gradients)
         }
+        return UnsafeBufferPointer(buffer)
     }
 
     /// The MPI reduction over bfloat16 buffers, created at first use (commutative).

@@ -98,7 +98,11 @@ public final class Communicator: Collectives, @unchecked Sendable {
     /// Sums `buffer` element-wise over all ranks, in place (`MPI_Allreduce` with `MPI_IN_PLACE`).
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         guard usesMPI, buffer.count > 0 else { return }
-        if let nodeReduction { return try nodeReduction.allreduceSum(buffer, stallTimeout: stallTimeout, meet: barrier) }
+        if let nodeReduction {
+            let sums = try nodeReduction.allreduceSum(UnsafeBufferPointer(buffer), stallTimeout: stallTimeout, meet: barrier)
+            buffer.baseAddress!.update(from: sums.baseAddress!, count: buffer.count)
+            return
+        }
         try collective("MPI_Iallreduce") {
             MPI_Iallreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count), cmpi_float(), cmpi_op_sum(), cmpi_comm_world(), $0)
         }

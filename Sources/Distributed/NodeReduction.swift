@@ -11,8 +11,8 @@ import Foundation
 /// (docs/scaling.md).
 ///
 /// One allreduce: each rank copies its buffer into its slot; barrier; each rank sums its share of
-/// the elements over the slots in rank order (so every rank gets the same bits); barrier; each
-/// rank copies the sums back.
+/// the elements over the slots in rank order (so every rank gets the same bits); barrier; every
+/// rank reads the sums where they are (the trainer's update), or copies them back.
 final class NodeReduction {
     private let rank: Int, size: Int
     private let comm: MPI_Comm
@@ -45,28 +45,38 @@ final class NodeReduction {
 
     // MARK: - Allreduce
 
-    /// Sums `buffer` over the ranks, in place. `stallTimeout`: seconds a rank may wait for the others
-    /// before the lowest waiting rank throws `CollectiveStalled` naming the ranks that never arrived.
-    /// `meet` is a barrier of every rank under the same watchdog (the communicator's), for
-    /// (re)allocating the window, whose MPI calls block without one.
-    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>, stallTimeout: Double, meet: () throws -> Void) throws {
+    /// Sums `buffer` over the ranks and returns the sums, in the window the ranks share: valid
+    /// until the next call, whose sums overwrite them only after every rank has arrived in it.
+    /// `stallTimeout`: seconds a rank may wait for the others before the lowest waiting rank
+    /// throws `CollectiveStalled` naming the ranks that never arrived. `meet` is a barrier of every
+    /// rank under the same watchdog (the communicator's), for (re)allocating the window, whose MPI
+    /// calls block without one.
+    func allreduceSum(_ buffer: UnsafeBufferPointer<Float>, stallTimeout: Double,
+                      meet: () throws -> Void) throws -> UnsafeBufferPointer<Float> {
         if buffer.count != count { try allocate(count: buffer.count, meet: meet) }
-        guard let base else { return }
+        guard let base else { return buffer }
         let slots = (base + headerBytes).assumingMemoryBound(to: Float.self)
         let sums = slots + size * count
         (slots + rank * count).update(from: buffer.baseAddress!, count: count)
         try barrier(stallTimeout: stallTimeout)
         let share = count * rank / size..<count * (rank + 1) / size
-        for slot in 0..<size {
-            let values = slots + slot * count
-            if slot == 0 {
-                (sums + share.lowerBound).update(from: values + share.lowerBound, count: share.count)
-            } else {
-                for i in share { sums[i] += values[i] }
+        sumSlots(into: sums, slots: slots, share: share)
+        try barrier(stallTimeout: stallTimeout)
+        return UnsafeBufferPointer(start: sums, count: count)
+    }
+
+    /// sums[i] = slot 0's + slot 1's + … in slot order, for i in `share`: each element summed in
+    /// registers over the slots and written once, a block of elements at a time.
+    private func sumSlots(into sums: UnsafeMutablePointer<Float>, slots: UnsafeMutablePointer<Float>, share: Range<Int>) {
+        let block = 1024
+        for start in stride(from: share.lowerBound, to: share.upperBound, by: block) {
+            let elements = start..<min(start + block, share.upperBound)
+            (sums + elements.lowerBound).update(from: slots + elements.lowerBound, count: elements.count)
+            for slot in 1..<size {
+                let values = slots + slot * count
+                for i in elements { sums[i] += values[i] }
             }
         }
-        try barrier(stallTimeout: stallTimeout)
-        buffer.baseAddress!.update(from: sums, count: count)
     }
 
     /// (Re)allocates the shared window for slots of `count` floats: a collective over the node.

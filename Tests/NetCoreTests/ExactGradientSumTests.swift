@@ -20,7 +20,7 @@ import Testing
         }
         var result = [Float](repeating: .nan, count: parameters + Network.statisticsSlots)
         let inRange = try result.withUnsafeMutableBufferPointer {
-            try sum.allreduce(into: $0, stop: stop, over: SingleProcess(), threads: 2)
+            try sum.allreduce(into: $0, stop: stop, over: SingleProcess(), threads: 2).inRange
         }
         return (result, inRange)
     }

@@ -8,9 +8,10 @@ public protocol Collectives: AnyObject {
     var size: Int { get }
     /// Sums `buffer` element-wise over all ranks, in place.
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws
-    /// Sums the step's gradient buffer over all ranks, in place: gradients first, then `statistics`
-    /// floats (loss, counts) that are always summed exactly as floats.
-    func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws
+    /// Sums the step's gradient buffer over all ranks: gradients first, then `statistics` floats
+    /// (loss, counts) that are always summed exactly as floats. Returns where the sums are:
+    /// `buffer` itself, or memory the node's ranks share, valid until the next collective call.
+    func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws -> UnsafeBufferPointer<Float>
     /// Sums `buffer` element-wise over all ranks, in place, exactly (wrapping on overflow).
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Int64>) throws
     /// Sums `values` element-wise over all ranks, in place.
@@ -26,9 +27,10 @@ public protocol Collectives: AnyObject {
 }
 
 extension Collectives {
-    /// The gradients in fp32, like every other float: `allreduceSum(buffer)`.
-    public func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws {
+    /// The gradients in fp32, like every other float: `allreduceSum(buffer)`, in place.
+    public func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws -> UnsafeBufferPointer<Float> {
         try allreduceSum(buffer)
+        return UnsafeBufferPointer(buffer)
     }
 
     /// Copies rank 0's `values` to every rank.

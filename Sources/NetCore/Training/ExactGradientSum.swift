@@ -94,8 +94,8 @@ final class ExactGradientSum: GradientSum {
 
     /// One process whose passes all still sit in the slots sums them straight into `buffer`;
     /// otherwise the slots are folded, the sums summed over the ranks and rounded into `buffer`.
-    func allreduce(into buffer: UnsafeMutableBufferPointer<Float>, stop: Bool,
-                   over communicator: any Collectives, threads: Int) throws -> Bool {
+    func allreduce(into buffer: UnsafeMutableBufferPointer<Float>, stop: Bool, over communicator: any Collectives,
+                   threads: Int) throws -> (sums: UnsafeBufferPointer<Float>, inRange: Bool) {
         let count = parameterCount
         if communicator.size == 1, !folded {
             let inRange = FixedPoint.sum(buffers, addends: filled, stride: stride, into: buffer.baseAddress!,
@@ -114,7 +114,7 @@ final class ExactGradientSum: GradientSum {
             ? .nan : Float(Double(sums[count + Statistic.loss.rawValue]) / Self.lossScale)
         buffer[count + 1] = Float(sums[count + Statistic.correct.rawValue])
         buffer[count + 2] = Float(sums[count + Statistic.stop.rawValue])
-        return sums[count + Statistic.outOfRange.rawValue] == 0
+        return (UnsafeBufferPointer(buffer), sums[count + Statistic.outOfRange.rawValue] == 0)
     }
 
     /// 2^`lossFractionBits`: loss sums are kept as multiples of its inverse, here and in the

@@ -28,11 +28,13 @@ protocol GradientSum: AnyObject {
     func nextBuffer(threads: Int) -> UnsafeMutableBufferPointer<Float>
     /// Starts a step.
     func reset()
-    /// Sums the step over the ranks into `buffer` (the network's), with the stop-request slot set
-    /// on every rank when any rank's `stop` is true. Returns false when a gradient left the sum's
-    /// range (the buffer's gradients are then meaningless).
-    func allreduce(into buffer: UnsafeMutableBufferPointer<Float>, stop: Bool,
-                   over communicator: any Collectives, threads: Int) throws -> Bool
+    /// Sums the step over the ranks, from or into `buffer` (the network's), with the stop-request
+    /// slot set on every rank when any rank's `stop` is true. Returns where the sums are (laid out
+    /// as `buffer`: `buffer` itself, or memory the node's ranks share, valid until the next
+    /// collective call), and false when a gradient left the sum's range (the sums' gradients are
+    /// then meaningless).
+    func allreduce(into buffer: UnsafeMutableBufferPointer<Float>, stop: Bool, over communicator: any Collectives,
+                   threads: Int) throws -> (sums: UnsafeBufferPointer<Float>, inRange: Bool)
 }
 
 /// The float sum: one pass over the whole part, straight into the network's buffer, which is
@@ -48,10 +50,9 @@ final class FloatGradientSum: GradientSum {
     func nextBuffer(threads: Int) -> UnsafeMutableBufferPointer<Float> { buffer }
     func reset() {}
 
-    func allreduce(into buffer: UnsafeMutableBufferPointer<Float>, stop: Bool,
-                   over communicator: any Collectives, threads: Int) throws -> Bool {
+    func allreduce(into buffer: UnsafeMutableBufferPointer<Float>, stop: Bool, over communicator: any Collectives,
+                   threads: Int) throws -> (sums: UnsafeBufferPointer<Float>, inRange: Bool) {
         buffer[buffer.count - 1] = stop ? 1 : 0   // the stop-request slot
-        try communicator.allreduceGradients(buffer, statistics: Network.statisticsSlots)
-        return true
+        return (try communicator.allreduceGradients(buffer, statistics: Network.statisticsSlots), true)
     }
 }

@@ -126,13 +126,13 @@ public final class Trainer {
                         try communicator.barrier()
                         clock = times.record(.allreduceWait, since: clock)
                     }
-                    let inRange = try gradientSum.allreduce(into: gradients, stop: stopRequested(), over: communicator,
-                                                           threads: network.threads)
+                    let (sums, inRange) = try gradientSum.allreduce(into: gradients, stop: stopRequested(),
+                                                                    over: communicator, threads: network.threads)
                     clock = times.record(.allreduce, since: clock)
-                    guard gradients[statistics].isFinite else {
+                    guard sums[statistics].isFinite else {
                         throw TrainingError.diverged(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
                     }
-                    let stepLoss = Double(gradients[statistics]) / Double(plan.batch(step).count)
+                    let stepLoss = Double(sums[statistics]) / Double(plan.batch(step).count)
                     guard stepLoss <= divergenceLoss else {
                         throw TrainingError.lossExploded(epoch: epoch, step: step + 1, loss: stepLoss, limit: divergenceLoss,
                                                          learningRate: optimizer.learningRate)
@@ -141,12 +141,13 @@ public final class Trainer {
                         throw TrainingError.gradientOutOfRange(epoch: epoch, step: step + 1, learningRate: optimizer.learningRate)
                     }
                     // The update: the only place parameters change.
-                    optimizer.update(parameters: network.parameters, gradientSum: UnsafeBufferPointer(gradients),
+                    optimizer.update(parameters: network.parameters, gradientSum: sums,
                                      examples: plan.batch(step).count, threads: network.threads, shares: updateShares)
-                    position.advance(loss: Double(gradients[statistics]), correct: Double(gradients[statistics + 1]))
+                    position.advance(loss: Double(sums[statistics]), correct: Double(sums[statistics + 1]))
+                    let stopping = sums[statistics + 2] > 0
                     clock = times.record(.update, since: clock)
                     try progress(step + 1, plan.steps, position.lossSum / Double(plan.batch(step).upperBound))
-                    if gradients[statistics + 2] > 0 { throw TrainingError.interrupted(position: position) }
+                    if stopping { throw TrainingError.interrupted(position: position) }
                 }
             }
         }
