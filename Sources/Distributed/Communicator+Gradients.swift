@@ -11,7 +11,7 @@ extension Communicator {
     /// back), bf16 rounding the gradients alike and summing them in float.
     public func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws -> UnsafeBufferPointer<Float> {
         let count = buffer.count - statistics
-        if usesMPI, buffer.count > 0, let nodeReduction {
+        if usesMPI, buffer.count > 0, let nodeReduction, nodeReduction.takes(count: buffer.count) {
             if allreducePrecision == .bf16 {
                 for i in 0..<count { buffer[i] = BFloat16.float(BFloat16.bits(buffer[i])) }
             }
@@ -37,6 +37,14 @@ extension Communicator {
             BFloat16.decode(wire.baseAddress!, into: gradients)
         }
         return UnsafeBufferPointer(buffer)
+    }
+
+    /// This rank's slot in the node's shared window, for the step's gradient buffer of `count`
+    /// floats, when one node's ranks sum through shared memory (`allreduceGradients` then copies
+    /// nothing in); nil otherwise. A collective call: every rank of the job makes it.
+    public func gradientStorage(count: Int) throws -> UnsafeMutablePointer<Float>? {
+        guard usesMPI, let nodeReduction else { return nil }
+        return try nodeReduction.slot(count: count, meet: barrier)
     }
 
     /// The MPI reduction over bfloat16 buffers, created at first use (commutative).

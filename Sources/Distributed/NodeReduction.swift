@@ -18,8 +18,12 @@ final class NodeReduction {
     private let comm: MPI_Comm
     private var window: MPI_Win?
     private var base: UnsafeMutableRawPointer?
-    /// Floats per slot of the current window.
-    private var count = 0
+    /// Floats summed per slot of the current window, and from one slot to the next (`count`
+    /// rounded up to a 64-byte cache line).
+    private var count = 0, stride = 0
+    /// Whether a rank's slot holds its step's gradients (`slot(count:)`): then the window stays
+    /// as it is, and only sums of its size are taken here (`takes(count:)`).
+    private var pinned = false
 
     /// Bytes before the slots: the arrival counter, the barrier's generation, each rank's last generation.
     private var headerBytes: Int { 64 + (size * 4 + 63) / 64 * 64 }
@@ -56,8 +60,8 @@ final class NodeReduction {
         if buffer.count != count { try allocate(count: buffer.count, meet: meet) }
         guard let base else { return buffer }
         let slots = (base + headerBytes).assumingMemoryBound(to: Float.self)
-        let sums = slots + size * count
-        (slots + rank * count).update(from: buffer.baseAddress!, count: count)
+        let sums = slots + size * stride, mine = slots + rank * stride
+        if buffer.baseAddress != UnsafePointer(mine) { mine.update(from: buffer.baseAddress!, count: count) }
         try barrier(stallTimeout: stallTimeout)
         let share = count * rank / size..<count * (rank + 1) / size
         sumSlots(into: sums, slots: slots, share: share)
@@ -69,15 +73,27 @@ final class NodeReduction {
     /// registers over the slots and written once, a block of elements at a time.
     private func sumSlots(into sums: UnsafeMutablePointer<Float>, slots: UnsafeMutablePointer<Float>, share: Range<Int>) {
         let block = 1024
-        for start in stride(from: share.lowerBound, to: share.upperBound, by: block) {
+        for start in Swift.stride(from: share.lowerBound, to: share.upperBound, by: block) {
             let elements = start..<min(start + block, share.upperBound)
             (sums + elements.lowerBound).update(from: slots + elements.lowerBound, count: elements.count)
             for slot in 1..<size {
-                let values = slots + slot * count
+                let values = slots + slot * stride
                 for i in elements { sums[i] += values[i] }
             }
         }
     }
+
+    /// This rank's slot for `count` floats, to hold the step's gradients where the others read them
+    /// (`allreduceSum` then copies nothing in); allocates the window when its slots are of another
+    /// size. Until the next call, the window stays: sums of other sizes are not taken here.
+    func slot(count: Int, meet: () throws -> Void) throws -> UnsafeMutablePointer<Float> {
+        if count != self.count || base == nil { try allocate(count: count, meet: meet) }
+        pinned = true
+        return (base! + headerBytes).assumingMemoryBound(to: Float.self) + rank * stride
+    }
+
+    /// Whether a sum of `count` floats is taken here: any, unless a slot holds gradients of another size.
+    func takes(count: Int) -> Bool { !pinned || count == self.count }
 
     /// (Re)allocates the shared window for slots of `count` floats: a collective over the node.
     /// `MPI_Win_free` and `MPI_Win_allocate_shared` wait for every rank with no watchdog, so the
@@ -86,7 +102,8 @@ final class NodeReduction {
     private func allocate(count: Int, meet: () throws -> Void) throws {
         try meet()
         try free()
-        let bytes = headerBytes + (size + 1) * count * MemoryLayout<Float>.stride
+        let stride = (count + 15) / 16 * 16
+        let bytes = headerBytes + (size + 1) * stride * MemoryLayout<Float>.stride
         var pointer: UnsafeMutableRawPointer?
         var window = cmpi_win_null()
         try mpiCheck("MPI_Win_allocate_shared") {
@@ -97,6 +114,7 @@ final class NodeReduction {
         self.window = window
         self.base = pointer
         self.count = count
+        self.stride = stride
         if rank == 0 { pointer!.initializeMemory(as: UInt8.self, repeating: 0, count: headerBytes) }
         try meet()  // rank 0 has zeroed the header before any rank uses it
     }
@@ -108,6 +126,7 @@ final class NodeReduction {
         window = nil
         base = nil
         count = 0
+        stride = 0
     }
 
     // MARK: - Barrier

@@ -59,14 +59,19 @@ public final class Network {
 
     let parameterStorage: UnsafeMutablePointer<Float>      // [parameterCount]
     let gradientStorage: UnsafeMutablePointer<Float>       // [parameterCount + 3]
+    /// Whether `gradientStorage` was allocated here (else it is the caller's, e.g. shared memory).
+    private let ownsGradientStorage: Bool
     var workspace: Workspace
     /// Dropout of the hidden layers' outputs in `forwardLoss` and `backward` (nil: none).
     public var dropout: Dropout?
 
     /// A network for `configuration` with deterministic initial weights drawn from `seed`
     /// (He uniform for layers followed by ReLU, Xavier uniform for the others; zero biases),
-    /// its kernels chosen for training batches of up to `batch` examples.
-    public init(_ configuration: ModelConfiguration, seed: UInt64, batch: Int = 64) {
+    /// its kernels chosen for training batches of up to `batch` examples. The gradient buffer is
+    /// `gradientStorage` when given (`configuration.parameterCount` + `statisticsSlots` floats, the
+    /// caller's to keep alive and free), else allocated here.
+    public init(_ configuration: ModelConfiguration, seed: UInt64, batch: Int = 64,
+                gradientStorage: UnsafeMutablePointer<Float>? = nil) {
         do { try configuration.validate() } catch { preconditionFailure(error.description) }
         self.configuration = configuration
         let widths = configuration.layerWidths
@@ -84,8 +89,10 @@ public final class Network {
         }
         parameterCount = offset
         parameterStorage = .allocateCacheAligned(capacity: offset)
-        gradientStorage = .allocateCacheAligned(capacity: offset + Self.statisticsSlots)
-        gradientStorage.initialize(repeating: 0, count: offset + Self.statisticsSlots)
+        precondition(gradientStorage == nil || offset == configuration.parameterCount)
+        ownsGradientStorage = gradientStorage == nil
+        self.gradientStorage = gradientStorage ?? .allocateCacheAligned(capacity: offset + Self.statisticsSlots)
+        self.gradientStorage.initialize(repeating: 0, count: offset + Self.statisticsSlots)
         parameterStorage.initialize(repeating: 0, count: offset)
         workspace = Workspace(layers: layers, kernels: kernels)
 
@@ -98,7 +105,7 @@ public final class Network {
 
     deinit {
         parameterStorage.deallocate()
-        gradientStorage.deallocate()
+        if ownsGradientStorage { gradientStorage.deallocate() }
         workspace.deallocate()
     }
 

@@ -20,6 +20,10 @@ public protocol Collectives: AnyObject {
     func allreduceMax(_ values: inout [Double]) throws
     /// Element-wise minimum of `values` over all ranks, in place.
     func allreduceMin(_ values: inout [Double]) throws
+    /// Memory for the step's gradient buffer of `count` floats that `allreduceGradients` sums
+    /// without copying it first (memory the node's ranks share), or nil: the caller allocates its
+    /// own. Valid while the job lasts, until the next call. A collective call.
+    func gradientStorage(count: Int) throws -> UnsafeMutablePointer<Float>?
     /// Copies rank 0's `buffer` to every rank.
     func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>) throws
     /// Waits until every rank has arrived.
@@ -32,6 +36,9 @@ extension Collectives {
         try allreduceSum(buffer)
         return UnsafeBufferPointer(buffer)
     }
+
+    /// None: the caller allocates its own gradient buffer.
+    public func gradientStorage(count: Int) throws -> UnsafeMutablePointer<Float>? { nil }
 
     /// Copies rank 0's `values` to every rank.
     public func broadcast(_ values: inout [Float]) throws {

@@ -52,7 +52,9 @@ public final class Trainer {
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size,
                          chunk: summation.chunk ?? 1)
         let largestPass = min(plan.largestPart, summation.chunk ?? .max)
-        network = Network(configuration.model, seed: configuration.seed, batch: largestPass)
+        network = Network(configuration.model, seed: configuration.seed, batch: largestPass,
+                          gradientStorage: try communicator.gradientStorage(
+                              count: configuration.model.parameterCount + Network.statisticsSlots))
         gradientSum = switch summation {
         case .float: FloatGradientSum(buffer: network.gradientBuffer)
         case .exact: ExactGradientSum(parameterCount: network.parameterCount, largestPart: plan.largestPart)
