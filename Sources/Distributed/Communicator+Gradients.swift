@@ -11,7 +11,7 @@ extension Communicator {
     /// back), bf16 rounding the gradients alike and summing them in float.
     public func allreduceGradients(_ buffer: UnsafeMutableBufferPointer<Float>, statistics: Int) throws -> UnsafeBufferPointer<Float> {
         let count = buffer.count - statistics
-        if usesMPI, buffer.count > 0, let nodeReduction, nodeReduction.takes(count: buffer.count) {
+        if usesMPI, buffer.count > 0, let nodeReduction, nodeReduction.takes(UnsafeBufferPointer(buffer)) {
             if allreducePrecision == .bf16 {
                 for i in 0..<count { buffer[i] = BFloat16.float(BFloat16.bits(buffer[i])) }
             }

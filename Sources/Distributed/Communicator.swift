@@ -98,7 +98,7 @@ public final class Communicator: Collectives, @unchecked Sendable {
     /// Sums `buffer` element-wise over all ranks, in place (`MPI_Allreduce` with `MPI_IN_PLACE`).
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         guard usesMPI, buffer.count > 0 else { return }
-        if let nodeReduction, nodeReduction.takes(count: buffer.count) {
+        if let nodeReduction, nodeReduction.takes(UnsafeBufferPointer(buffer)) {
             let sums = try nodeReduction.allreduceSum(UnsafeBufferPointer(buffer), stallTimeout: stallTimeout, meet: barrier)
             buffer.baseAddress!.update(from: sums.baseAddress!, count: buffer.count)
             return

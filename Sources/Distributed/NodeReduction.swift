@@ -22,7 +22,7 @@ final class NodeReduction {
     /// rounded up to a 64-byte cache line).
     private var count = 0, stride = 0
     /// Whether a rank's slot holds its step's gradients (`slot(count:)`): then the window stays
-    /// as it is, and only sums of its size are taken here (`takes(count:)`).
+    /// as it is, and only the sums of those gradients are taken here (`takes(_:)`).
     private var pinned = false
 
     /// Bytes before the slots: the arrival counter, the barrier's generation, each rank's last generation.
@@ -85,15 +85,20 @@ final class NodeReduction {
 
     /// This rank's slot for `count` floats, to hold the step's gradients where the others read them
     /// (`allreduceSum` then copies nothing in); allocates the window when its slots are of another
-    /// size. Until the next call, the window stays: sums of other sizes are not taken here.
+    /// size. Until the next call, the window stays, and sums of other buffers are not taken here.
     func slot(count: Int, meet: () throws -> Void) throws -> UnsafeMutablePointer<Float> {
         if count != self.count || base == nil { try allocate(count: count, meet: meet) }
         pinned = true
         return (base! + headerBytes).assumingMemoryBound(to: Float.self) + rank * stride
     }
 
-    /// Whether a sum of `count` floats is taken here: any, unless a slot holds gradients of another size.
-    func takes(count: Int) -> Bool { !pinned || count == self.count }
+    /// Whether the sum of `buffer` is taken here: any, unless a slot holds gradients; then only
+    /// the gradients in this rank's slot (another buffer would overwrite them, or the window).
+    func takes(_ buffer: UnsafeBufferPointer<Float>) -> Bool {
+        guard pinned, let base else { return true }
+        return buffer.count == count
+            && buffer.baseAddress == UnsafePointer((base + headerBytes).assumingMemoryBound(to: Float.self) + rank * stride)
+    }
 
     /// (Re)allocates the shared window for slots of `count` floats: a collective over the node.
     /// `MPI_Win_free` and `MPI_Win_allocate_shared` wait for every rank with no watchdog, so the
