@@ -149,6 +149,12 @@ final class NodeReduction {
             cmpi_futex_wake(generation)
             return
         }
+        // A short while yielding first: a rank still computing on this core takes it, and an
+        // otherwise idle core stays awake to see the last arrival (waking a halted vCPU is slow).
+        let spinUntil = DispatchTime.now().uptimeNanoseconds + Self.yieldingNanoseconds
+        while cmpi_atomic_load(generation) == current, DispatchTime.now().uptimeNanoseconds < spinUntil {
+            sched_yield()
+        }
         let begin = monotonicSeconds()
         var deadline = begin + stallTimeout
         while cmpi_atomic_load(generation) == current {
@@ -162,6 +168,9 @@ final class NodeReduction {
             deadline = monotonicSeconds() + stallTimeout
         }
     }
+
+    /// How long a waiting rank yields before it sleeps on the futex.
+    static let yieldingNanoseconds: UInt64 = 300_000
 
     private func monotonicSeconds() -> Double {
         Double(DispatchTime.now().uptimeNanoseconds) / 1e9
