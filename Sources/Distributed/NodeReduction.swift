@@ -137,7 +137,7 @@ final class NodeReduction {
     // MARK: - Barrier
 
     /// Waits until every rank of the node has arrived: the last one to arrive starts the next
-    /// generation and wakes the others, who sleep on the generation word meanwhile.
+    /// generation and wakes the others, who yield a short while, then sleep on the generation word.
     private func barrier(stallTimeout: Double) throws {
         let header = base!.assumingMemoryBound(to: UInt32.self)
         let arrived = header, generation = header + 1, arrivals = (base! + 64).assumingMemoryBound(to: UInt32.self)
