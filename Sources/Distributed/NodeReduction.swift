@@ -58,26 +58,29 @@ final class NodeReduction {
     func allreduceSum(_ buffer: UnsafeBufferPointer<Float>, stallTimeout: Double,
                       meet: () throws -> Void) throws -> UnsafeBufferPointer<Float> {
         if buffer.count != count { try allocate(count: buffer.count, meet: meet) }
-        guard let base else { return buffer }
-        let slots = (base + headerBytes).assumingMemoryBound(to: Float.self)
-        let sums = slots + size * stride, mine = slots + rank * stride
+        guard base != nil else { return buffer }
+        let sums = slot(size), mine = slot(rank)
         if buffer.baseAddress != UnsafePointer(mine) { mine.update(from: buffer.baseAddress!, count: count) }
         try barrier(stallTimeout: stallTimeout)
-        let share = count * rank / size..<count * (rank + 1) / size
-        sumSlots(into: sums, slots: slots, share: share)
+        sumSlots(into: sums, share: count * rank / size..<count * (rank + 1) / size)
         try barrier(stallTimeout: stallTimeout)
         return UnsafeBufferPointer(start: sums, count: count)
     }
 
+    /// Slot `index` of the window: a rank's (0 ..< size), or the sums (`size`).
+    private func slot(_ index: Int) -> UnsafeMutablePointer<Float> {
+        (base! + headerBytes).assumingMemoryBound(to: Float.self) + index * stride
+    }
+
     /// sums[i] = slot 0's + slot 1's + … in slot order, for i in `share`: each element summed in
     /// registers over the slots and written once, a block of elements at a time.
-    private func sumSlots(into sums: UnsafeMutablePointer<Float>, slots: UnsafeMutablePointer<Float>, share: Range<Int>) {
+    private func sumSlots(into sums: UnsafeMutablePointer<Float>, share: Range<Int>) {
         let block = 1024
         for start in Swift.stride(from: share.lowerBound, to: share.upperBound, by: block) {
             let elements = start..<min(start + block, share.upperBound)
-            (sums + elements.lowerBound).update(from: slots + elements.lowerBound, count: elements.count)
-            for slot in 1..<size {
-                let values = slots + slot * stride
+            (sums + elements.lowerBound).update(from: slot(0) + elements.lowerBound, count: elements.count)
+            for index in 1..<size {
+                let values = slot(index)
                 for i in elements { sums[i] += values[i] }
             }
         }
@@ -89,15 +92,14 @@ final class NodeReduction {
     func slot(count: Int, meet: () throws -> Void) throws -> UnsafeMutablePointer<Float> {
         if count != self.count || base == nil { try allocate(count: count, meet: meet) }
         pinned = true
-        return (base! + headerBytes).assumingMemoryBound(to: Float.self) + rank * stride
+        return slot(rank)
     }
 
     /// Whether the sum of `buffer` is taken here: any, unless a slot holds gradients; then only
     /// the gradients in this rank's slot (another buffer would overwrite them, or the window).
     func takes(_ buffer: UnsafeBufferPointer<Float>) -> Bool {
-        guard pinned, let base else { return true }
-        return buffer.count == count
-            && buffer.baseAddress == UnsafePointer((base + headerBytes).assumingMemoryBound(to: Float.self) + rank * stride)
+        guard pinned, base != nil else { return true }
+        return buffer.count == count && buffer.baseAddress == UnsafePointer(slot(rank))
     }
 
     /// (Re)allocates the shared window for slots of `count` floats: a collective over the node.

@@ -11,6 +11,26 @@
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 #include <immintrin.h>
 #define MPITRAIN_SPARSE_GATHERS 1
+
+/// Entries e ..< min(e + 16, count) of a sparse row, a lane each (lanes past the end are off).
+typedef struct {
+    __mmask16 lanes;
+    /// Each entry's column, times `stride`.
+    __m512i places;
+    /// Each entry's value, values[valueIndices[·]].
+    __m512 values;
+} mpitrain_sparse_entries;
+
+static inline mpitrain_sparse_entries mpitrain_sparse_load(const uint8_t *valueIndices, const uint16_t *columns,
+                                                           const float *values, long e, long count, long stride) {
+    mpitrain_sparse_entries block;
+    block.lanes = count - e >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - e)) - 1);
+    const __m512i column = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(block.lanes, columns + e));
+    const __m512i index = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(block.lanes, valueIndices + e));
+    block.places = _mm512_mullo_epi32(column, _mm512_set1_epi32((int)stride));
+    block.values = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), block.lanes, index, values, 4);
+    return block;
+}
 #else
 #define MPITRAIN_SPARSE_GATHERS 0
 #endif
@@ -22,15 +42,10 @@ static inline float mpitrain_sparse_dot(const uint8_t *valueIndices, const uint1
                                         const float *values, long count, const float *b, long ldb) {
 #if MPITRAIN_SPARSE_GATHERS
     __m512 sum = _mm512_setzero_ps();
-    const __m512i stride = _mm512_set1_epi32((int)ldb);
     for (long e = 0; e < count; e += 16) {
-        const __mmask16 lanes = count - e >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - e)) - 1);
-        const __m512i column = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(lanes, columns + e));
-        const __m512i index = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(lanes, valueIndices + e));
-        const __m512 value = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, index, values, 4);
-        const __m512 weight = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes,
-                                                       _mm512_mullo_epi32(column, stride), b, 4);
-        sum = _mm512_fmadd_ps(value, weight, sum);
+        const mpitrain_sparse_entries block = mpitrain_sparse_load(valueIndices, columns, values, e, count, ldb);
+        const __m512 weight = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), block.lanes, block.places, b, 4);
+        sum = _mm512_fmadd_ps(block.values, weight, sum);
     }
     const __m256 eight = _mm256_add_ps(_mm512_castps512_ps256(sum),
                                        _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(sum), 1)));
@@ -62,15 +77,11 @@ static inline void mpitrain_sparse_scatter_add(float *c, long ldc, const uint8_t
 #pragma clang fp contract(off)
 #if MPITRAIN_SPARSE_GATHERS
     const __m512 scale = _mm512_set1_ps(factor);
-    const __m512i stride = _mm512_set1_epi32((int)ldc);
     for (long e = 0; e < count; e += 16) {
-        const __mmask16 lanes = count - e >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - e)) - 1);
-        const __m512i column = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(lanes, columns + e));
-        const __m512i index = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(lanes, valueIndices + e));
-        const __m512i target = _mm512_mullo_epi32(column, stride);
-        const __m512 value = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, index, values, 4);
-        const __m512 old = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, target, c, 4);
-        _mm512_mask_i32scatter_ps(c, lanes, target, _mm512_add_ps(old, _mm512_mul_ps(value, scale)), 4);
+        const mpitrain_sparse_entries block = mpitrain_sparse_load(valueIndices, columns, values, e, count, ldc);
+        const __m512 old = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), block.lanes, block.places, c, 4);
+        _mm512_mask_i32scatter_ps(c, block.lanes, block.places,
+                                  _mm512_add_ps(old, _mm512_mul_ps(block.values, scale)), 4);
     }
 #else
     for (long e = 0; e < count; e++) {
