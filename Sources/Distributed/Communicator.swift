@@ -28,8 +28,8 @@ public final class Communicator: Collectives, @unchecked Sendable {
     let watchdogChannel: MPI_Comm?
     /// Collectives this rank has started; every rank starts the same ones in the same order.
     var collectivesStarted: Int64 = 0
-    /// The float allreduce through shared memory, when every rank of the job is on this node and
-    /// they outnumber its cores (`NodeReduction.wanted`).
+    /// The float allreduce through shared memory, when every rank of the job is on this node
+    /// (`NodeReduction.wanted`).
     let nodeReduction: NodeReduction?
     /// How the gradients travel in `allreduceGradients` (`--allreduce-precision`; default fp32).
     public var allreducePrecision = AllreducePrecision.fp32
@@ -68,7 +68,7 @@ public final class Communicator: Collectives, @unchecked Sendable {
         var onNode: Int32 = 1
         try mpiCheck("MPI_Comm_size") { MPI_Comm_size(node, &onNode) }
         var nodeReduction: NodeReduction?
-        if size > 1, onNode == size, NodeReduction.wanted(ranksOnNode: Int(onNode)) {
+        if size > 1, onNode == size, NodeReduction.wanted() {
             nodeReduction = NodeReduction(comm: node!, rank: Int(rank), size: Int(size))
         } else {
             try mpiCheck("MPI_Comm_free") { MPI_Comm_free(&node) }

@@ -28,16 +28,12 @@ final class NodeReduction {
     /// Bytes before the slots: the arrival counter, the barrier's generation, each rank's last generation.
     private var headerBytes: Int { 64 + (size * 4 + 63) / 64 * 64 }
 
-    /// Whether a job whose ranks all share this node sums through shared memory: when the ranks
-    /// outnumber the cores (where MPI's polling costs most; with a core each, MPI's ring was as
-    /// fast or faster: 0.18 against 0.20 s per epoch at 2 ranks on 2 cores). The environment
-    /// variable MPITRAIN_NODE_REDUCTION=1 or 0 forces it on or off (tests, comparisons).
-    static func wanted(ranksOnNode: Int) -> Bool {
-        switch ProcessInfo.processInfo.environment["MPITRAIN_NODE_REDUCTION"] {
-        case "1": true
-        case "0": false
-        default: ranksOnNode > ProcessInfo.processInfo.activeProcessorCount
-        }
+    /// Whether a job whose ranks all share this node sums through shared memory: yes, with a core
+    /// per rank as with ranks outnumbering the cores (docs/scaling.md has the measurements),
+    /// unless the environment variable MPITRAIN_NODE_REDUCTION=0 sends the gradients through MPI
+    /// (tests, comparisons).
+    static func wanted() -> Bool {
+        ProcessInfo.processInfo.environment["MPITRAIN_NODE_REDUCTION"] != "0"
     }
 
     /// Starts on `comm`, the node's communicator (every rank of the job); takes ownership of it.
