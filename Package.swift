@@ -50,8 +50,11 @@ let package = Package(
         .target(name: "CacheHints"),
         // A sparse row against a column of a dense matrix with AVX-512 gathers (a header only).
         .target(name: "SparseVectors"),
+        // Products with bfloat16 products and float sums on AMX tiles (`--precision bf16`), checked at run time.
+        .target(name: "BFloat16Tiles"),
         // Kernels and the thread team they run on: threads only, no MPI.
-        .target(name: "Parallel", dependencies: ["VectorRegisters", "CacheHints", "SparseVectors"], swiftSettings: nativeCPU),
+        .target(name: "Parallel", dependencies: ["VectorRegisters", "CacheHints", "SparseVectors", "BFloat16Tiles"],
+                swiftSettings: nativeCPU),
         // The network, data, optimizer and trainer; reaches other ranks through `Collectives`.
         .target(name: "NetCore", dependencies: ["Parallel", "CZlib"], swiftSettings: nativeCPU),
         // MPI: the Communicator (implements `Collectives`), agreement across ranks, MPI errors.

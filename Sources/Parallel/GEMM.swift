@@ -32,9 +32,9 @@ public func gemm(
 
 /// Whether `gemm` with α = 1 and β = 1 adds each element's whole product sum to C with one
 /// rounding, the bits of storing the product apart and adding it: when the sum over k is not cut
-/// into depth slices (k ≤ `GEMMBlockSizes.depth`), and always with the narrow kernel.
+/// into depth slices (k ≤ `GEMMBlockSizes.depth`), and always with the narrow and bf16 kernels.
 func gemmAddsWholeProducts(k: Int, kernel: GEMMKernel) -> Bool {
-    kernel == .narrow || k <= GEMMBlockSizes.depth
+    kernel != .blocked || k <= GEMMBlockSizes.depth
 }
 
 /// `gemm` with the threshold of `GEMMSplit` exposed, so tests can split even tiny products.
@@ -51,6 +51,11 @@ func gemm(
     }
     let operands = GEMMOperands(a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB,
                                 alpha: alpha, beta: beta)
+    if kernel == .bfloat16Tiles {
+        bfloat16TilesGEMM(c: c, ldc: ldc, operands, m: m, n: n, k: k, threads: threads,
+                          minimumWorkPerThread: minimumWorkPerThread)
+        return
+    }
     if kernel == .narrow {
         smallGEMM(c: c, ldc: ldc, operands, m: m, n: n, k: k, threads: threads,
                   minimumWorkPerThread: minimumWorkPerThread)

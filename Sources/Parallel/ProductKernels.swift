@@ -1,13 +1,41 @@
-/// How a product of a dense matrix with a dense one runs: picked from the width of C.
+import BFloat16Tiles
+import Foundation
+
+/// How a product of a dense matrix with a dense one runs: picked from the width of C and the
+/// precision of the products.
 public enum GEMMKernel: Sendable, Equatable {
     /// C up to 16 wide (an output layer's [batch, 10]): each row of C summed in one register
     /// (`smallGEMM`); the blocked kernel's 32-wide tiles would leave most lanes idle.
     case narrow
     /// Register tiles of C over packed panels (`blockedGEMM`), split into rectangles over the threads.
     case blocked
+    /// bfloat16 products summed in float on the AMX tile registers (`bfloat16TilesGEMM`), any width.
+    case bfloat16Tiles
 
-    /// The kernel for a C `n` columns wide.
+    /// The float kernel for a C `n` columns wide.
     public init(n: Int) { self = n <= SmallGEMM.width ? .narrow : .blocked }
+
+    /// The kernel for a C `n` columns wide whose products are taken in `precision`.
+    public init(n: Int, precision: ProductPrecision) {
+        self = precision == .bf16 ? .bfloat16Tiles : GEMMKernel(n: n)
+    }
+}
+
+/// The precision of a dense layer's products with dense inputs (`--precision`); sums are float
+/// either way, and so are the parameters the optimizer updates.
+public enum ProductPrecision: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Float products.
+    case fp32
+    /// Each factor rounded to bfloat16 (to nearest, ties to even) before it is multiplied, the
+    /// products summed in float: what PyTorch's CPU autocast does to a matmul. Needs AMX-BF16
+    /// (`ProductPrecision.bf16Usable`).
+    case bf16
+
+    /// Whether this CPU and OS can take bf16 products (AMX-BF16, and the tile registers granted),
+    /// unless the environment variable MPITRAIN_AMX=0 says not to use the tiles.
+    public static var bf16Usable: Bool {
+        ProcessInfo.processInfo.environment["MPITRAIN_AMX"] != "0" && mpitrain_bf16_tiles_usable() != 0
+    }
 }
 
 /// How Xᵀ·B runs when X is sparse: picked from the width of C.
@@ -35,10 +63,11 @@ public struct ProductKernels: Sendable, Equatable {
     /// xᵀ·dz [inputs, outputs] with a sparse x.
     public let sparseTransposed: SparseTransposedKernel
 
-    /// The kernels of a layer `inputs` → `outputs` for batches of up to `batch` examples.
-    public init(inputs: Int, outputs: Int, batch: Int) {
-        outputWide = GEMMKernel(n: outputs)
-        inputWide = GEMMKernel(n: inputs)
+    /// The kernels of a layer `inputs` → `outputs` for batches of up to `batch` examples, its
+    /// dense products in `precision` (a sparse input's products are float).
+    public init(inputs: Int, outputs: Int, batch: Int, precision: ProductPrecision = .fp32) {
+        outputWide = GEMMKernel(n: outputs, precision: precision)
+        inputWide = GEMMKernel(n: inputs, precision: precision)
         sparseTransposed = SparseTransposedKernel(n: outputs, batch: batch)
     }
 }

@@ -26,6 +26,9 @@ struct BenchGEMM: ParsableCommand {
     @Flag(help: "Skip the 2048×2048×2048 product.")
     var skipLarge = false
 
+    @Option(help: "The products' precision: fp32, or bf16 (the AMX tiles of --precision bf16).")
+    var precision: ProductPrecision = .fp32
+
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 }) else {
@@ -33,6 +36,9 @@ struct BenchGEMM: ParsableCommand {
         }
         guard !batchSizes.isEmpty, batchSizes.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--batches must be a list of positive integers")
+        }
+        if precision == .bf16, !ProductPrecision.bf16Usable {
+            throw ValidationError("--precision bf16 needs AMX-BF16 tile instructions (Intel Xeon 4th generation or later), which this CPU or its kernel does not offer")
         }
     }
 
@@ -59,7 +65,7 @@ struct BenchGEMM: ParsableCommand {
                 + pad("\(shape.k)", 6) + pad(shape.transA == .none ? "N" : "T", 5) + pad(shape.transB == .none ? "N" : "T", 4)
             var best: [Double] = []
             for count in counts {
-                let (top, median) = shape.measure(threads: count, repeats: repeats)
+                let (top, median) = shape.measure(threads: count, repeats: repeats, precision: precision)
                 best.append(top)
                 line += pad(String(format: "%.1f (%.1f)", top, median), 20)
             }
@@ -81,7 +87,7 @@ struct GEMMShape {
     let transA: Transpose, transB: Transpose
 
     /// Best and median GFLOP/s over `repeats` samples, each long enough (≥ 20 ms) to time well.
-    func measure(threads: Int, repeats: Int) -> (best: Double, median: Double) {
+    func measure(threads: Int, repeats: Int, precision: ProductPrecision) -> (best: Double, median: Double) {
         let a = randomMatrix(m * k), b = randomMatrix(k * n)
         var c = [Float](repeating: 0, count: m * n)
         let lda = transA == .none ? k : m, ldb = transB == .none ? n : k
@@ -92,7 +98,7 @@ struct GEMMShape {
                     let (aBase, bBase, cBase) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
                     func call() {
                         gemm(c: cBase, ldc: n, a: aBase, lda: lda, transA, b: bBase, ldb: ldb, transB,
-                             m: m, n: n, k: k, threads: threads)
+                             m: m, n: n, k: k, threads: threads, kernel: GEMMKernel(n: n, precision: precision))
                     }
                     call()
                     var calls = 1

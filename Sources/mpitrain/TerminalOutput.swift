@@ -1,5 +1,6 @@
 import Foundation
 import NetCore
+import Parallel
 
 /// The first line of a run: what is trained, how, and where.
 struct RunDescription {
@@ -9,6 +10,7 @@ struct RunDescription {
     let threads: Int, askedThreads: Int
     let inputForm: InputForm
     var summation: Summation = .float
+    var precision: ProductPrecision = .fp32
 
     /// SGD's momentum as before ("momentum 0.9"), or the optimizer; then weight decay, warm-up,
     /// dropout, input dropout and augmentation when used.
@@ -29,7 +31,7 @@ struct RunDescription {
         let activation = model.hasHiddenLayer ? ", \(model.activationNames) hidden" : ""
         return "mpitrain: \(model.kind.rawValue) \(layers)\(activation)\(target) | \(counted(configuration.epochs, "epoch")), "
             + "batch \(configuration.batchSize), lr \(configuration.learningRate), \(optimizer), "
-            + "seed \(configuration.seed), \(inputForm.rawValue) input | \(ranks) rank\(ranks == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s")"
+            + "seed \(configuration.seed), \(inputForm.rawValue) input\(precision == .bf16 ? ", bf16 products" : "") | \(ranks) rank\(ranks == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s")"
             + (askedThreads > threads ? " (of \(askedThreads) asked: a model this small runs faster on one)" : "")
             + (summation == .exact ? ", reproducible" : "")
     }

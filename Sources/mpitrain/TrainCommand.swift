@@ -3,8 +3,10 @@ import Foundation
 import NetCore
 import LabReport
 import Distributed
+import Parallel
 
 extension AllreducePrecision: ExpressibleByArgument {}
+extension ProductPrecision: ExpressibleByArgument {}
 
 /// `mpitrain train`: trains one of the lab's models, as one process or under `mpirun`.
 struct Train: ParsableCommand {
@@ -58,6 +60,9 @@ struct Train: ParsableCommand {
             help: "How gradients travel between ranks: fp32, or bf16 (half the bytes, rounded to bfloat16, summed in float; docs/scaling.md).")
     var allreducePrecision: AllreducePrecision = .fp32
 
+    @Option(help: "The dense layers' products: fp32, or bf16 (each factor rounded to bfloat16, the products summed in float, as PyTorch's CPU autocast; the weights stay float; needs a CPU with AMX-BF16, Intel Xeon 4th generation or later). A sparse first layer stays fp32.")
+    var precision: ProductPrecision = .fp32
+
     @Flag(help: "Sum gradients exactly (fixed point, over fixed 16-example chunks), so that any number of ranks and threads gives the same bits as one process; slower (README, \"Same bits\").")
     var reproducible = false
 
@@ -84,6 +89,9 @@ struct Train: ParsableCommand {
         }
         if reproducible, allreducePrecision != .fp32 {
             throw ValidationError("--reproducible sums gradients exactly, which --allreduce-precision \(allreducePrecision.rawValue) rounds away; drop one of them")
+        }
+        if precision == .bf16, !ProductPrecision.bf16Usable {
+            throw ValidationError("--precision bf16 needs AMX-BF16 tile instructions (Intel Xeon 4th generation or later), which this CPU or its kernel does not offer; train in fp32 (leave out --precision)")
         }
         guard stallTimeout > 0, stallTimeout.isFinite else {
             throw ValidationError("--stall-timeout \(stallTimeout) must be a positive number of seconds, e.g. 120")
@@ -150,6 +158,7 @@ struct Train: ParsableCommand {
                               checkpointEvery: checkpointEvery, logEvery: logEvery, earlyStop: earlyStop, resume: saved.map { ($0, resume!) }, stop: stop,
                               classNames: classNames)
         run.summation = reproducible ? .exact : .float
+        run.precision = precision
         run.dataSet = DataSetName(folder: MNIST.locate(option: self.options.compute.data)).text
         let outcome = try run.run(data: consume data, communicator: communicator, display: &display,
                                   metricsFile: &metricsFile, checkpoints: &files)

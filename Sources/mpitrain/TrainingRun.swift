@@ -1,6 +1,7 @@
 import Foundation
 import NetCore
 import Distributed
+import Parallel
 
 /// One model trained on all ranks for its epochs: prints through the display, writes the metrics
 /// file on rank 0, takes checkpoints, honours a stop request, checks that the ranks stay in sync.
@@ -11,6 +12,8 @@ struct TrainingRun {
     let threads: Int
     /// How images reach the first layer.
     let inputForm: InputForm
+    /// The precision of the dense layers' products (`--precision`).
+    var precision = ProductPrecision.fp32
     /// Gather the per-phase time breakdown each epoch (`--profile`).
     var profile = false
     /// Compare parameter checksums across ranks after every epoch (always done once at the end).
@@ -64,7 +67,7 @@ struct TrainingRun {
                              metricsFile: inout MetricsFile?, checkpoints: inout CheckpointFiles,
                              place: RunPlace) throws -> Outcome {
         let trainer = try Trainer(configuration: configuration, data: consume data, communicator: communicator,
-                                  threads: threads, inputForm: inputForm, summation: summation)
+                                  threads: threads, inputForm: inputForm, summation: summation, precision: precision)
         if let resume {
             try communicator.agreeing { try restore(resume, into: trainer) }
             try trainer.broadcastState()
@@ -77,7 +80,8 @@ struct TrainingRun {
             display.console.note(warning)
         }
         display.line(RunDescription(configuration: configuration, ranks: communicator.size, threads: trainer.network.threads,
-                                    askedThreads: threads, inputForm: trainer.inputForm, summation: summation).text)
+                                    askedThreads: threads, inputForm: trainer.inputForm, summation: summation,
+                                    precision: precision).text)
         if let resume {
             display.line("resuming from \(resume.path): epoch \(resume.checkpoint.position.epoch), "
                          + "step \(resume.checkpoint.position.stepsCompleted) of \(trainer.stepsPerEpoch)")
@@ -120,6 +124,7 @@ struct TrainingRun {
             record.dataSet = dataSet
             record.allreducePrecision = communicator.allreducePrecision.rawValue
             record.summation = summation.rawValue
+            record.precision = precision.rawValue
             record.version = Version.description
             display.epoch(record, elapsed: Date().timeIntervalSince(start))
             if let breakdown = record.profile { display.line(ProfileLine(breakdown).text) }

@@ -21,10 +21,10 @@ struct LayerKernels: Equatable {
     let products: ProductKernels
 
     /// The kernels of layer `index` (0 = the first) of width `inputs → outputs`, for batches of
-    /// up to `batch` examples cut into shares of `rowsPerShare`.
-    init(index: Int, inputs: Int, outputs: Int, batch: Int, rowsPerShare: Int) {
+    /// up to `batch` examples cut into shares of `rowsPerShare`, the dense products in `precision`.
+    init(index: Int, inputs: Int, outputs: Int, batch: Int, rowsPerShare: Int, precision: ProductPrecision = .fp32) {
         let summedByShares = batch >= 2 * rowsPerShare && inputs * outputs < rowsPerShare * (inputs + outputs)
         weightGradient = index > 0 && summedByShares ? .byShares : .wholeBatch
-        products = ProductKernels(inputs: inputs, outputs: outputs, batch: batch)
+        products = ProductKernels(inputs: inputs, outputs: outputs, batch: batch, precision: precision)
     }
 }

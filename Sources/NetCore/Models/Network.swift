@@ -67,12 +67,14 @@ public final class Network {
 
     /// A network for `configuration` with deterministic initial weights drawn from `seed`
     /// (He uniform for layers followed by ReLU, Xavier uniform for the others; zero biases),
-    /// its kernels chosen for training batches of up to `batch` examples. The gradient buffer is
+    /// its kernels chosen for training batches of up to `batch` examples, the products of its
+    /// layers with dense inputs taken in `precision` (`.bf16` needs `ProductPrecision.bf16Usable`). The gradient buffer is
     /// `gradientStorage` when given (`configuration.parameterCount` + `statisticsSlots` floats, the
     /// caller's to keep alive and free), else allocated here.
-    public init(_ configuration: ModelConfiguration, seed: UInt64, batch: Int = 64,
+    public init(_ configuration: ModelConfiguration, seed: UInt64, batch: Int = 64, precision: ProductPrecision = .fp32,
                 gradientStorage: UnsafeMutablePointer<Float>? = nil) {
         do { try configuration.validate() } catch { preconditionFailure(error.description) }
+        precondition(precision == .fp32 || ProductPrecision.bf16Usable, "bf16 products on a CPU without AMX-BF16")
         self.configuration = configuration
         let widths = configuration.layerWidths
         var layers: [Dense] = []
@@ -85,7 +87,7 @@ public final class Network {
         multiplyAddsPerExample = layers.reduce(0) { $0 + $1.inputs * $1.outputs }
         kernels = layers.enumerated().map { index, layer in
             LayerKernels(index: index, inputs: layer.inputs, outputs: layer.outputs, batch: batch,
-                         rowsPerShare: Self.rowsPerShare)
+                         rowsPerShare: Self.rowsPerShare, precision: precision)
         }
         parameterCount = offset
         parameterStorage = .allocateCacheAligned(capacity: offset)

@@ -85,6 +85,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var allreducePrecision: String?
     /// How gradients were summed over the minibatch: `float`, or `exact` (`--reproducible`).
     public var summation: String?
+    /// How the dense layers' products were taken: `fp32`, or `bf16` (`--precision`).
+    public var precision: String?
     /// Identifies the run: the same in every line it wrote, different in every other run.
     public var runId: String?
     /// When the line was written: UTC, ISO 8601 with milliseconds.
@@ -97,7 +99,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case model, epoch, epochs, seconds, ranks, threads, seed, momentum, hidden, activation, activations, digit
-        case event, confusion, validation, schedule, input, time, version, optimizer, dropout, augment, summation
+        case event, confusion, validation, schedule, input, time, version, optimizer, dropout, augment, summation, precision
         case weightDecay = "weight_decay"
         case warmup = "lr_warmup"
         case inputDropout = "input_dropout"

@@ -40,19 +40,20 @@ public final class Trainer {
     /// Builds the network from `configuration.seed` and makes every rank start from rank 0's parameters.
     /// `inputForm` picks how images reach the first layer (the results agree up to float summation order).
     /// `summation` picks how gradients are summed over the minibatch (`.exact`: the same bits on any
-    /// number of ranks and threads).
+    /// number of ranks and threads). `precision` is that of the dense layers' products (`.bf16`:
+    /// bfloat16 factors, float sums; needs `ProductPrecision.bf16Usable`).
     /// `data` is handed over set by set: a set read sparse keeps only its compressed rows, and when
     /// the caller hands over the only copy (`consume`), each set's pixels are freed before the next
     /// set is prepared, which keeps the peak memory of a run low.
     public init(configuration: TrainingConfiguration, data: consuming MNIST, communicator: any Collectives, threads: Int,
-                inputForm: InputForm = .auto, summation: Summation = .float) throws {
+                inputForm: InputForm = .auto, summation: Summation = .float, precision: ProductPrecision = .fp32) throws {
         self.configuration = configuration
         self.communicator = communicator
         self.summation = summation
         plan = BatchPlan(examples: data.train.count, batchSize: configuration.batchSize, ranks: communicator.size,
                          chunk: summation.chunk ?? 1)
         let largestPass = min(plan.largestPart, summation.chunk ?? .max)
-        network = Network(configuration.model, seed: configuration.seed, batch: largestPass,
+        network = Network(configuration.model, seed: configuration.seed, batch: largestPass, precision: precision,
                           gradientStorage: try communicator.gradientStorage(
                               count: configuration.model.parameterCount + Network.statisticsSlots))
         gradientSum = switch summation {

@@ -1,0 +1,80 @@
+import Testing
+import TestSupport
+@testable import Parallel
+
+/// `x` rounded to the nearest bfloat16 (ties to even), as a Float.
+private func bfloat16(_ x: Float) -> Float {
+    let bits = x.bitPattern
+    return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
+}
+
+/// The bf16 products of `--precision bf16` (AMX tiles), on CPUs that have them.
+@Suite(.enabled(if: ProductPrecision.bf16Usable, "this CPU has no AMX-BF16 tiles"))
+struct BFloat16TilesTests {
+    static let cases: [GEMMCase] = [
+        GEMMCase(m: 64, n: 128, k: 784, transA: .none, transB: .none, alpha: 1, beta: 0, padding: 0),       // x·W
+        GEMMCase(m: 64, n: 784, k: 128, transA: .none, transB: .transposed, alpha: 1, beta: 0, padding: 0), // dz·Wᵀ
+        GEMMCase(m: 784, n: 128, k: 64, transA: .transposed, transB: .none, alpha: 1, beta: 0, padding: 0), // xᵀ·dz
+        GEMMCase(m: 64, n: 10, k: 128, transA: .none, transB: .none, alpha: 1, beta: 1, padding: 3),
+        GEMMCase(m: 33, n: 17, k: 45, transA: .transposed, transB: .transposed, alpha: 0.5, beta: 1, padding: 5),
+        GEMMCase(m: 1, n: 1, k: 1, transA: .none, transB: .none, alpha: 2, beta: 0, padding: 0),
+        GEMMCase(m: 70, n: 40, k: 300, transA: .none, transB: .transposed, alpha: -1, beta: 1, padding: 1),
+    ]
+
+    /// C by the tiles from unrounded operands, and the Double-summed reference of the operands
+    /// rounded to bfloat16: each factor must be rounded to nearest (ties to even) and the products
+    /// summed in float.
+    private func runBoth(_ test: GEMMCase, threads: Int) -> (tiles: [Float], reference: [Float]) {
+        var values = TestValues(seed: 7)
+        let a = values.array(test.aCount), b = values.array(test.bCount)
+        let initialC = values.array(test.m * test.ldc)
+        var tiles = test.beta == 0 ? [Float](repeating: .nan, count: initialC.count) : initialC
+        var reference = initialC
+        tiles.withUnsafeMutableBufferPointer { c in
+            gemm(c: c.baseAddress!, ldc: test.ldc, a: a, lda: test.lda, test.transA, b: b, ldb: test.ldb, test.transB,
+                 m: test.m, n: test.n, k: test.k, alpha: test.alpha, beta: test.beta, threads: threads,
+                 kernel: .bfloat16Tiles, minimumWorkPerThread: 1)
+        }
+        reference.withUnsafeMutableBufferPointer { c in
+            referenceGEMM(c: c.baseAddress!, ldc: test.ldc, a: a.map(bfloat16), lda: test.lda, test.transA,
+                          b: b.map(bfloat16), ldb: test.ldb, test.transB,
+                          m: test.m, n: test.n, k: test.k, alpha: test.alpha, beta: test.beta)
+        }
+        return (tiles, reference)
+    }
+
+    @Test("bf16 products summed in float match the reference on bfloat16-rounded operands", arguments: cases, [1, 2])
+    func matchesRoundedReference(_ test: GEMMCase, threads: Int) {
+        let (tiles, reference) = runBoth(test, threads: threads)
+        #expect(largestError(test, tiles, reference) <= test.tolerance)
+    }
+
+    @Test("columns of C past n are left alone, whole tile blocks stored straight into C or not, and the bits do not depend on the thread count",
+          arguments: [Float(0), 1])
+    func paddingAndThreads(beta: Float) {
+        let test = GEMMCase(m: 100, n: 70, k: 90, transA: .none, transB: .none, alpha: 1, beta: beta, padding: 6)
+        let one = runBoth(test, threads: 1).tiles
+        for threads in [2, 3] {
+            let same = runBoth(test, threads: threads).tiles.map(\.bitPattern) == one.map(\.bitPattern)
+            #expect(same, "\(threads) threads gave other bits than 1")
+        }
+        var values = TestValues(seed: 7)
+        _ = values.array(test.aCount + test.bCount)
+        let initialC = values.array(test.m * test.ldc)
+        for row in 0..<test.m {
+            for column in test.n..<test.ldc {
+                let left = one[row * test.ldc + column]
+                #expect(beta == 0 ? left.isNaN : left == initialC[row * test.ldc + column])
+            }
+        }
+    }
+
+    @Test("a layer's dense products take the tiles in bf16, and its sparse ones stay float")
+    func kernelsFollowThePrecision() {
+        let bf16 = ProductKernels(inputs: 784, outputs: 10, batch: 64, precision: .bf16)
+        #expect(bf16.outputWide == .bfloat16Tiles && bf16.inputWide == .bfloat16Tiles)
+        #expect(bf16.sparseTransposed == ProductKernels(inputs: 784, outputs: 10, batch: 64).sparseTransposed)
+        let fp32 = ProductKernels(inputs: 784, outputs: 10, batch: 64, precision: .fp32)
+        #expect(fp32.outputWide == .narrow && fp32.inputWide == .blocked)
+    }
+}
