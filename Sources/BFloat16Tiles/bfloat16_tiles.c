@@ -4,6 +4,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,8 +54,7 @@ TILES static void configure_tiles(void) {
     _tile_loadconfig(&config);
 }
 
-/// Per-thread scratch: op(A) packed [m32, k32] bfloat16, op(B) packed in pairs [k32 / 2, n32, 2],
-/// the product [m32, n32] in floats.
+/// Per-thread scratch: op(A) packed [m32, k32] bfloat16, op(B) packed in pairs [k32 / 2, n32, 2].
 static _Thread_local void *scratch;
 static _Thread_local size_t scratch_bytes;
 
@@ -62,7 +62,11 @@ static void *reserve(size_t bytes) {
     if (bytes > scratch_bytes) {
         free(scratch);
         scratch = aligned_alloc(64, (bytes + 63) / 64 * 64);
-        if (!scratch) abort();
+        if (!scratch) {
+            fprintf(stderr, "mpitrain: error: no memory for the bf16 products' %zu MB of packed operands; "
+                            "use a smaller net or batch, or leave out --precision bf16\n", bytes >> 20);
+            exit(1);
+        }
         scratch_bytes = bytes;
     }
     return scratch;
@@ -147,10 +151,9 @@ TILES void mpitrain_bf16_tiles_gemm(float *c, long ldc, const float *a, long a_r
                                     long m, long n, long k, float alpha, float beta) {
     if (m <= 0 || n <= 0) return;
     long m32 = (m + 31) / 32 * 32, n32 = (n + 31) / 32 * 32, k32 = (k + 31) / 32 * 32;
-    size_t a_bytes = (size_t)m32 * k32 * 2, b_bytes = (size_t)k32 * n32 * 2, t_bytes = (size_t)m32 * n32 * 4;
-    uint8_t *base = reserve(a_bytes + b_bytes + t_bytes);
+    size_t a_bytes = (size_t)m32 * k32 * 2, b_bytes = (size_t)k32 * n32 * 2;
+    uint8_t *base = reserve(a_bytes + b_bytes);
     uint32_t *ap = (uint32_t *)base, *bp = (uint32_t *)(base + a_bytes);
-    float *product = (float *)(base + a_bytes + b_bytes);
     // op(A) by rows of pairs along the depth: A tiles are 16 rows × 32 bfloat16.
     pack_pairs(ap, k32 / 2, 0, a, a_row, a_depth, m, k, m32, k32);
     // op(B) with B's columns as the outer index: pair q of column j at row q, word j.
@@ -158,6 +161,8 @@ TILES void mpitrain_bf16_tiles_gemm(float *c, long ldc, const float *a, long a_r
     configure_tiles();
     int plain = alpha == 1 && beta == 0;
     long a_stride = k32 * 2, b_stride = n32 * 4;
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    float block[32 * 32] __attribute__((aligned(64)));
     for (long i = 0; i < m32; i += 32) {
         for (long j = 0; j < n32; j += 32) {
             _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
@@ -173,29 +178,30 @@ TILES void mpitrain_bf16_tiles_gemm(float *c, long ldc, const float *a, long a_r
                 _tile_dpbf16ps(2, 5, 6);
                 _tile_dpbf16ps(3, 5, 7);
             }
-            // C = T straight from the tiles where the block is whole; through `product` otherwise.
+            // C = T straight from the tiles where the block is whole and plain; otherwise through
+            // `block`: C = alpha·T + beta·C over the block's rows and columns inside C (C read
+            // only when beta is not 0).
             int direct = plain && i + 32 <= m && j + 32 <= n;
-            float *t = direct ? c + i * ldc + j : product + i * n32 + j;
-            long stride = direct ? ldc * 4 : n32 * 4, down = 16 * stride / 4;
+            float *t = direct ? c + i * ldc + j : block;
+            long stride = direct ? ldc * 4 : 32 * 4, down = 16 * stride / 4;
             _tile_stored(0, t, stride);
             _tile_stored(1, t + 16, stride);
             _tile_stored(2, t + down, stride);
             _tile_stored(3, t + down + 16, stride);
+            if (direct) continue;
+            for (long r = 0; r < 32 && i + r < m; r++) {
+                float *row = c + (i + r) * ldc + j;
+                for (long h = 0; h < 32 && j + h < n; h += 16) {
+                    long left = n - j - h;
+                    __mmask16 present = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+                    __m512 value = _mm512_mul_ps(va, _mm512_load_ps(block + r * 32 + h));
+                    if (beta != 0) value = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(present, row + h), value);
+                    _mm512_mask_storeu_ps(row + h, present, value);
+                }
+            }
         }
     }
     _tile_release();
-    // The rest: C = alpha·T + beta·C, C read only when beta is not 0.
-    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    for (long i = 0; i < m; i++) {
-        float *row = c + i * ldc;
-        const float *t = product + i * n32;
-        for (long j = plain && i < m / 32 * 32 ? n / 32 * 32 : 0; j < n; j += 16) {
-            __mmask16 present = n - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - j)) - 1);
-            __m512 value = _mm512_mul_ps(va, _mm512_loadu_ps(t + j));
-            if (beta != 0) value = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(present, row + j), value);
-            _mm512_mask_storeu_ps(row + j, present, value);
-        }
-    }
 }
 
 #else

@@ -44,16 +44,17 @@ struct LauncherTests {
     /// job still runs, before its last epoch's line (Debian's mawk read the filter's pipe in blocks,
     /// so it came at the end). Not "before the first epoch's line": mpirun forwards a rank's standard
     /// output and standard error through separate pipes, and on a busy machine it has passed on a
-    /// whole short epoch's output before the warning.
+    /// whole short epoch's output before the warning (and, at 20 epochs of 2 ranks summing through
+    /// shared memory, all 20 once in a CI run): 60 epochs, a few seconds.
     @Test func standardErrorReachesATerminalAsItIsWritten() throws {
         let threads = String(ProcessInfo.processInfo.activeProcessorCount)  // 2 ranks × that: oversubscribed
-        let command = [Project.mpirun.path, "-np", "2", Project.binary.path, "--model", "hidden", "--epochs", "20", "--threads", threads]
+        let command = [Project.mpirun.path, "-np", "2", Project.binary.path, "--model", "hidden", "--epochs", "60", "--threads", threads]
             .map { "'\($0)'" }.joined(separator: " ")
         let result = try run(URL(fileURLWithPath: "/usr/bin/script"), ["-qefc", command, "/dev/null"], timeout: 180)
         #expect(result.status == 0, "\(result.stdout)")
         let lines = result.stdout.split(whereSeparator: \.isNewline).map(String.init)
         let warning = lines.firstIndex { $0.hasPrefix("mpitrain: warning: 2 ranks × \(threads) threads share this node's") }
-        let lastEpoch = lines.firstIndex { $0.hasPrefix("epoch 20/20") }
+        let lastEpoch = lines.firstIndex { $0.hasPrefix("epoch 60/60") }
         #expect(warning != nil && lastEpoch != nil, "\(result.stdout)")
         if let warning, let lastEpoch { #expect(warning < lastEpoch, "\(result.stdout)") }
     }
