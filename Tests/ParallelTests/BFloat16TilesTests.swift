@@ -25,21 +25,7 @@ struct BFloat16TilesTests {
     /// rounded to bfloat16: each factor must be rounded to nearest (ties to even) and the products
     /// summed in float.
     private func runBoth(_ test: GEMMCase, threads: Int) -> (tiles: [Float], reference: [Float]) {
-        var values = TestValues(seed: 7)
-        let a = values.array(test.aCount), b = values.array(test.bCount)
-        let initialC = values.array(test.m * test.ldc)
-        var tiles = test.beta == 0 ? [Float](repeating: .nan, count: initialC.count) : initialC
-        var reference = initialC
-        tiles.withUnsafeMutableBufferPointer { c in
-            gemm(c: c.baseAddress!, ldc: test.ldc, a: a, lda: test.lda, test.transA, b: b, ldb: test.ldb, test.transB,
-                 m: test.m, n: test.n, k: test.k, alpha: test.alpha, beta: test.beta, threads: threads,
-                 kernel: .bfloat16Tiles, minimumWorkPerThread: 1)
-        }
-        reference.withUnsafeMutableBufferPointer { c in
-            referenceGEMM(c: c.baseAddress!, ldc: test.ldc, a: a.map(bfloat16), lda: test.lda, test.transA,
-                          b: b.map(bfloat16), ldb: test.ldb, test.transB,
-                          m: test.m, n: test.n, k: test.k, alpha: test.alpha, beta: test.beta)
-        }
+        let (tiles, reference) = ParallelTests.runBoth(test, threads: threads, seed: 7, kernel: .bfloat16Tiles, rounded: bfloat16)
         return (tiles, reference)
     }
 
@@ -53,18 +39,16 @@ struct BFloat16TilesTests {
           arguments: [Float(0), 1])
     func paddingAndThreads(beta: Float) {
         let test = GEMMCase(m: 100, n: 70, k: 90, transA: .none, transB: .none, alpha: 1, beta: beta, padding: 6)
-        let one = runBoth(test, threads: 1).tiles
+        let (one, reference) = runBoth(test, threads: 1)
         for threads in [2, 3] {
             let same = runBoth(test, threads: threads).tiles.map(\.bitPattern) == one.map(\.bitPattern)
             #expect(same, "\(threads) threads gave other bits than 1")
         }
-        var values = TestValues(seed: 7)
-        _ = values.array(test.aCount + test.bCount)
-        let initialC = values.array(test.m * test.ldc)
+        // The reference leaves the padding as it was: C's initial values.
         for row in 0..<test.m {
             for column in test.n..<test.ldc {
                 let left = one[row * test.ldc + column]
-                #expect(beta == 0 ? left.isNaN : left == initialC[row * test.ldc + column])
+                #expect(beta == 0 ? left.isNaN : left == reference[row * test.ldc + column])
             }
         }
     }

@@ -28,8 +28,10 @@ struct GEMMCase: CustomStringConvertible, Sendable {
 
 /// Runs `gemm` and `referenceGEMM` on the same random operands; returns (fast C, reference C).
 /// With β = 0, the fast C starts as NaN, which must not leak into the result. Even tiny products
-/// are split over `threads` (the public `gemm` would keep them on one thread).
-func runBoth(_ test: GEMMCase, threads: Int, seed: UInt64 = 1, kernel: GEMMKernel? = nil) -> (fast: [Float], reference: [Float]) {
+/// are split over `threads` (the public `gemm` would keep them on one thread). `rounded` is applied
+/// to each operand element the reference reads (the factors a reduced-precision kernel multiplies).
+func runBoth(_ test: GEMMCase, threads: Int, seed: UInt64 = 1, kernel: GEMMKernel? = nil,
+             rounded: (Float) -> Float = { $0 }) -> (fast: [Float], reference: [Float]) {
     var values = TestValues(seed: seed)
     let a = values.array(test.aCount), b = values.array(test.bCount)
     let initialC = values.array(test.m * test.ldc)
@@ -41,7 +43,8 @@ func runBoth(_ test: GEMMCase, threads: Int, seed: UInt64 = 1, kernel: GEMMKerne
              kernel: kernel ?? GEMMKernel(n: test.n), minimumWorkPerThread: 1)
     }
     reference.withUnsafeMutableBufferPointer { c in
-        referenceGEMM(c: c.baseAddress!, ldc: test.ldc, a: a, lda: test.lda, test.transA, b: b, ldb: test.ldb, test.transB,
+        referenceGEMM(c: c.baseAddress!, ldc: test.ldc, a: a.map(rounded), lda: test.lda, test.transA,
+                      b: b.map(rounded), ldb: test.ldb, test.transB,
                       m: test.m, n: test.n, k: test.k, alpha: test.alpha, beta: test.beta)
     }
     return (fast, reference)
