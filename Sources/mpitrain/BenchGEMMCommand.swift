@@ -38,7 +38,7 @@ struct BenchGEMM: ParsableCommand {
             throw ValidationError("--batches must be a list of positive integers")
         }
         if precision == .bf16, !ProductPrecision.bf16Usable {
-            throw ValidationError("--precision bf16 needs AMX-BF16 tile instructions (Intel Xeon 4th generation or later), which this CPU or its kernel does not offer")
+            throw ValidationError("\(ProductPrecision.bf16Unavailable); time fp32 (leave out --precision)")
         }
     }
 

@@ -6,7 +6,10 @@ import Distributed
 import Parallel
 
 extension AllreducePrecision: ExpressibleByArgument {}
-extension ProductPrecision: ExpressibleByArgument {}
+extension ProductPrecision: ExpressibleByArgument {
+    /// Why `--precision bf16` cannot run here, where `bf16Usable` is false.
+    static let bf16Unavailable = "--precision bf16 needs AMX-BF16 tile instructions (Intel Xeon 4th generation or later), which this CPU or its kernel does not offer"
+}
 
 /// `mpitrain train`: trains one of the lab's models, as one process or under `mpirun`.
 struct Train: ParsableCommand {
@@ -91,7 +94,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--reproducible sums gradients exactly, which --allreduce-precision \(allreducePrecision.rawValue) rounds away; drop one of them")
         }
         if precision == .bf16, !ProductPrecision.bf16Usable {
-            throw ValidationError("--precision bf16 needs AMX-BF16 tile instructions (Intel Xeon 4th generation or later), which this CPU or its kernel does not offer; train in fp32 (leave out --precision)")
+            throw ValidationError("\(ProductPrecision.bf16Unavailable); train in fp32 (leave out --precision)")
         }
         guard stallTimeout > 0, stallTimeout.isFinite else {
             throw ValidationError("--stall-timeout \(stallTimeout) must be a positive number of seconds, e.g. 120")
