@@ -28,8 +28,8 @@ public final class Communicator: Collectives, @unchecked Sendable {
     let watchdogChannel: MPI_Comm?
     /// Collectives this rank has started; every rank starts the same ones in the same order.
     var collectivesStarted: Int64 = 0
-    /// The float allreduce through shared memory, when every rank of the job is on this node
-    /// (`NodeReduction.wanted`).
+    /// The float allreduce through shared memory, when every rank of the job is on this node and
+    /// `NodeReduction.wanted` says so.
     let nodeReduction: NodeReduction?
     /// How the gradients travel in `allreduceGradients` (`--allreduce-precision`; default fp32).
     public var allreducePrecision = AllreducePrecision.fp32
@@ -46,8 +46,9 @@ public final class Communicator: Collectives, @unchecked Sendable {
         return ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"].contains { environment[$0] != nil }
     }
 
-    /// Starts the communicator: MPI under a launcher, size 1 otherwise.
-    public static func start() throws -> Communicator {
+    /// Starts the communicator: MPI under a launcher, size 1 otherwise. `threads` is what each
+    /// rank will run on (nil: `defaultThreads`), for the choice of the gradients' path.
+    public static func start(threads: Int? = nil) throws -> Communicator {
         guard launchedByMPI else {
             return Communicator(rank: 0, size: 1, ranksOnNode: 1, watchdogChannel: nil, nodeReduction: nil)
         }
@@ -68,7 +69,7 @@ public final class Communicator: Collectives, @unchecked Sendable {
         var onNode: Int32 = 1
         try mpiCheck("MPI_Comm_size") { MPI_Comm_size(node, &onNode) }
         var nodeReduction: NodeReduction?
-        if size > 1, onNode == size, NodeReduction.wanted() {
+        if size > 1, onNode == size, NodeReduction.wanted(ranksOnNode: Int(onNode), threads: threads) {
             nodeReduction = NodeReduction(comm: node!, rank: Int(rank), size: Int(size))
         } else {
             try mpiCheck("MPI_Comm_free") { MPI_Comm_free(&node) }

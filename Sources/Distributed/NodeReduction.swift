@@ -28,12 +28,19 @@ final class NodeReduction {
     /// Bytes before the slots: the arrival counter, the barrier's generation, each rank's last generation.
     private var headerBytes: Int { 64 + (size * 4 + 63) / 64 * 64 }
 
-    /// Whether a job whose ranks all share this node sums through shared memory: yes, with a core
-    /// per rank as with ranks outnumbering the cores (docs/scaling.md has the measurements),
-    /// unless the environment variable MPITRAIN_NODE_REDUCTION=0 sends the gradients through MPI
+    /// Whether a job whose ranks all share this node sums through shared memory: where the ranks
+    /// outnumber the cores (MPI's polling costs most there), and where each rank's threads have
+    /// cores of their own (ranks × threads ≤ cores: faster than MPI's ring); not where the ranks
+    /// have a core each but their threads oversubscribe them (docs/scaling.md says why).
+    /// `threads` is each rank's (nil: cores ÷ ranks) on this node's `cores`. The environment variable MPITRAIN_NODE_REDUCTION=1 or 0 forces it on or off
     /// (tests, comparisons).
-    static func wanted() -> Bool {
-        ProcessInfo.processInfo.environment["MPITRAIN_NODE_REDUCTION"] != "0"
+    static func wanted(ranksOnNode: Int, threads: Int?,
+                       cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Bool {
+        switch ProcessInfo.processInfo.environment["MPITRAIN_NODE_REDUCTION"] {
+        case "1": true
+        case "0": false
+        default: ranksOnNode > cores || ranksOnNode * (threads ?? max(1, cores / ranksOnNode)) <= cores
+        }
     }
 
     /// Starts on `comm`, the node's communicator (every rank of the job); takes ownership of it.

@@ -16,7 +16,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
-        let communicator = try Communicator.start()
+        let communicator = try Communicator.start(threads: compute.threads)
         communicator.runJob { try evaluate(on: communicator) }
     }
 

@@ -108,7 +108,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         if let warning = Version.debugBuildWarning, metricsFiles.isEmpty, !quiet, MPITrain.launchRank == 0 { printLine(warning) }
-        let communicator = try Communicator.start()
+        let communicator = try Communicator.start(threads: compute.threads)
         communicator.runJob { try report(on: communicator) }
     }
 

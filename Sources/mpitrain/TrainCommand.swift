@@ -107,7 +107,7 @@ struct Train: ParsableCommand {
             printLine("mpitrain: stopping after the current step (Ctrl-C again quits at once)")
         }
         if let warning = Version.debugBuildWarning, !quiet, MPITrain.launchRank == 0 { printLine(warning) }
-        let communicator = try Communicator.start()
+        let communicator = try Communicator.start(threads: options.compute.threads)
         communicator.stallTimeout = stallTimeout
         communicator.allreducePrecision = allreducePrecision
         communicator.runJob { try train(on: communicator, stop: stop) }
