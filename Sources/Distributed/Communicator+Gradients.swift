@@ -1,4 +1,5 @@
 import CMPI
+import Parallel
 
 // MARK: - The step's gradient allreduce
 

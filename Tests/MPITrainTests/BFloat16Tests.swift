@@ -1,4 +1,5 @@
 import Distributed
+import Parallel
 import Foundation
 import Testing
 

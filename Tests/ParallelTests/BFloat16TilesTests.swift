@@ -3,10 +3,7 @@ import TestSupport
 @testable import Parallel
 
 /// `x` rounded to the nearest bfloat16 (ties to even), as a Float.
-private func bfloat16(_ x: Float) -> Float {
-    let bits = x.bitPattern
-    return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
-}
+private func bfloat16(_ x: Float) -> Float { BFloat16.float(BFloat16.bits(x)) }
 
 /// The bf16 products of `--precision bf16` (AMX tiles), on CPUs that have them.
 @Suite(.enabled(if: ProductPrecision.bf16Usable, "this CPU has no AMX-BF16 tiles"))
