@@ -114,12 +114,12 @@ TILES static void pack_pairs(uint32_t *words, long row_words, int by_outer, cons
                              long outer32, long depth32) {
     const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
                                                 23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    const int outer_rows = depth_stride == 1;  // the depth contiguous: X read along its rows
     for (long o0 = 0; o0 < outer32; o0 += 16) {
         for (long p0 = 0; p0 < depth32; p0 += 32) {
             // block[r][w]: r the outer index o0 + r and w the pair q0 + w when the depth is
             // contiguous; r the pair and w the outer index otherwise (transposed below).
             __m512i block[16];
-            int outer_rows = depth_stride == 1;
             for (int r = 0; r < 16; r++) {
                 if (outer_rows) {
                     long o = o0 + r, left = depth - p0;

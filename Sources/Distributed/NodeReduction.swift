@@ -32,8 +32,8 @@ final class NodeReduction {
     /// outnumber the cores (MPI's polling costs most there), and where each rank's threads have
     /// cores of their own (ranks × threads ≤ cores: faster than MPI's ring); not where the ranks
     /// have a core each but their threads oversubscribe them (docs/scaling.md says why).
-    /// `threads` is each rank's (nil: cores ÷ ranks) on this node's `cores`. The environment variable MPITRAIN_NODE_REDUCTION=1 or 0 forces it on or off
-    /// (tests, comparisons).
+    /// `threads` is each rank's (nil: cores ÷ ranks) on this node's `cores`. The environment
+    /// variable MPITRAIN_NODE_REDUCTION=1 or 0 forces it on or off (tests, comparisons).
     static func wanted(ranksOnNode: Int, threads: Int?,
                        cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Bool {
         switch ProcessInfo.processInfo.environment["MPITRAIN_NODE_REDUCTION"] {

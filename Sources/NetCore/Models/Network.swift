@@ -68,9 +68,9 @@ public final class Network {
     /// A network for `configuration` with deterministic initial weights drawn from `seed`
     /// (He uniform for layers followed by ReLU, Xavier uniform for the others; zero biases),
     /// its kernels chosen for training batches of up to `batch` examples, the products of its
-    /// layers with dense inputs taken in `precision` (`.bf16` needs `ProductPrecision.bf16Usable`). The gradient buffer is
-    /// `gradientStorage` when given (`configuration.parameterCount` + `statisticsSlots` floats, the
-    /// caller's to keep alive and free), else allocated here.
+    /// layers with dense inputs taken in `precision` (`.bf16` needs `ProductPrecision.bf16Usable`).
+    /// The gradient buffer is `gradientStorage` when given (`configuration.parameterCount` +
+    /// `statisticsSlots` floats, the caller's to keep alive and free), else allocated here.
     public init(_ configuration: ModelConfiguration, seed: UInt64, batch: Int = 64, precision: ProductPrecision = .fp32,
                 gradientStorage: UnsafeMutablePointer<Float>? = nil) {
         do { try configuration.validate() } catch { preconditionFailure(error.description) }
