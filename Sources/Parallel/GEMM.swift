@@ -1,3 +1,5 @@
+import CacheHints
+
 /// Whether a GEMM operand is used as stored or transposed.
 public enum Transpose: Sendable {
     /// op(X) = X
@@ -198,6 +200,7 @@ func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOpera
                             let (stepA, stepB) = (aPanel + step.lowerBound * depthStride, panel + step.lowerBound * panelStride)
                             let cTile = c + rowStart * ldc + panelStart
                             if !last || (panelRows == tileRows && panelColumns == tileColumns) {
+                                if last { prefetchTile(cTile, ldc: ldc, rows: panelRows) }
                                 microKernel(c: cTile, ldc: ldc, a: stepA, aRowStride: rowStride, aDepthStride: depthStride,
                                             b: stepB, bRowStride: panelStride, depth: step.count, alpha: operands.alpha,
                                             beta: operands.beta, update: update, resuming: resuming, pausing: pausing)
@@ -253,6 +256,17 @@ struct GEMMWorkspace {
 }
 
 // MARK: - Small helpers
+
+/// Starts loading the `rows × 32` tile of C at `tile` into the caches without waiting, so that
+/// the merge at the end of the micro-kernel's last depth run finds C's rows there: C is read and
+/// written once per depth slice, and a large C is in memory by then.
+@inline(__always)
+private func prefetchTile(_ tile: UnsafeMutablePointer<Float>, ldc: Int, rows: Int) {
+    for row in 0..<rows {
+        mpitrain_prefetch(tile + row &* ldc)
+        mpitrain_prefetch(tile + row &* ldc + 16)
+    }
+}
 
 /// Copies `rows × columns` floats between two row-major matrices.
 private func copyTile(_ destination: UnsafeMutablePointer<Float>, ldDestination: Int,
