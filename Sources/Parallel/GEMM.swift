@@ -155,7 +155,7 @@ func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOpera
 
     for (sliceIndex, depth) in slices.enumerated() {
         let update: TileUpdate = sliceIndex > 0 ? .accumulate : (operands.beta == 0 ? .overwrite : .scale)
-        let residentSteps = GEMMBlockSizes.residentSteps(depth: depth.count)
+        let residentSteps = operands.readsBInPlace ? GEMMBlockSizes.residentSteps(depth: depth.count) : [0..<depth.count]
         for blockStart in stride(from: columns.lowerBound, to: columns.upperBound, by: GEMMBlockSizes.columns) {
             let block = blockStart..<min(blockStart + GEMMBlockSizes.columns, columns.upperBound)
             let inPlace = operands.readsBInPlace

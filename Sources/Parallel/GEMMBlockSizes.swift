@@ -6,7 +6,8 @@
 ///   for each column block of n     (≤ columns: one packed B block, panels of microColumns)
 ///     for each row block of m      (≤ rows: the A rows reused across the column block)
 ///       for each B panel           (microColumns wide)
-///         for each resident step   (≤ residentDepth of the panel's rows, kept hot in L1 while…)
+///         for each resident step   (B read in place only: ≤ residentDepth of the panel's rows, kept
+///                                   hot in L1 while…; a packed panel streams whole from L2)
 ///           for each A row panel   (microRows tall, read in place)
 ///             micro-kernel: microRows × microColumns of C in registers over the step,
 ///             resumed from and paused to memory between steps, merged into C after the last

@@ -149,31 +149,37 @@ struct GEMMTests {
         }
     }
 
-    /// The order the bits follow, whatever the blocking inside a slice (B's rows taken a resident
-    /// step at a time, the sums waiting in memory between steps): each element is one chain of
-    /// fused multiply-adds over a depth slice's p in order from zero, merged into C slice by slice.
+    /// The order the bits follow, whatever the blocking inside a slice (B's rows read in place a
+    /// resident step at a time, the sums waiting in memory between steps, or a packed slice
+    /// whole): each element is one chain of fused multiply-adds over a depth slice's p in order
+    /// from zero, merged into C slice by slice.
     @Test("each element is a chain of fused multiply-adds over each depth slice in order",
           arguments: [(37, 70, 300), (64, 64, 784), (20, 33, 1100), (9, 40, 129)], [Transpose.none, .transposed])
     func sumsEachSliceInOrder(_ shape: (m: Int, n: Int, k: Int), transA: Transpose) {
         let (m, n, k) = shape, alpha: Float = 0.75
         var values = TestValues(seed: UInt64(k))
         let a = values.array(m * k), b = values.array(k * n)
-        var c = [Float](repeating: .nan, count: m * n)
-        gemm(c: &c, ldc: n, a: a, lda: transA == .none ? k : m, transA, b: b, ldb: n, .none, m: m, n: n, k: k,
-             alpha: alpha, kernel: .blocked)
-        var differing = 0
-        for i in 0..<m {
-            for j in 0..<n {
-                var element: Float = 0
-                for (index, slice) in GEMMBlockSizes.depthSlices(k: k).enumerated() {
-                    var sum: Float = 0
-                    for p in slice { sum.addProduct(transA == .none ? a[i * k + p] : a[p * m + i], b[p * n + j]) }
-                    element = index == 0 ? sum * alpha : element.addingProduct(sum, alpha)
+        // B as stored (read in place, in resident steps) and transposed (packed, a slice at a time).
+        for transB in [Transpose.none, .transposed] {
+            var c = [Float](repeating: .nan, count: m * n)
+            gemm(c: &c, ldc: n, a: a, lda: transA == .none ? k : m, transA, b: b, ldb: transB == .none ? n : k, transB,
+                 m: m, n: n, k: k, alpha: alpha, kernel: .blocked)
+            var differing = 0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var element: Float = 0
+                    for (index, slice) in GEMMBlockSizes.depthSlices(k: k).enumerated() {
+                        var sum: Float = 0
+                        for p in slice {
+                            sum.addProduct(transA == .none ? a[i * k + p] : a[p * m + i], transB == .none ? b[p * n + j] : b[j * k + p])
+                        }
+                        element = index == 0 ? sum * alpha : element.addingProduct(sum, alpha)
+                    }
+                    if element.bitPattern != c[i * n + j].bitPattern { differing += 1 }
                 }
-                if element.bitPattern != c[i * n + j].bitPattern { differing += 1 }
             }
+            #expect(differing == 0, "B \(transB): \(differing) of \(m * n) elements differ")
         }
-        #expect(differing == 0, "\(differing) of \(m * n) elements differ")
     }
 
     @Test("k = 0 gives C = β·C, and zero for β = 0 even over NaN")
