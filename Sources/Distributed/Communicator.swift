@@ -90,8 +90,11 @@ public final class Communicator: Collectives, @unchecked Sendable {
     }
 
     /// Threads each rank should use by default: cores on this node ÷ ranks on this node, at least 1.
-    public var defaultThreads: Int {
-        max(1, ProcessInfo.processInfo.activeProcessorCount / ranksOnNode)
+    public var defaultThreads: Int { Self.defaultThreads(ranksOnNode: ranksOnNode) }
+
+    /// Threads each of `ranksOnNode` ranks uses by default on a node of `cores` cores: cores ÷ ranks, at least 1.
+    static func defaultThreads(ranksOnNode: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        max(1, cores / ranksOnNode)
     }
 
     // MARK: - Collectives

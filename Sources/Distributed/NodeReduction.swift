@@ -32,14 +32,15 @@ final class NodeReduction {
     /// outnumber the cores (MPI's polling costs most there), and where each rank's threads have
     /// cores of their own (ranks × threads ≤ cores: faster than MPI's ring); not where the ranks
     /// have a core each but their threads oversubscribe them (docs/scaling.md says why).
-    /// `threads` is each rank's (nil: cores ÷ ranks) on this node's `cores`. The environment
-    /// variable MPITRAIN_NODE_REDUCTION=1 or 0 forces it on or off (tests, comparisons).
+    /// `threads` is each rank's (nil: `Communicator.defaultThreads`) on this node's `cores`. The
+    /// environment variable MPITRAIN_NODE_REDUCTION=1 or 0 forces it on or off (tests, comparisons).
     static func wanted(ranksOnNode: Int, threads: Int?,
                        cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Bool {
         switch ProcessInfo.processInfo.environment["MPITRAIN_NODE_REDUCTION"] {
         case "1": true
         case "0": false
-        default: ranksOnNode > cores || ranksOnNode * (threads ?? max(1, cores / ranksOnNode)) <= cores
+        default: ranksOnNode > cores
+            || ranksOnNode * (threads ?? Communicator.defaultThreads(ranksOnNode: ranksOnNode, cores: cores)) <= cores
         }
     }
 
