@@ -152,13 +152,13 @@ func blockedGEMM(c: UnsafeMutablePointer<Float>, ldc: Int, _ operands: GEMMOpera
     let workspace = GEMMWorkspace(depth: slices[0].count, columns: blockColumns)
     defer { workspace.deallocate() }
     let (a, lda, transA) = (operands.a, operands.lda, operands.transA)
+    let inPlace = operands.readsBInPlace
 
     for (sliceIndex, depth) in slices.enumerated() {
         let update: TileUpdate = sliceIndex > 0 ? .accumulate : (operands.beta == 0 ? .overwrite : .scale)
-        let residentSteps = operands.readsBInPlace ? GEMMBlockSizes.residentSteps(depth: depth.count) : [0..<depth.count]
+        let residentSteps = GEMMBlockSizes.residentSteps(depth: depth.count, readsBInPlace: inPlace)
         for blockStart in stride(from: columns.lowerBound, to: columns.upperBound, by: GEMMBlockSizes.columns) {
             let block = blockStart..<min(blockStart + GEMMBlockSizes.columns, columns.upperBound)
-            let inPlace = operands.readsBInPlace
             if inPlace {
                 let edgeColumns = block.count % tileColumns
                 let edge = (block.upperBound - edgeColumns)..<block.upperBound

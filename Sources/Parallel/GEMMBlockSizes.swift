@@ -35,10 +35,11 @@ struct GEMMBlockSizes {
     /// Most rows of a B panel in one resident step of a longer depth slice: 128 (16 KB).
     static let residentStep = 128
 
-    /// A depth slice of `depth` rows cut into resident steps: the whole slice when it has at most
-    /// `residentDepth` rows, otherwise steps of at most `residentStep`, of nearly equal size.
-    static func residentSteps(depth: Int) -> [Range<Int>] {
-        split(depth, into: depth <= residentDepth ? 1 : (depth + residentStep - 1) / residentStep)
+    /// A depth slice of `depth` rows cut into resident steps: the whole slice when B is packed (a
+    /// contiguous panel streams from L2) or has at most `residentDepth` rows, otherwise steps of at
+    /// most `residentStep`, of nearly equal size.
+    static func residentSteps(depth: Int, readsBInPlace: Bool) -> [Range<Int>] {
+        split(depth, into: !readsBInPlace || depth <= residentDepth ? 1 : (depth + residentStep - 1) / residentStep)
     }
 
     /// The depth slices of `k`: as few as `depth` allows, of nearly equal size (the first ones one longer).
