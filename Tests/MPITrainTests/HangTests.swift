@@ -122,7 +122,8 @@ struct HangTests {
         let job = try Job("orphan", [])
         defer { job.cleanUp() }
         try #require(job.ranks.count == 2, "ranks: \(job.ranks)")
-        let folder = try #require(jobFolder(ofRank: job.ranks[0]), "no job folder in rank \(job.ranks[0])'s environment")
+        let folder = try #require(environmentVariable("OMPI_MCA_orte_tmpdir_base", ofProcess: job.ranks[0]),
+                                  "no job folder in rank \(job.ranks[0])'s environment")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let beside = try run(Project.mpirun, ["-np", "1", "true"])
         #expect(beside.status == 0, "\(beside.stderr)")
@@ -133,14 +134,6 @@ struct HangTests {
         let next = try run(Project.mpirun, ["-np", "1", "true"])
         #expect(next.status == 0, "\(next.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder), "left behind: \(folder)")
-    }
-
-    /// The folder scripts/mpirun made for a job on this machine, from a rank's environment.
-    private func jobFolder(ofRank rank: Int32) -> String? {
-        let environment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(rank)/environ"))) ?? Data()
-        let prefix = "OMPI_MCA_orte_tmpdir_base="
-        return environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            .first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     }
 
     @Test(arguments: [false, true])

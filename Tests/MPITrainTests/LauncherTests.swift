@@ -80,10 +80,9 @@ struct LauncherTests {
             files.formUnion(maps.split(separator: "\n").compactMap { line in
                 line.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init).flatMap { $0.contains("vader_segment") ? $0 : nil }
             })
-            let environment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(rank)/environ"))) ?? Data()
-            for entry in environment.split(separator: 0).map({ String(decoding: $0, as: UTF8.self) }) where entry.hasPrefix("OMPI_FILE_LOCATION=") {
+            if let location = environmentVariable("OMPI_FILE_LOCATION", ofProcess: rank) {
                 // .../pid.<mpirun>/<job>/<rank>: the job's session directory is two levels up.
-                files.insert(URL(fileURLWithPath: String(entry.dropFirst("OMPI_FILE_LOCATION=".count))).deletingLastPathComponent().deletingLastPathComponent().path)
+                files.insert(URL(fileURLWithPath: location).deletingLastPathComponent().deletingLastPathComponent().path)
             }
         }
         #expect(files.contains { $0.contains("vader_segment") } && files.contains { $0.contains("/pid.") }, "\(files)")

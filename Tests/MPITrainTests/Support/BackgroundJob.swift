@@ -84,6 +84,15 @@ func mpitrainProcesses(marked marker: String, anyProgram: Bool = false) -> [Int3
     }.sorted()
 }
 
+/// The value of the environment variable `name` that process `pid` started with (nil: not set, or
+/// no such process).
+func environmentVariable(_ name: String, ofProcess pid: Int32) -> String? {
+    let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") ?? Data()
+    let prefix = name + "="
+    return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        .first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+}
+
 /// The lines a failing run printed to standard error as errors.
 func errorLines(_ result: RunResult) -> [String] {
     result.stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("mpitrain: error:") }
